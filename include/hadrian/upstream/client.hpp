@@ -1,0 +1,116 @@
+/// Async HTTP/1.1 client for upstream providers: TCP or TLS (system CA store, peer and host
+/// name verification, SNI), a per-host keep-alive pool, async DNS, and four timeouts.
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hadrian/core/abort_signal.hpp"
+#include "hadrian/core/asio.hpp"
+#include "hadrian/core/error.hpp"
+
+namespace hadrian::upstream {
+
+/// An absolute http(s) URL split for a request.
+struct url {
+    bool tls = false;
+    std::string host;     // without brackets for IPv6
+    std::uint16_t port = 0;
+    std::string target;   // path and query, at least "/"
+
+    /// Parses `http://host[:port][/path][?query]` and `https://…`; error for anything else.
+    static result<url> parse(std::string_view text);
+    /// `host` or `host:port` when the port is not the scheme's default (for the Host header).
+    std::string host_header() const;
+};
+
+struct timeouts {
+    std::chrono::milliseconds connect{10'000};     // DNS + TCP + TLS handshake
+    std::chrono::milliseconds first_byte{300'000};  // request sent → response header complete
+    std::chrono::milliseconds idle{120'000};        // between body reads
+    std::chrono::milliseconds total{300'000};       // whole exchange, from send()
+};
+
+struct request {
+    http::verb method = http::verb::post;
+    url target;
+    std::vector<std::pair<std::string, std::string>> headers;  // Host, Content-Length are added
+    std::string body;
+    timeouts limits;
+};
+
+struct client_options {
+    std::size_t max_idle_per_host = 32;      // pool bound per scheme+host+port
+    std::chrono::seconds idle_ttl{60};       // pooled connections older than this are closed
+    std::size_t max_header_bytes = 64 * 1024;
+    std::size_t max_body_bytes = 64 * 1024 * 1024;  // for read_all
+    bool verify_peer = true;                 // tests may turn it off for self-signed upstreams
+    std::string ca_file;                     // extra CA bundle (tests); empty: system store only
+};
+
+class connection;
+
+/// An upstream response whose header has arrived; the body is read incrementally.
+/// Destroying it returns the connection to the pool when the body was read to the end and the
+/// exchange allows keep-alive; otherwise the connection is closed.
+/// Thread safety: none; use from the strand of the coroutine that called send().
+class response {
+public:
+    response(std::shared_ptr<connection> conn, void* parser_state);
+    ~response();
+    response(const response&) = delete;
+    response& operator=(const response&) = delete;
+
+    int status() const noexcept;
+    const http::fields& headers() const noexcept;
+
+    /// Next piece of the body (chunked framing removed). An empty view means the body is
+    /// complete. The view is valid until the next call. Errors: errc::upstream_timeout (idle or
+    /// total deadline), errc::provider_error (reset, malformed, early EOF), asio operation
+    /// aborted when the abort signal fired.
+    awaitable<result<std::string_view>> read_some();
+
+    /// Whole body, up to client_options::max_body_bytes.
+    awaitable<result<std::string>> read_all();
+
+    /// Close the connection now (pending reads finish with operation_aborted).
+    void abort() noexcept;
+
+private:
+    std::shared_ptr<connection> conn_;
+    void* state_;
+};
+
+/// Thread safety: send() may be called from any thread/strand concurrently; the pool is
+/// guarded by a mutex never held across a suspension. Lifetime: must outlive every response.
+class client {
+public:
+    client(asio::io_context& ioc, client_options options = {});
+    ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    /// Send a request and wait for the response header. `abort` (optional) closes the
+    /// connection when raised. A reused pooled connection that fails before any response byte
+    /// is retried once on a fresh connection.
+    /// Errors: errc::provider_error (DNS, connect, TLS, reset, malformed),
+    /// errc::upstream_timeout, asio::error::operation_aborted (aborted).
+    awaitable<result<std::unique_ptr<response>>> send(request req,
+                                                      core::abort_signal* abort = nullptr);
+
+    /// Idle connections currently pooled (all hosts); for tests and metrics.
+    std::size_t idle_connections() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace hadrian::upstream
