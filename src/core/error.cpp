@@ -76,7 +76,8 @@ api_error api_error::make(errc kind, std::string message, std::optional<std::str
                      std::string(r.name),
                      std::move(message),
                      std::move(param),
-                     nullptr};
+                     nullptr,
+                     {}};
 }
 
 nlohmann::json api_error::to_json(std::string_view request_id) const {

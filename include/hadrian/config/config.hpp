@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hadrian::config {
@@ -15,6 +16,15 @@ namespace hadrian::config {
 struct tls_config {
     std::string cert_path;
     std::string key_path;
+};
+
+/// Cross-origin resource sharing for browser clients (`[server.cors]`).
+struct cors_config {
+    bool enabled = false;
+    std::vector<std::string> allowed_origins;  // "*" allows any origin
+    std::vector<std::string> allowed_methods = {"GET", "POST", "OPTIONS"};
+    std::vector<std::string> allowed_headers = {"Authorization", "Content-Type", "X-API-Key"};
+    std::uint32_t max_age = 3600;  // seconds a preflight answer may be cached
 };
 
 struct server_config {
@@ -30,6 +40,7 @@ struct server_config {
     std::uint32_t threads = 0;                        // 0: one per core
     std::optional<tls_config> tls;
     std::vector<std::string> trusted_proxies;  // CIDRs
+    cors_config cors;
 };
 
 enum class database_type { none, sqlite, postgres };
@@ -88,10 +99,10 @@ enum class test_failure { none, http_error, connection_error, timeout, fail_afte
 
 struct test_provider_options {
     std::string response_text = "Hello from the Hadrian test provider.";
-    std::uint32_t chunk_count = 8;      // stream chunks the text is split into
-    std::uint32_t chunk_delay_ms = 0;   // delay before each stream chunk
+    std::uint32_t chunk_count = 8;     // stream chunks the text is split into
+    std::uint32_t chunk_delay_ms = 0;  // delay before each stream chunk
     test_failure failure = test_failure::none;
-    int failure_status = 500;           // http_error status
+    int failure_status = 500;             // http_error status
     std::uint32_t fail_after_chunks = 0;  // fail_after: chunks sent before the stream breaks
 };
 
@@ -136,7 +147,10 @@ struct provider_config {
 
 struct providers_config {
     std::string default_provider;          // empty: none
-    std::vector<provider_config> entries;  // in file order
+    std::vector<provider_config> entries;  // enabled providers, in file order
+    /// Providers declared but switched off (`enabled = false`, or `enabled = "if_api_key"`
+    /// with an empty `api_key`), in file order; they are not in `entries`.
+    std::vector<std::string> disabled;
     const provider_config* find(std::string_view name) const {
         for (const auto& p : entries) {
             if (p.name == name) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 #include <boost/system/error_code.hpp>
 
 namespace hadrian::core {
@@ -58,6 +60,7 @@ struct api_error {
     std::string message;
     std::optional<std::string> param;
     nlohmann::json details;  // null when absent
+    std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 
     static api_error make(errc kind, std::string message,
                           std::optional<std::string> param = std::nullopt);

@@ -26,7 +26,7 @@ public:
     /// rest may contain '/'), else the whole string on `default_provider`. Applies the
     /// provider's `model_aliases` then `allowed_models`. Errors are `routing_error` (400)
     /// with messages `Model 'x' not found`, `Provider 'x' not found`, `No default provider
-    /// configured`, or `validation_error` for a malformed model string.
+    /// configured`, `Invalid model name 'x'` for a malformed model string.
     result<route, core::api_error> resolve(std::string_view model) const;
 
     /// Candidates in priority order: `model` (when non-empty) then each of `models`,

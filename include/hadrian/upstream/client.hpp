@@ -2,6 +2,8 @@
 /// name verification, SNI), a per-host keep-alive pool, async DNS, and four timeouts.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/assert/source_location.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
@@ -21,9 +23,9 @@ namespace hadrian::upstream {
 /// An absolute http(s) URL split for a request.
 struct url {
     bool tls = false;
-    std::string host;     // without brackets for IPv6
+    std::string host;  // without brackets for IPv6
     std::uint16_t port = 0;
-    std::string target;   // path and query, at least "/"
+    std::string target;  // path and query, at least "/"
 
     /// Parses `http://host[:port][/path][?query]` and `https://…`; error for anything else.
     static result<url> parse(std::string_view text);
@@ -31,8 +33,22 @@ struct url {
     std::string host_header() const;
 };
 
+/// Why an upstream call failed. `ec` is what callers branch on: errc::provider_error,
+/// errc::upstream_timeout, or asio::error::operation_aborted (the abort signal fired or
+/// response::abort() was called). `message` is a short reason fit for the client-facing
+/// `Upstream provider returned error: <message>`, e.g. "connect failed: connection refused",
+/// "timed out waiting for response header", "TLS handshake failed: certificate verify failed
+/// (self-signed certificate)". It never names the upstream host (logged at debug instead).
+struct failure {
+    error_code ec;
+    std::string message;
+};
+
+/// Lets `result<T, failure>::value()` throw (boost::system::system_error with the message).
+[[noreturn]] void throw_exception_from_error(const failure& f, const boost::source_location& loc);
+
 struct timeouts {
-    std::chrono::milliseconds connect{10'000};     // DNS + TCP + TLS handshake
+    std::chrono::milliseconds connect{10'000};      // DNS + TCP + TLS handshake
     std::chrono::milliseconds first_byte{300'000};  // request sent → response header complete
     std::chrono::milliseconds idle{120'000};        // between body reads
     std::chrono::milliseconds total{300'000};       // whole exchange, from send()
@@ -47,23 +63,27 @@ struct request {
 };
 
 struct client_options {
-    std::size_t max_idle_per_host = 32;      // pool bound per scheme+host+port
-    std::chrono::seconds idle_ttl{60};       // pooled connections older than this are closed
+    std::size_t max_idle_per_host = 32;  // pool bound per scheme+host+port
+    std::chrono::seconds idle_ttl{60};   // pooled connections older than this are closed
     std::size_t max_header_bytes = 64 * 1024;
     std::size_t max_body_bytes = 64 * 1024 * 1024;  // for read_all
-    bool verify_peer = true;                 // tests may turn it off for self-signed upstreams
-    std::string ca_file;                     // extra CA bundle (tests); empty: system store only
+    bool verify_peer = true;  // tests may turn it off for self-signed upstreams
+    std::string ca_file;      // extra CA bundle (tests); empty: system store only
 };
 
-class connection;
+class exchange;
 
 /// An upstream response whose header has arrived; the body is read incrementally.
 /// Destroying it returns the connection to the pool when the body was read to the end and the
 /// exchange allows keep-alive; otherwise the connection is closed.
-/// Thread safety: none; use from the strand of the coroutine that called send().
+/// Thread safety: none; use (and destroy) from the strand of the coroutine that called send().
+/// Lifetime: the abort hook passed to send() stays installed while the response lives and is
+/// cleared by its destructor, so the abort_signal must outlive it; destroy a response before
+/// calling send() again with the same abort_signal.
 class response {
 public:
-    response(std::shared_ptr<connection> conn, void* parser_state);
+    /// Made by client::send(); holds the connection, the parser and the abort hook.
+    explicit response(std::unique_ptr<exchange> state);
     ~response();
     response(const response&) = delete;
     response& operator=(const response&) = delete;
@@ -71,25 +91,30 @@ public:
     int status() const noexcept;
     const http::fields& headers() const noexcept;
 
-    /// Next piece of the body (chunked framing removed). An empty view means the body is
-    /// complete. The view is valid until the next call. Errors: errc::upstream_timeout (idle or
-    /// total deadline), errc::provider_error (reset, malformed, early EOF), asio operation
-    /// aborted when the abort signal fired.
-    awaitable<result<std::string_view>> read_some();
+    /// Next piece of the body (chunked framing removed) as soon as any body bytes arrive. An
+    /// empty view means the body is complete. The view is valid until the next call. Each call
+    /// must finish within timeouts::idle and the total deadline. Errors: errc::upstream_timeout
+    /// (idle or total deadline), errc::provider_error (reset, malformed, early EOF),
+    /// asio::error::operation_aborted when aborted. After an error every later call returns
+    /// the same failure.
+    awaitable<result<std::string_view, failure>> read_some();
 
-    /// Whole body, up to client_options::max_body_bytes.
-    awaitable<result<std::string>> read_all();
+    /// Whole (remaining) body; errc::provider_error above client_options::max_body_bytes.
+    awaitable<result<std::string, failure>> read_all();
 
     /// Close the connection now (pending reads finish with operation_aborted).
     void abort() noexcept;
 
 private:
-    std::shared_ptr<connection> conn_;
-    void* state_;
+    std::unique_ptr<exchange> state_;
 };
 
 /// Thread safety: send() may be called from any thread/strand concurrently; the pool is
-/// guarded by a mutex never held across a suspension. Lifetime: must outlive every response.
+/// guarded by a mutex never held across a suspension. The awaiting coroutine must run on a
+/// strand (or a single-threaded context): completion handlers and the deadline timers of its
+/// connection run there. Sockets live on the io_context's executor, so a pooled connection
+/// can serve any strand next. Lifetime: must outlive every response; the io_context must
+/// outlive the client. Construction throws if client_options::ca_file cannot be loaded.
 class client {
 public:
     client(asio::io_context& ioc, client_options options = {});
@@ -98,12 +123,15 @@ public:
     client& operator=(const client&) = delete;
 
     /// Send a request and wait for the response header. `abort` (optional) closes the
-    /// connection when raised. A reused pooled connection that fails before any response byte
-    /// is retried once on a fresh connection.
+    /// connection when raised (installed with abort_signal::on_abort; kept by the response);
+    /// if it is already raised, fails at once. A reused pooled connection that fails before
+    /// any response byte is retried once on a fresh connection. The User-Agent is
+    /// `hadrian/<version>` unless the caller sets one; Host and Content-Length are computed
+    /// (a caller's Content-Length / Transfer-Encoding is ignored, a caller's Host is kept).
     /// Errors: errc::provider_error (DNS, connect, TLS, reset, malformed),
     /// errc::upstream_timeout, asio::error::operation_aborted (aborted).
-    awaitable<result<std::unique_ptr<response>>> send(request req,
-                                                      core::abort_signal* abort = nullptr);
+    awaitable<result<std::unique_ptr<response>, failure>> send(request req,
+                                                               core::abort_signal* abort = nullptr);
 
     /// Idle connections currently pooled (all hosts); for tests and metrics.
     std::size_t idle_connections() const;

@@ -1,0 +1,56 @@
+# Hadrian: `make run` and `make test` do all set-up on a fresh Debian 12 machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+BUILD_DIR      ?= build
+TEST_BUILD_DIR ?= build-test
+CONFIG         ?= config/hadrian.toml
+JOBS           ?= $(shell nproc)
+
+# Every Debian package the build, the tests and the tools use.
+DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl \
+        libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev \
+        libgtest-dev libgmock-dev libtomlplusplus-dev libsqlite3-dev libpq-dev libhiredis-dev \
+        clang-format
+
+.PHONY: deps build run test test-unit test-integration configure-test image image-test format clean
+
+deps:
+	@scripts/install-deps.sh $(DEBS)
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHADRIAN_TESTS=OFF >/dev/null
+
+build: deps $(BUILD_DIR)/build.ninja
+	@cmake --build $(BUILD_DIR) --target hadrian -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/hadrian serve --config $(CONFIG)
+
+# Tests build with AddressSanitizer and UndefinedBehaviorSanitizer.
+configure-test: deps
+	@[ -f $(TEST_BUILD_DIR)/build.ninja ] || cmake -S . -B $(TEST_BUILD_DIR) -G Ninja \
+	    -DCMAKE_BUILD_TYPE=Debug -DHADRIAN_SANITIZE=ON >/dev/null
+
+test-unit: configure-test
+	@cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+	@cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-integration: configure-test
+	@cmake --build $(TEST_BUILD_DIR) --target hadrian -j $(JOBS)
+	@cd tests && npm ci --no-audit --no-fund --silent
+	@cd tests && HADRIAN_BIN=../$(TEST_BUILD_DIR)/hadrian npm test
+
+test: test-unit test-integration
+
+image: deps
+	@scripts/image.sh build
+
+image-test: deps
+	@scripts/image.sh test
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

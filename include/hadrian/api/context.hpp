@@ -1,0 +1,72 @@
+/// What a request carries through the middleware chain, and the sink its answer goes to.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hadrian/core/abort_signal.hpp"
+#include "hadrian/core/asio.hpp"
+#include "hadrian/core/error.hpp"
+
+namespace hadrian::api {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// Where a handler writes its answer; implemented by the server's session.
+/// Either `send` once, or `start_stream`, any number of `write`, then `finish`.
+/// Every call returns an error when the client is gone; the handler then stops.
+/// Thread safety: none; used on the connection's strand only.
+class response_sink {
+public:
+    virtual ~response_sink() = default;
+
+    /// A complete response with a body. `X-Request-Id` is added by the sink.
+    virtual awaitable<error_code> send(int status, header_list headers, std::string body,
+                                       std::string_view content_type = "application/json") = 0;
+    /// Response header of an SSE stream (chunked, text/event-stream).
+    virtual awaitable<error_code> start_stream(int status, header_list headers) = 0;
+    /// One piece of the stream; at most one write is in flight (backpressure).
+    virtual awaitable<error_code> write(std::string_view data) = 0;
+    /// End of the stream body.
+    virtual awaitable<error_code> finish() = 0;
+    /// Whether anything was sent yet (a response or a stream header).
+    virtual bool started() const noexcept = 0;
+};
+
+/// Token counts of an answer, as OpenAI reports them.
+struct token_usage {
+    std::int64_t input = 0;
+    std::int64_t output = 0;
+    std::int64_t cached = 0;
+    std::int64_t reasoning = 0;
+    bool known = false;
+};
+
+/// One request's state, owned by the session for the request's lifetime.
+struct request_context {
+    request_context(http::request<http::string_body>& r, response_sink& s, std::string ip)
+        : req(r), sink(s), client_ip(std::move(ip)), started(std::chrono::steady_clock::now()) {}
+
+    http::request<http::string_body>& req;
+    response_sink& sink;
+    std::string request_id;
+    std::string client_ip;
+    std::chrono::steady_clock::time_point started;
+    core::abort_signal abort;
+
+    // Filled in along the way, for the access log and metrics.
+    int status = 0;
+    std::string model;
+    std::string provider;
+    std::string error_code;
+    token_usage usage;
+    bool streamed = false;
+};
+
+}  // namespace hadrian::api

@@ -1,0 +1,67 @@
+/// The one interface every provider adapter implements. A provider takes an OpenAI-shaped
+/// request (model already resolved, gateway extensions removed) and answers OpenAI-shaped
+/// bodies or stream events, whatever its upstream speaks.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hadrian/core/abort_signal.hpp"
+#include "hadrian/core/asio.hpp"
+#include "hadrian/core/error.hpp"
+#include "hadrian/sse/parser.hpp"
+
+namespace hadrian::providers {
+
+enum class operation { chat_completions, responses, embeddings };
+
+/// One upstream call.
+struct call {
+    operation op = operation::chat_completions;
+    std::string model;    // upstream model id (after routing and aliases)
+    nlohmann::json body;  // request body with `model` set and extensions removed
+    bool stream = false;
+    std::string request_id;
+    core::abort_signal* abort = nullptr;  // raised when the client goes away
+};
+
+/// Events of a streaming answer, in the OpenAI wire shape of the operation: chat chunks as
+/// `data` (no event name), Responses events with `event` = type.
+/// Thread safety: none; used from the request's strand only.
+class event_stream {
+public:
+    virtual ~event_stream() = default;
+
+    /// The next event; `nullopt` at a clean, complete end. An error means the stream broke
+    /// (the caller reports it in-band and never sends a success terminator).
+    virtual awaitable<result<std::optional<sse::event>, core::api_error>> next() = 0;
+};
+
+struct reply {
+    int status = 200;
+    std::string raw;      // non-streaming body exactly as it goes to the client
+    nlohmann::json body;  // the same body parsed (usage, finish reason)
+    std::unique_ptr<event_stream> events;  // set for streaming answers
+};
+
+/// Thread safety: send() is called concurrently from many strands; implementations keep no
+/// per-request state in the object. Lifetime: owned by the registry for the process lifetime.
+class provider {
+public:
+    virtual ~provider() = default;
+
+    /// The configured name (`openai`, `test`, …).
+    virtual const std::string& name() const noexcept = 0;
+
+    /// Perform the call. Errors carry the status the client should see: an upstream HTTP error
+    /// keeps its status; transport failures are 502 provider_error.
+    virtual awaitable<result<reply, core::api_error>> send(call c) = 0;
+
+    /// Model names this provider advertises (without the provider prefix).
+    virtual std::vector<std::string> models() const = 0;
+};
+
+}  // namespace hadrian::providers

@@ -1,0 +1,31 @@
+/// Provider adapters built from the configuration, looked up by name.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hadrian/config/config.hpp"
+#include "hadrian/providers/provider.hpp"
+#include "hadrian/upstream/client.hpp"
+
+namespace hadrian::providers {
+
+/// Thread safety: immutable after construction. Lifetime: outlives every request.
+class registry {
+public:
+    /// Build one adapter per configured provider. Throws std::runtime_error for a provider
+    /// type this build cannot serve.
+    registry(const config::config& cfg, upstream::client& client);
+
+    provider* find(std::string_view name) const noexcept;
+    const std::map<std::string, std::unique_ptr<provider>, std::less<>>& all() const noexcept {
+        return providers_;
+    }
+
+private:
+    std::map<std::string, std::unique_ptr<provider>, std::less<>> providers_;
+};
+
+}  // namespace hadrian::providers

@@ -1,0 +1,121 @@
+#include "endpoints.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "respond.hpp"
+
+namespace hadrian::api {
+
+namespace {
+
+struct api_route {
+    std::string_view path;
+    http::verb method;
+    int op;  // a providers::operation, or -1 for the models listing
+};
+
+awaitable<void> method_not_allowed(request_context& ctx, http::verb allowed) {
+    auto err = core::api_error::make(core::errc::method_not_allowed,
+                                     "Method " + std::string(ctx.req.method_string()) +
+                                         " is not allowed on this path");
+    err.headers.emplace_back("Allow", std::string(http::to_string(allowed)));
+    co_await send_error(ctx, err);
+}
+
+}  // namespace
+
+std::string_view api_path(std::string_view target) noexcept {
+    target = target.substr(0, target.find('?'));
+    for (std::string_view prefix : {std::string_view("/api/v1/"), std::string_view("/v1/")}) {
+        if (target.substr(0, prefix.size()) == prefix) {
+            return target.substr(prefix.size() - 1);
+        }
+    }
+    return {};
+}
+
+awaitable<void> endpoints::handle(request_context& ctx) {
+    const std::string_view target = ctx.req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    const http::verb method = ctx.req.method();
+
+    if (path == "/health" || path == "/health/live" || path == "/health/ready") {
+        if (method != http::verb::get && method != http::verb::head) {
+            co_await method_not_allowed(ctx, http::verb::get);
+            co_return;
+        }
+        co_await health(ctx, path);
+        co_return;
+    }
+
+    const std::string_view api = api_path(target);
+    static const api_route table[] = {
+        {"/chat/completions", http::verb::post,
+         static_cast<int>(providers::operation::chat_completions)},
+        {"/responses", http::verb::post, static_cast<int>(providers::operation::responses)},
+        {"/embeddings", http::verb::post, static_cast<int>(providers::operation::embeddings)},
+        {"/models", http::verb::get, -1},
+    };
+    for (const auto& row : table) {
+        if (api != row.path) {
+            continue;
+        }
+        if (method != row.method) {
+            co_await method_not_allowed(ctx, row.method);
+            co_return;
+        }
+        if (row.op < 0) {
+            co_await models(ctx);
+        } else {
+            co_await proxy_.handle(ctx, static_cast<providers::operation>(row.op));
+        }
+        co_return;
+    }
+    co_await send_error(ctx, core::api_error::make(core::errc::not_found,
+                                                   "No route for " +
+                                                       std::string(ctx.req.method_string()) +
+                                                       " " + std::string(path)));
+}
+
+awaitable<void> endpoints::health(request_context& ctx, std::string_view which) const {
+    const bool draining = state_.draining.load(std::memory_order_relaxed);
+    // Bodies are built before the co_await: GCC 12 miscompiles braced initializers inside a
+    // co_await expression.
+    if (which == "/health/live") {
+        const nlohmann::json body = {{"status", "ok"}};
+        co_await send_json(ctx, body);
+        co_return;
+    }
+    if (which == "/health/ready") {
+        const nlohmann::json body = {{"status", draining ? "draining" : "ready"}};
+        co_await send_json(ctx, body, draining ? 503 : 200);
+        co_return;
+    }
+    nlohmann::json providers = nlohmann::json::array();
+    for (const auto& [name, _] : providers_.all()) {
+        providers.push_back(name);
+    }
+    const nlohmann::json body = {{"status", draining ? "draining" : "ok"},
+                                 {"version", HADRIAN_VERSION},
+                                 {"providers", std::move(providers)},
+                                 {"subsystems",
+                                  {{"database", {{"status", "disabled"}}},
+                                   {"cache", {{"status", "disabled"}}}}}};
+    co_await send_json(ctx, body);
+}
+
+awaitable<void> endpoints::models(request_context& ctx) const {
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& [name, provider] : providers_.all()) {
+        for (const auto& m : provider->models()) {
+            data.push_back({{"id", name + "/" + m},
+                            {"object", "model"},
+                            {"created", 0},
+                            {"owned_by", name}});
+        }
+    }
+    const nlohmann::json body = {{"object", "list"}, {"data", std::move(data)}};
+    co_await send_json(ctx, body);
+}
+
+}  // namespace hadrian::api

@@ -1,0 +1,32 @@
+// The path table: which handler serves which method and path.
+#pragma once
+
+#include "hadrian/api/app.hpp"
+#include "hadrian/api/middleware.hpp"
+#include "proxy.hpp"
+
+namespace hadrian::api {
+
+class endpoints final : public endpoint {
+public:
+    endpoints(const config::config& cfg, const routing::router& router,
+              const providers::registry& providers, const app_state& state)
+        : cfg_(cfg), providers_(providers), state_(state), proxy_(router, providers) {}
+
+    awaitable<void> handle(request_context& ctx) override;
+
+private:
+    awaitable<void> health(request_context& ctx, std::string_view which) const;
+    awaitable<void> models(request_context& ctx) const;
+
+    const config::config& cfg_;
+    const providers::registry& providers_;
+    const app_state& state_;
+    proxy_handler proxy_;
+};
+
+/// The API path without its `/api/v1` or `/v1` prefix (e.g. "/chat/completions"), or empty
+/// when the target is not under either prefix. The query string is ignored.
+std::string_view api_path(std::string_view target) noexcept;
+
+}  // namespace hadrian::api

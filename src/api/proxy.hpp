@@ -1,0 +1,29 @@
+// The model endpoints (chat completions, responses, embeddings): validate, route, call the
+// provider, answer or relay the stream.
+#pragma once
+
+#include "hadrian/api/context.hpp"
+#include "hadrian/providers/registry.hpp"
+#include "hadrian/routing/router.hpp"
+
+namespace hadrian::api {
+
+/// Thread safety: immutable; handle() runs concurrently.
+class proxy_handler {
+public:
+    proxy_handler(const routing::router& router, const providers::registry& providers)
+        : router_(router), providers_(providers) {}
+
+    awaitable<void> handle(request_context& ctx, providers::operation op) const;
+
+private:
+    const routing::router& router_;
+    const providers::registry& providers_;
+};
+
+/// Relay a provider's event stream to the client: one write in flight, the usage chunk only
+/// when the client asked for it, `[DONE]` only after a clean end, an in-band error otherwise.
+awaitable<void> relay_stream(request_context& ctx, providers::operation op,
+                             providers::event_stream& events, bool client_wants_usage);
+
+}  // namespace hadrian::api

@@ -1,0 +1,29 @@
+// Parsing and validating a client's request body, and splitting off the gateway's own fields.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hadrian/core/asio.hpp"
+#include "hadrian/core/error.hpp"
+#include "hadrian/providers/provider.hpp"
+
+namespace hadrian::api {
+
+struct prepared_request {
+    nlohmann::json body;              // what goes upstream (extensions removed)
+    std::string model;                // `model`, may be empty when `models` is given
+    std::vector<std::string> models;  // the `models` extension
+    bool stream = false;
+    bool client_wants_usage = false;  // stream_options.include_usage as the client sent it
+};
+
+/// Parse without throwing, validate the fields the gateway relies on, and remove the Hadrian
+/// extensions (`models`, `provider`, `plugins`). Errors: invalid_json, validation_error with
+/// `param` naming the field.
+result<prepared_request, core::api_error> prepare_request(providers::operation op,
+                                                          std::string_view raw);
+
+}  // namespace hadrian::api

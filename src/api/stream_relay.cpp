@@ -1,0 +1,116 @@
+#include <nlohmann/json.hpp>
+
+#include "hadrian/sse/writer.hpp"
+#include "proxy.hpp"
+#include "usage.hpp"
+
+namespace hadrian::api {
+
+namespace {
+
+/// Cheap pre-check before parsing a chunk: only chunks that name a usage object are parsed.
+bool may_carry_usage(std::string_view data) {
+    return data.find("\"usage\"") != std::string_view::npos;
+}
+
+std::string chat_error_event(const core::api_error& err, std::string_view request_id) {
+    return sse::format_event(err.body(request_id));
+}
+
+std::string responses_error_events(const core::api_error& err, std::string_view request_id,
+                                   const std::string& response_id, std::int64_t seq) {
+    nlohmann::json error_event = {{"type", "error"},
+                                  {"code", err.code},
+                                  {"message", err.message},
+                                  {"param", err.param ? nlohmann::json(*err.param) : nullptr},
+                                  {"sequence_number", seq}};
+    nlohmann::json failed = {
+        {"type", "response.failed"},
+        {"response",
+         {{"id", response_id},
+          {"object", "response"},
+          {"status", "failed"},
+          {"error", {{"code", err.code}, {"message", err.message}}},
+          {"output", nlohmann::json::array()}}},
+        {"sequence_number", seq + 1}};
+    std::string out = sse::format_event(error_event.dump(), "error");
+    sse::append_event(out, failed.dump(), "response.failed");
+    return out;
+}
+
+}  // namespace
+
+awaitable<void> relay_stream(request_context& ctx, providers::operation op,
+                             providers::event_stream& events, bool client_wants_usage) {
+    const bool chat = op == providers::operation::chat_completions;
+    std::string frame;
+    std::string response_id;
+    std::int64_t forwarded = 0;
+    for (;;) {
+        auto ev = co_await events.next();
+        if (!ev) {
+            if (ev.error().kind == core::errc::client_disconnected || ctx.abort.aborted()) {
+                ctx.error_code = "client_disconnected";
+                co_return;
+            }
+            ctx.error_code = ev.error().code;
+            const std::string msg =
+                chat ? chat_error_event(ev.error(), ctx.request_id)
+                     : responses_error_events(ev.error(), ctx.request_id, response_id, forwarded);
+            auto ec = co_await ctx.sink.write(msg);
+            if (!ec) {
+                co_await ctx.sink.finish();
+            }
+            co_return;
+        }
+        if (!ev->has_value()) {
+            if (chat) {
+                auto ec = co_await ctx.sink.write(sse::done_event);
+                if (ec) {
+                    ctx.error_code = "client_disconnected";
+                    co_return;
+                }
+            }
+            co_await ctx.sink.finish();
+            co_return;
+        }
+        sse::event& e = **ev;
+        bool forward = true;
+        if (may_carry_usage(e.data) || (!chat && response_id.empty())) {
+            const auto parsed = nlohmann::json::parse(e.data, nullptr, false);
+            if (!parsed.is_discarded() && parsed.is_object()) {
+                if (chat) {
+                    auto u = parsed.find("usage");
+                    if (u != parsed.end() && u->is_object()) {
+                        ctx.usage = read_usage(op, *u);
+                        auto choices = parsed.find("choices");
+                        const bool usage_only = choices == parsed.end() ||
+                                                (choices->is_array() && choices->empty());
+                        forward = client_wants_usage || !usage_only;
+                    }
+                } else if (auto r = parsed.find("response"); r != parsed.end() && r->is_object()) {
+                    if (auto id = r->find("id"); id != r->end() && id->is_string()) {
+                        response_id = id->get<std::string>();
+                    }
+                    if (auto u = r->find("usage"); u != r->end() && u->is_object()) {
+                        ctx.usage = read_usage(op, *u);
+                    }
+                }
+            }
+        }
+        if (!forward) {
+            continue;
+        }
+        frame.clear();
+        sse::append_event(frame, e.data, e.event);
+        ++forwarded;
+        auto ec = co_await ctx.sink.write(frame);
+        if (ec) {
+            ctx.error_code = "client_disconnected";
+            ctx.abort.abort();
+            co_return;
+        }
+    }
+}
+
+}  // namespace hadrian::api

@@ -1,0 +1,101 @@
+#include "usage.hpp"
+
+namespace hadrian::api {
+
+namespace {
+
+std::int64_t int_at(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number()) {
+        return 0;
+    }
+    return it->get<std::int64_t>();
+}
+
+std::int64_t nested_int(const nlohmann::json& j, const char* obj, const char* key) {
+    auto it = j.find(obj);
+    if (it == j.end() || !it->is_object()) {
+        return 0;
+    }
+    return int_at(*it, key);
+}
+
+}  // namespace
+
+token_usage read_usage(providers::operation op, const nlohmann::json& usage) {
+    token_usage u;
+    if (!usage.is_object()) {
+        return u;
+    }
+    u.known = true;
+    if (op == providers::operation::responses) {
+        u.input = int_at(usage, "input_tokens");
+        u.output = int_at(usage, "output_tokens");
+        u.cached = nested_int(usage, "input_tokens_details", "cached_tokens");
+        u.reasoning = nested_int(usage, "output_tokens_details", "reasoning_tokens");
+    } else {
+        u.input = int_at(usage, "prompt_tokens");
+        u.output = int_at(usage, "completion_tokens");
+        u.cached = nested_int(usage, "prompt_tokens_details", "cached_tokens");
+        u.reasoning = nested_int(usage, "completion_tokens_details", "reasoning_tokens");
+    }
+    return u;
+}
+
+std::string read_finish_reason(providers::operation op, const nlohmann::json& body) {
+    if (op == providers::operation::chat_completions) {
+        auto choices = body.find("choices");
+        if (choices != body.end() && choices->is_array() && !choices->empty()) {
+            auto fr = (*choices)[0].find("finish_reason");
+            if (fr != (*choices)[0].end() && fr->is_string()) {
+                return fr->get<std::string>();
+            }
+        }
+        return {};
+    }
+    if (op != providers::operation::responses) {
+        return {};
+    }
+    auto status = body.find("status");
+    if (status == body.end() || !status->is_string()) {
+        return {};
+    }
+    if (*status == "incomplete") {
+        auto details = body.find("incomplete_details");
+        if (details != body.end() && details->is_object()) {
+            auto reason = details->find("reason");
+            if (reason != details->end() && *reason == "max_output_tokens") {
+                return "length";
+            }
+            if (reason != details->end() && *reason == "content_filter") {
+                return "content_filter";
+            }
+        }
+        return "length";
+    }
+    if (*status != "completed") {
+        return status->get<std::string>();
+    }
+    auto output = body.find("output");
+    if (output != body.end() && output->is_array()) {
+        for (const auto& item : *output) {
+            auto type = item.find("type");
+            if (type != item.end() && *type == "function_call") {
+                return "tool_calls";
+            }
+        }
+    }
+    return "stop";
+}
+
+void add_usage_headers(header_list& headers, const token_usage& u) {
+    if (!u.known) {
+        return;
+    }
+    headers.emplace_back("X-Input-Tokens", std::to_string(u.input));
+    headers.emplace_back("X-Output-Tokens", std::to_string(u.output));
+    headers.emplace_back("X-Cached-Tokens", std::to_string(u.cached));
+    headers.emplace_back("X-Reasoning-Tokens", std::to_string(u.reasoning));
+}
+
+}  // namespace hadrian::api

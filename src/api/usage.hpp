@@ -1,0 +1,22 @@
+// Reading token usage and finish reasons out of OpenAI-shaped bodies.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "hadrian/api/context.hpp"
+#include "hadrian/providers/provider.hpp"
+
+namespace hadrian::api {
+
+/// Usage of a chat completion / chunk, a Responses object, or an embeddings answer.
+/// `known` stays false when the body has no usage object.
+token_usage read_usage(providers::operation op, const nlohmann::json& usage);
+
+/// finish_reason of the first choice (chat) or derived from a response's status and output.
+std::string read_finish_reason(providers::operation op, const nlohmann::json& body);
+
+/// The X-Input-Tokens … headers of a non-streaming answer.
+void add_usage_headers(header_list& headers, const token_usage& u);
+
+}  // namespace hadrian::api

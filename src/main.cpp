@@ -1,0 +1,158 @@
+// Composition root: arguments → config → objects → run → signals.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hadrian/api/app.hpp"
+#include "hadrian/config/config.hpp"
+#include "hadrian/core/log.hpp"
+#include "hadrian/providers/registry.hpp"
+#include "hadrian/server/server.hpp"
+#include "hadrian/upstream/client.hpp"
+
+namespace {
+
+using namespace hadrian;
+
+constexpr const char* usage_text = R"(hadrian — an OpenAI-compatible AI gateway
+
+Usage:
+  hadrian [serve] [--config PATH]   run the gateway
+  hadrian check-config [--config PATH]
+                                    load and validate the configuration, then exit
+  hadrian --version                 print the version
+  hadrian --help                    print this help
+
+The configuration defaults to ./hadrian.toml, then config/hadrian.toml.
+)";
+
+struct cli {
+    std::string command = "serve";
+    std::string config_path;
+};
+
+int usage_error(const std::string& message) {
+    std::cerr << "hadrian: " << message << "\n\n" << usage_text;
+    return 2;
+}
+
+std::string default_config_path() {
+    for (const char* candidate : {"hadrian.toml", "config/hadrian.toml"}) {
+        if (std::filesystem::exists(candidate)) {
+            return candidate;
+        }
+    }
+    return "hadrian.toml";
+}
+
+int serve(const std::shared_ptr<const config::config>& cfg) {
+    core::setup_logging(cfg->observability.logging.level,
+                        cfg->observability.logging.format == config::log_format::json);
+    auto log = core::logger("main");
+    const unsigned threads = cfg->server.threads != 0
+                                 ? cfg->server.threads
+                                 : std::max(1U, std::thread::hardware_concurrency());
+    asio::io_context ioc(static_cast<int>(threads));
+
+    upstream::client upstream_client(ioc);
+    providers::registry providers(*cfg, upstream_client);
+    api::app_state state;
+    api::app app(cfg, providers, state);
+    server::server listener(ioc, cfg->server, app, state);
+    listener.start();
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    bool shutting_down = false;
+    std::function<void(error_code, int)> on_signal = [&](error_code ec, int sig) {
+        if (ec) {
+            return;
+        }
+        if (shutting_down) {
+            log->warn("second signal {}: stopping now", sig);
+            ioc.stop();
+            return;
+        }
+        shutting_down = true;
+        log->info("signal {} received", sig);
+        listener.begin_shutdown([&ioc] { ioc.stop(); });
+        signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+
+    log->info("hadrian {} started with {} thread(s), {} provider(s), default provider '{}'",
+              HADRIAN_VERSION, threads, cfg->providers.entries.size(),
+              cfg->providers.default_provider);
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    for (unsigned i = 1; i < threads; ++i) {
+        pool.emplace_back([&ioc] { ioc.run(); });
+    }
+    ioc.run();
+    for (auto& t : pool) {
+        t.join();
+    }
+    log->info("stopped");
+    spdlog::shutdown();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    cli args;
+    bool command_seen = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--help" || a == "-h" || a == "help") {
+            std::cout << usage_text;
+            return 0;
+        }
+        if (a == "--version" || a == "-V" || a == "version") {
+            std::cout << "hadrian " << HADRIAN_VERSION << "\n";
+            return 0;
+        }
+        if (a == "--config" || a == "-c") {
+            if (i + 1 >= argc) {
+                return usage_error("--config needs a path");
+            }
+            args.config_path = argv[++i];
+        } else if (a.rfind("--config=", 0) == 0) {
+            args.config_path = a.substr(9);
+        } else if (!command_seen && (a == "serve" || a == "check-config")) {
+            args.command = a;
+            command_seen = true;
+        } else {
+            return usage_error("unknown argument '" + a + "'");
+        }
+    }
+    if (args.config_path.empty()) {
+        args.config_path = default_config_path();
+    }
+
+    std::shared_ptr<const config::config> cfg;
+    try {
+        cfg = config::load_file(args.config_path);
+    } catch (const std::exception& e) {
+        std::cerr << "hadrian: invalid configuration " << args.config_path << ": " << e.what()
+                  << "\n";
+        return 1;
+    }
+    if (args.command == "check-config") {
+        std::cout << "configuration " << args.config_path << " is valid ("
+                  << cfg->providers.entries.size() << " provider(s))\n";
+        return 0;
+    }
+    try {
+        return serve(cfg);
+    } catch (const std::exception& e) {
+        std::cerr << "hadrian: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,128 @@
+#include "open_ai.hpp"
+
+#include "hadrian/core/log.hpp"
+#include "sse_passthrough.hpp"
+#include "upstream_errors.hpp"
+
+namespace hadrian::providers {
+
+namespace {
+
+constexpr std::string_view default_base_url = "https://api.openai.com/v1";
+
+std::string_view path_of(operation op) {
+    switch (op) {
+        case operation::chat_completions: return "/chat/completions";
+        case operation::responses: return "/responses";
+        case operation::embeddings: return "/embeddings";
+    }
+    return "/chat/completions";
+}
+
+}  // namespace
+
+open_ai::open_ai(const config::provider_config& cfg, upstream::client& client,
+                 std::chrono::seconds stream_idle_timeout)
+    : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
+    const std::string_view base = cfg.base_url.empty() ? default_base_url : cfg.base_url;
+    auto parsed = upstream::url::parse(base);
+    if (!parsed) {
+        throw std::runtime_error("providers." + cfg.name + ".base_url: not an http(s) URL");
+    }
+    base_ = std::move(*parsed);
+    while (base_.target.size() > 1 && base_.target.back() == '/') {
+        base_.target.pop_back();
+    }
+    if (base_.target == "/") {
+        base_.target.clear();
+    }
+}
+
+upstream::request open_ai::build_request(const call& c) const {
+    upstream::request req;
+    req.method = http::verb::post;
+    req.target = base_;
+    req.target.target = base_.target + std::string(path_of(c.op));
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
+    if (!cfg_.api_key.empty()) {
+        req.headers.emplace_back("Authorization", "Bearer " + cfg_.api_key);
+    }
+    if (!cfg_.organization.empty()) {
+        req.headers.emplace_back("OpenAI-Organization", cfg_.organization);
+    }
+    for (const auto& [k, v] : cfg_.headers) {
+        req.headers.emplace_back(k, v);
+    }
+    req.body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto total = std::chrono::seconds(cfg_.timeout_secs);
+    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
+    req.limits.first_byte = total;
+    req.limits.idle = c.stream ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     stream_idle_timeout_)
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(total);
+    req.limits.total = total;
+    return req;
+}
+
+awaitable<result<reply, core::api_error>> open_ai::send(call c) {
+    // OpenAI rejects `top_k`; OpenAI-compatible servers that take it get it through a
+    // provider-specific adapter.
+    c.body.erase("top_k");
+    auto sent = co_await client_.send(build_request(c), c.abort);
+    if (!sent) {
+        co_return from_transport(sent.error());
+    }
+    std::unique_ptr<upstream::response> res = std::move(*sent);
+    const int status = res->status();
+    if (status >= 400) {
+        auto body = co_await res->read_all();
+        const std::string text = body ? std::move(*body) : std::string();
+        co_return from_http_error(status, text, res->headers());
+    }
+    reply out;
+    out.status = status;
+    if (c.stream) {
+        auto ct = res->headers()[http::field::content_type];
+        if (ct.find("text/event-stream") == std::string_view::npos) {
+            auto body = co_await res->read_all();
+            co_return core::api_error::make(
+                core::errc::provider_error,
+                "Upstream provider returned error: expected an event stream, got '" +
+                    std::string(ct) + "'");
+        }
+        out.events = std::make_unique<sse_passthrough>(std::move(res), c.op);
+        co_return out;
+    }
+    auto body = co_await res->read_all();
+    if (!body) {
+        co_return from_transport(body.error());
+    }
+    out.body = nlohmann::json::parse(*body, nullptr, false);
+    if (out.body.is_discarded() || !out.body.is_object()) {
+        co_return core::api_error::make(core::errc::provider_error,
+                                        "Upstream provider returned error: invalid JSON body");
+    }
+    out.raw = std::move(*body);
+    co_return out;
+}
+
+std::vector<std::string> open_ai::models() const {
+    std::vector<std::string> out;
+    for (const auto& [m, _] : cfg_.models) {
+        out.push_back(m);
+    }
+    for (const auto& m : cfg_.allowed_models) {
+        if (!m.empty() && m.back() != '*') {
+            out.push_back(m);
+        }
+    }
+    for (const auto& [alias, _] : cfg_.model_aliases) {
+        out.push_back(alias);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+}  // namespace hadrian::providers

@@ -1,0 +1,29 @@
+// OpenAI and every OpenAI-compatible server (vLLM, Ollama, OpenRouter, Groq…): bodies pass
+// through unchanged apart from the model name and the gateway's own fields.
+#pragma once
+
+#include "hadrian/config/config.hpp"
+#include "hadrian/providers/provider.hpp"
+#include "hadrian/upstream/client.hpp"
+
+namespace hadrian::providers {
+
+class open_ai final : public provider {
+public:
+    open_ai(const config::provider_config& cfg, upstream::client& client,
+            std::chrono::seconds stream_idle_timeout);
+
+    const std::string& name() const noexcept override { return cfg_.name; }
+    awaitable<result<reply, core::api_error>> send(call c) override;
+    std::vector<std::string> models() const override;
+
+private:
+    upstream::request build_request(const call& c) const;
+
+    const config::provider_config& cfg_;
+    upstream::client& client_;
+    upstream::url base_;  // up to and including /v1
+    std::chrono::seconds stream_idle_timeout_;
+};
+
+}  // namespace hadrian::providers

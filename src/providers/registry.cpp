@@ -1,0 +1,35 @@
+#include "hadrian/providers/registry.hpp"
+
+#include <stdexcept>
+
+#include "open_ai.hpp"
+#include "test_provider.hpp"
+
+namespace hadrian::providers {
+
+registry::registry(const config::config& cfg, upstream::client& client) {
+    const auto idle = std::chrono::seconds(cfg.server.streaming_idle_timeout_secs);
+    for (const auto& p : cfg.providers.entries) {
+        std::unique_ptr<provider> adapter;
+        switch (p.type) {
+            case config::provider_type::open_ai:
+                adapter = std::make_unique<open_ai>(p, client, idle);
+                break;
+            case config::provider_type::test:
+                adapter = std::make_unique<test_provider>(p);
+                break;
+            default:
+                throw std::runtime_error("providers." + p.name +
+                                         ".type: this build does not support the provider type "
+                                         "yet (supported: open_ai, test)");
+        }
+        providers_.emplace(p.name, std::move(adapter));
+    }
+}
+
+provider* registry::find(std::string_view name) const noexcept {
+    auto it = providers_.find(name);
+    return it == providers_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace hadrian::providers

@@ -1,0 +1,20 @@
+// Turning upstream failures into the gateway's error shape.
+#pragma once
+
+#include <string_view>
+
+#include "hadrian/core/asio.hpp"
+#include "hadrian/core/error.hpp"
+#include "hadrian/upstream/client.hpp"
+
+namespace hadrian::providers {
+
+/// An upstream HTTP error (status ≥ 400): keeps the status; an OpenAI-shaped body keeps its
+/// type, code, message and param; other bodies become `Upstream provider returned error: …`.
+/// A `Retry-After` header is carried over.
+core::api_error from_http_error(int status, std::string_view body, const http::fields& headers);
+
+/// A transport failure (DNS, connect, TLS, reset, timeout, malformed): 502 provider_error.
+core::api_error from_transport(const upstream::failure& f);
+
+}  // namespace hadrian::providers

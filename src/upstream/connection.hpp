@@ -1,0 +1,90 @@
+// One upstream connection (plain TCP or TLS) with its read buffer and pool identity.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <variant>
+
+#include "hadrian/core/asio.hpp"
+#include "upstream/tls_context.hpp"
+
+namespace hadrian::upstream {
+
+using clock = std::chrono::steady_clock;
+using request_message = http::request<http::string_body>;
+using response_parser = http::response_parser<http::buffer_body>;
+
+/// What makes two connections interchangeable: scheme, host and port.
+struct pool_key {
+    bool tls = false;
+    std::string host;
+    std::uint16_t port = 0;
+
+    friend auto operator<=>(const pool_key&, const pool_key&) = default;
+};
+
+/// An upstream TCP or TLS stream, the buffer holding bytes read past the last parse, and when
+/// it was last used.
+/// Thread safety: none. One strand uses it at a time; the pool's mutex orders the hand-off
+/// between strands. The socket lives on the io_context's executor while the completion
+/// handlers (and the stream's deadline timer handler) run on the awaiting coroutine's
+/// executor, so every operation and close() happen on that strand.
+/// Lifetime: shared by the exchange using it and, while idle, the pool.
+class connection {
+public:
+    /// A plain TCP connection.
+    connection(const asio::any_io_executor& ex, pool_key key);
+    /// A TLS connection; the context is kept alive by the connection.
+    connection(const asio::any_io_executor& ex, std::shared_ptr<asio::ssl::context> ctx,
+               pool_key key);
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    const pool_key& key() const noexcept { return key_; }
+    beast::flat_buffer& buffer() noexcept { return buffer_; }
+    beast::tcp_stream& tcp() noexcept;
+    bool is_open() noexcept;
+    /// For an idle connection: still open, not closed by the peer, and no unexpected bytes
+    /// waiting (a non-blocking peek). A stale connection would otherwise cost a failed attempt.
+    bool idle_and_healthy() noexcept;
+
+    clock::time_point last_used() const noexcept { return last_used_; }
+    void touch() noexcept { last_used_ = clock::now(); }
+
+    /// Deadline for every operation started from now on (the stream closes itself at it and
+    /// the operation fails with beast::error::timeout).
+    void expires_at(clock::time_point deadline) { tcp().expires_at(deadline); }
+    void expires_never() { tcp().expires_never(); }
+
+    /// Closes the socket; pending operations finish with operation_aborted. Idempotent.
+    void close() noexcept;
+
+    /// TCP connect trying each endpoint in turn.
+    awaitable<error_code> connect(const asio::ip::tcp::resolver::results_type& endpoints);
+    /// TLS client handshake (SNI and verification set up for `host`); no-op for plain TCP.
+    /// On failure `*reason` gets the handshake failure with the certificate verdict.
+    awaitable<error_code> handshake(const std::string& host, bool verify_peer, failure* reason);
+    awaitable<error_code> write(request_message& message);
+    awaitable<error_code> read_header(response_parser& parser);
+    /// One read-and-parse step (beast's async_read_some); need_buffer is not an error here.
+    awaitable<error_code> read_some(response_parser& parser);
+
+private:
+    pool_key key_;
+    std::shared_ptr<asio::ssl::context> tls_context_;
+    std::variant<beast::tcp_stream, tls_stream> stream_;
+    beast::flat_buffer buffer_;
+    clock::time_point last_used_ = clock::now();
+};
+
+}  // namespace hadrian::upstream

@@ -1,0 +1,292 @@
+// One upstream exchange. Deadlines: every operation gets min(now + its timeout, total
+// deadline) on the stream, so no extra timers run; a fired deadline closes the socket and the
+// operation ends with beast::error::timeout. Abort closes the socket (or wakes the DNS wait),
+// and the `aborted_` flag turns whatever error follows into operation_aborted.
+#include "upstream/exchange.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/optional.hpp>
+#include <cstdint>
+#include <limits>
+
+#include "upstream/dns_lookup.hpp"
+#include "upstream/failure.hpp"
+#include "upstream/pool.hpp"
+
+#ifndef HADRIAN_VERSION
+#define HADRIAN_VERSION "0.0.0"
+#endif
+
+namespace hadrian::upstream {
+namespace {
+
+constexpr std::size_t scratch_size = 16 * 1024;
+
+// Errors meaning "the peer closed before answering": on a reused connection the server most
+// likely dropped it while idle, so the request is safe to send again on a new one.
+bool is_closed_error(const error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
+}
+
+request_message build_message(request& req) {
+    request_message message{req.method, req.target.target, 11};
+    bool has_host = false;
+    bool has_agent = false;
+    for (const auto& [name, value] : req.headers) {
+        has_host = has_host || beast::iequals(name, "host");
+        has_agent = has_agent || beast::iequals(name, "user-agent");
+    }
+    if (!has_host) {
+        message.set(http::field::host, req.target.host_header());
+    }
+    for (const auto& [name, value] : req.headers) {
+        // Framing is ours: a stale Content-Length would desynchronise the connection.
+        if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
+            continue;
+        }
+        message.insert(name, value);
+    }
+    if (!has_agent) {
+        message.set(http::field::user_agent, "hadrian/" HADRIAN_VERSION);
+    }
+    message.body() = std::move(req.body);
+    message.prepare_payload();
+    return message;
+}
+
+}  // namespace
+
+exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
+    : ctx_(std::move(ctx)),
+      key_{req.target.tls, req.target.host, req.target.port},
+      message_(build_message(req)),
+      head_(req.method == http::verb::head),
+      limits_(req.limits),
+      total_deadline_(clock::now() + req.limits.total),
+      abort_(abort) {
+    if (abort_ != nullptr) {
+        abort_->on_abort([this] { this->abort(); });
+    }
+}
+
+exchange::~exchange() {
+    if (abort_ != nullptr) {
+        abort_->clear();
+    }
+    if (!conn_) {
+        return;
+    }
+    const bool reusable = !aborted_ && !body_error_ && parser_ && parser_->is_done() &&
+                          parser_->keep_alive() && conn_->buffer().size() == 0 && conn_->is_open();
+    if (reusable) {
+        conn_->expires_never();
+        conn_->touch();
+        ctx_.idle->put(std::move(conn_));
+    } else {
+        conn_->close();
+    }
+}
+
+void exchange::abort() noexcept {
+    aborted_ = true;
+    if (dns_) {
+        dns_->cancel();
+    }
+    if (conn_) {
+        conn_->close();
+    }
+}
+
+clock::time_point exchange::deadline_after(std::chrono::milliseconds op) {
+    const auto now = clock::now();
+    total_bound_ = now + op >= total_deadline_;
+    return total_bound_ ? total_deadline_ : now + op;
+}
+
+failure exchange::fail(const error_code& ec, std::string_view stage,
+                       std::string_view timeout_text) {
+    failure f;
+    if (aborted_) {
+        f = aborted_failure();
+    } else if (ec == beast::error::timeout) {
+        f = timeout_failure(total_bound_ ? "total deadline exceeded" : std::string(timeout_text));
+    } else {
+        f = provider_failure(stage, ec);
+    }
+    logger().debug("{}://{}:{}: {} ({})", key_.tls ? "https" : "http", key_.host, key_.port,
+                   f.message, ec.message());
+    return f;
+}
+
+failure exchange::fail_body(failure f) {
+    if (conn_) {
+        conn_->close();
+    }
+    body_error_ = f;
+    return f;
+}
+
+awaitable<std::optional<failure>> exchange::run() {
+    conn_ = ctx_.idle->take(key_);
+    const bool reused = conn_ != nullptr;
+    if (!reused) {
+        auto opened = co_await open();
+        if (opened) {
+            co_return opened;
+        }
+    }
+    auto first = co_await attempt();
+    if (!first || !reused || !retryable_) {
+        co_return first;
+    }
+    logger().debug("{}:{}: pooled connection failed before the response ({}); reconnecting",
+                   key_.host, key_.port, first->message);
+    conn_->close();
+    conn_.reset();
+    auto opened = co_await open();
+    if (opened) {
+        co_return opened;
+    }
+    auto second = co_await attempt();
+    co_return second;
+}
+
+awaitable<std::optional<failure>> exchange::open() {
+    const auto deadline = deadline_after(limits_.connect);
+    const auto strand = co_await asio::this_coro::executor;
+    auto lookup = std::make_shared<dns_lookup>(strand);
+    dns_ = lookup;
+    auto endpoints = co_await lookup->resolve(key_.host, key_.port, deadline);
+    dns_.reset();
+    if (aborted_) {
+        co_return aborted_failure();
+    }
+    if (!endpoints) {
+        co_return fail(endpoints.error(), "DNS lookup failed", "timed out connecting");
+    }
+
+    if (key_.tls) {
+        conn_ = std::make_shared<connection>(ctx_.io, ctx_.tls, key_);
+    } else {
+        conn_ = std::make_shared<connection>(ctx_.io, key_);
+    }
+    conn_->expires_at(deadline);
+    const error_code connected = co_await conn_->connect(*endpoints);
+    if (connected || aborted_) {
+        co_return fail(connected, "connect failed", "timed out connecting");
+    }
+    failure reason;
+    const error_code handshake = co_await conn_->handshake(key_.host, ctx_.verify_peer, &reason);
+    if (aborted_ || handshake == beast::error::timeout) {
+        co_return fail(handshake, "TLS handshake failed", "timed out connecting");
+    }
+    if (handshake) {
+        logger().debug("https://{}:{}: {}", key_.host, key_.port, reason.message);
+        co_return reason;
+    }
+    co_return std::nullopt;
+}
+
+awaitable<std::optional<failure>> exchange::attempt() {
+    retryable_ = false;
+    if (aborted_) {
+        co_return aborted_failure();
+    }
+    conn_->expires_at(deadline_after(limits_.first_byte));
+    const error_code written = co_await conn_->write(message_);
+    if (written || aborted_) {
+        retryable_ = !aborted_ && written != beast::error::timeout;
+        co_return fail(written, "sending request failed", "timed out sending request");
+    }
+
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(ctx_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(boost::none);  // streamed bodies are bounded by time; read_all by size
+    if (head_) {
+        parser_->skip(true);
+    }
+    conn_->expires_at(deadline_after(limits_.first_byte));
+    const error_code header = co_await conn_->read_header(*parser_);
+    if (header || aborted_) {
+        retryable_ = !aborted_ && is_closed_error(header) && !parser_->got_some() &&
+                     conn_->buffer().size() == 0;
+        co_return fail(header, "reading response header failed",
+                       "timed out waiting for response header");
+    }
+    // Not eager: with eager parsing a chunk's trailing CRLF makes beast's read_some go back to
+    // the socket (need_more) while body bytes already sit in our buffer, delaying them until
+    // the next chunk arrives. One element per parse step keeps streaming prompt.
+    co_return std::nullopt;
+}
+
+int exchange::status() const noexcept { return parser_->get().result_int(); }
+
+const http::fields& exchange::headers() const noexcept { return parser_->get(); }
+
+awaitable<result<std::string_view, failure>> exchange::read_some() {
+    if (body_error_) {
+        co_return *body_error_;
+    }
+    if (aborted_) {
+        co_return fail_body(aborted_failure());
+    }
+    if (parser_->is_done()) {
+        co_return std::string_view{};
+    }
+    if (clock::now() >= total_deadline_) {
+        co_return fail_body(timeout_failure("total deadline exceeded"));
+    }
+    if (scratch_.empty()) {
+        scratch_.resize(scratch_size);
+    }
+    conn_->expires_at(deadline_after(limits_.idle));
+    for (;;) {
+        auto& body = parser_->get().body();
+        body.data = scratch_.data();
+        body.size = scratch_.size();
+        const error_code ec = co_await conn_->read_some(*parser_);
+        if (ec || aborted_) {
+            co_return fail_body(
+                fail(ec, "reading response body failed", "timed out waiting for response body"));
+        }
+        const std::size_t n = scratch_.size() - parser_->get().body().size;
+        if (n > 0) {
+            co_return std::string_view(scratch_.data(), n);
+        }
+        if (parser_->is_done()) {
+            co_return std::string_view{};
+        }
+    }
+}
+
+awaitable<result<std::string, failure>> exchange::read_all() {
+    std::string out;
+    if (const auto length = parser_->content_length(); length && *length <= ctx_.max_body_bytes) {
+        out.reserve(static_cast<std::size_t>(*length));
+    }
+    for (;;) {
+        auto piece = co_await read_some();
+        if (!piece) {
+            co_return piece.error();
+        }
+        if (piece->empty()) {
+            co_return std::move(out);
+        }
+        if (piece->size() > ctx_.max_body_bytes - out.size()) {
+            co_return fail_body(provider_failure("response body exceeds " +
+                                                 std::to_string(ctx_.max_body_bytes) + " bytes"));
+        }
+        out.append(*piece);
+    }
+}
+
+}  // namespace hadrian::upstream

@@ -1,0 +1,78 @@
+// One request/response exchange: connection set-up, request, header, incremental body, and
+// the connection's fate (back to the pool or closed) when it ends.
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hadrian/core/abort_signal.hpp"
+#include "hadrian/upstream/client.hpp"
+#include "upstream/connection.hpp"
+
+namespace hadrian::upstream {
+
+class dns_lookup;
+class pool;
+
+/// What an exchange needs from its client; shared, immutable.
+struct exchange_context {
+    asio::any_io_executor io;  // the io_context's executor: sockets live there
+    std::shared_ptr<asio::ssl::context> tls;
+    std::shared_ptr<pool> idle;
+    std::size_t max_header_bytes = 0;
+    std::size_t max_body_bytes = 0;
+    bool verify_peer = true;
+};
+
+/// State behind client::send() and the response it returns.
+/// Thread safety: none; lives on the strand of the coroutine that called send(). The abort
+/// hook (installed in the constructor, cleared in the destructor) runs on that strand too.
+/// Lifetime: owned by send() until the header arrives, then by the response.
+class exchange {
+public:
+    exchange(exchange_context ctx, request req, core::abort_signal* abort);
+    ~exchange();
+    exchange(const exchange&) = delete;
+    exchange& operator=(const exchange&) = delete;
+
+    /// Connection (pooled or new), request, response header. A pooled connection that fails
+    /// before any response byte is replaced by a new one once.
+    awaitable<std::optional<failure>> run();
+
+    int status() const noexcept;
+    const http::fields& headers() const noexcept;
+    awaitable<result<std::string_view, failure>> read_some();
+    awaitable<result<std::string, failure>> read_all();
+    /// Closes the connection; pending and later operations fail with operation_aborted.
+    void abort() noexcept;
+
+private:
+    awaitable<std::optional<failure>> open();
+    awaitable<std::optional<failure>> attempt();
+    clock::time_point deadline_after(std::chrono::milliseconds op);
+    failure fail(const error_code& ec, std::string_view stage, std::string_view timeout_text);
+    failure fail_body(failure f);
+
+    exchange_context ctx_;
+    pool_key key_;
+    request_message message_;
+    bool head_ = false;
+    timeouts limits_;
+    clock::time_point total_deadline_;
+    bool total_bound_ = false;  // the current operation's deadline is the total one
+    core::abort_signal* abort_;
+    bool aborted_ = false;
+    bool retryable_ = false;  // the last attempt failed before any response byte
+    std::shared_ptr<dns_lookup> dns_;
+    std::shared_ptr<connection> conn_;
+    std::optional<response_parser> parser_;
+    std::vector<char> scratch_;  // body bytes handed out by read_some
+    std::optional<failure> body_error_;
+};
+
+}  // namespace hadrian::upstream

@@ -1,0 +1,20 @@
+// The caller's handle on an exchange whose header has arrived.
+#include "upstream/exchange.hpp"
+
+namespace hadrian::upstream {
+
+response::response(std::unique_ptr<exchange> state) : state_(std::move(state)) {}
+
+response::~response() = default;
+
+int response::status() const noexcept { return state_->status(); }
+
+const http::fields& response::headers() const noexcept { return state_->headers(); }
+
+awaitable<result<std::string_view, failure>> response::read_some() { return state_->read_some(); }
+
+awaitable<result<std::string, failure>> response::read_all() { return state_->read_all(); }
+
+void response::abort() noexcept { state_->abort(); }
+
+}  // namespace hadrian::upstream

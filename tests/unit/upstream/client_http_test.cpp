@@ -1,0 +1,219 @@
+// upstream::client over plain HTTP against a real in-test server: request shape, the three body
+// framings, incremental reads, body limits and connection failures.
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+#include <vector>
+
+#include "client_harness.hpp"
+#include "fake_server.hpp"
+
+namespace hadrian::upstream::testing {
+namespace {
+
+TEST(UpstreamHttp, ContentLengthBodyAndRequestShape) {
+    fake_server server([](const seen_request&, std::size_t) {
+        return content_reply("{\"ok\":true}", 201, "Content-Type: application/json\r\n");
+    });
+    client_harness h;
+    auto req = make_request(server.url("/v1/chat?x=1"), http::verb::post, "{\"a\":1}");
+    req.headers = {{"Authorization", "Bearer k"}, {"Content-Length", "999"}};
+
+    auto sent = h.send(std::move(req));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    auto resp = std::move(*sent);
+    EXPECT_EQ(resp->status(), 201);
+    EXPECT_EQ(resp->headers()[http::field::content_type], "application/json");
+    const auto body = h.read_all(*resp);
+    ASSERT_TRUE(body.has_value()) << body.error().message;
+    EXPECT_EQ(*body, "{\"ok\":true}");
+    // After the end, read_some keeps answering "complete".
+    const auto again = h.sync(resp->read_some());
+    ASSERT_TRUE(again.has_value());
+    EXPECT_TRUE(again->empty());
+    h.drop(std::move(resp));
+
+    const auto seen = server.seen();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].method, "POST");
+    EXPECT_EQ(seen[0].target, "/v1/chat?x=1");
+    EXPECT_EQ(seen[0].headers.at("host"), "127.0.0.1:" + std::to_string(server.port()));
+    EXPECT_EQ(seen[0].headers.at("user-agent"), std::string("hadrian/") + HADRIAN_VERSION);
+    EXPECT_EQ(seen[0].headers.at("authorization"), "Bearer k");
+    EXPECT_EQ(seen[0].headers.at("content-length"), "7");
+    EXPECT_EQ(seen[0].body, "{\"a\":1}");
+}
+
+TEST(UpstreamHttp, CallerUserAgentAndHostAreKept) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("x"); });
+    client_harness h;
+    auto req = make_request(server.url("/"), http::verb::get);
+    req.headers = {{"User-Agent", "custom/1"}, {"Host", "virtual.example"}};
+    auto sent = h.send(std::move(req));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    ASSERT_TRUE(h.read_all(**sent).has_value());
+    h.drop(std::move(*sent));
+    const auto seen = server.seen();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].method, "GET");
+    EXPECT_EQ(seen[0].headers.at("user-agent"), "custom/1");
+    EXPECT_EQ(seen[0].headers.at("host"), "virtual.example");
+}
+
+TEST(UpstreamHttp, ChunkedBodyArrivesIncrementally) {
+    std::vector<std::string> chunks;
+    std::string expected;
+    for (int i = 0; i < 10; ++i) {
+        chunks.push_back("data: piece " + std::to_string(i) + "\n\n");
+        expected += chunks.back();
+    }
+    fake_server server([&chunks](const seen_request&, std::size_t) {
+        auto r = chunked_reply(chunks, 50ms);
+        // Split one chunk's framing across writes too.
+        r.parts.insert(r.parts.end() - 1, {{"3\r\nab", 20ms}, {"c\r\n", 20ms}});
+        return r;
+    });
+    const std::size_t total_parts = 1 + chunks.size() + 2 + 1;
+    expected += "abc";
+
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/stream")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    auto resp = std::move(*sent);
+    EXPECT_EQ(resp->status(), 200);
+
+    std::string body;
+    std::size_t pieces = 0;
+    std::size_t parts_at_first_piece = 0;
+    for (;;) {
+        const auto piece = h.sync(resp->read_some());
+        ASSERT_TRUE(piece.has_value()) << piece.error().message;
+        if (piece->empty()) {
+            break;
+        }
+        if (pieces++ == 0) {
+            parts_at_first_piece = server.parts_sent();
+        }
+        body.append(*piece);
+    }
+    EXPECT_EQ(body, expected);
+    EXPECT_GE(pieces, 5u);
+    EXPECT_LT(parts_at_first_piece, total_parts);  // the first piece came before the end
+    h.drop(std::move(resp));
+    EXPECT_EQ(h.get().idle_connections(), 1u);
+}
+
+TEST(UpstreamHttp, CloseDelimitedBodyIsReadToEofAndNotPooled) {
+    fake_server server([](const seen_request&, std::size_t) {
+        reply r;
+        r.parts = {{"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nfirst "}, {"second", 30ms}};
+        r.close_after = true;
+        return r;
+    });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    const auto body = h.read_all(**sent);
+    ASSERT_TRUE(body.has_value()) << body.error().message;
+    EXPECT_EQ(*body, "first second");
+    h.drop(std::move(*sent));
+    EXPECT_EQ(h.get().idle_connections(), 0u);
+}
+
+TEST(UpstreamHttp, NoContentResponseEndsAtOnce) {
+    fake_server server([](const seen_request&, std::size_t) {
+        return reply{{{"HTTP/1.1 204 No Content\r\n\r\n"}}};
+    });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    EXPECT_EQ((*sent)->status(), 204);
+    // Not even read: the body is already complete, so the connection is reusable.
+    h.drop(std::move(*sent));
+    EXPECT_EQ(h.get().idle_connections(), 1u);
+}
+
+TEST(UpstreamHttp, HeadResponseHasNoBody) {
+    fake_server server([](const seen_request&, std::size_t) {
+        return reply{{{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"}}};
+    });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/"), http::verb::head));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    EXPECT_EQ(h.read_all(**sent).value(), "");
+    h.drop(std::move(*sent));
+    EXPECT_EQ(h.get().idle_connections(), 1u);
+    EXPECT_EQ(server.seen().at(0).method, "HEAD");
+}
+
+TEST(UpstreamHttp, ReadAllEnforcesMaxBodyBytes) {
+    fake_server server(
+        [](const seen_request&, std::size_t) { return content_reply(std::string(4096, 'x')); });
+    client_options options;
+    options.max_body_bytes = 1000;
+    client_harness h(options);
+    auto sent = h.send(make_request(server.url("/")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    const auto body = h.read_all(**sent);
+    ASSERT_FALSE(body.has_value());
+    EXPECT_EQ(body.error().ec, core::errc::provider_error);
+    EXPECT_EQ(body.error().message, "response body exceeds 1000 bytes");
+    h.drop(std::move(*sent));
+    EXPECT_EQ(h.get().idle_connections(), 0u);
+}
+
+TEST(UpstreamHttp, MalformedResponseIsProviderError) {
+    fake_server server([](const seen_request&, std::size_t) {
+        return reply{{{"SPDY/9 nonsense\r\n\r\n"}}, false, true};
+    });
+    client_harness h;
+    const auto sent = h.send(make_request(server.url("/")));
+    ASSERT_FALSE(sent.has_value());
+    EXPECT_EQ(sent.error().ec, core::errc::provider_error);
+    EXPECT_NE(sent.error().message.find("malformed response"), std::string::npos)
+        << sent.error().message;
+}
+
+TEST(UpstreamHttp, ConnectionRefusedIsProviderError) {
+    std::uint16_t port = 0;
+    {
+        asio::io_context ioc;
+        asio::ip::tcp::acceptor probe(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+        port = probe.local_endpoint().port();
+    }
+    client_harness h;
+    const auto sent = h.send(make_request("http://127.0.0.1:" + std::to_string(port) + "/"));
+    ASSERT_FALSE(sent.has_value());
+    EXPECT_EQ(sent.error().ec, core::errc::provider_error);
+    EXPECT_EQ(sent.error().message, "connect failed: connection refused");
+}
+
+TEST(UpstreamHttp, ResolvesLocalhost) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("hi"); });
+    client_harness h;
+    // localhost may resolve to ::1 first; the client tries each address in turn.
+    auto sent = h.send(make_request(server.url("/", "localhost")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    EXPECT_EQ(h.read_all(**sent).value(), "hi");
+    h.drop(std::move(*sent));
+    EXPECT_EQ(server.seen().at(0).headers.at("host"), "localhost:" + std::to_string(server.port()));
+}
+
+TEST(UpstreamHttp, FreshConnectionClosedBeforeResponseIsNotRetried) {
+    fake_server server([](const seen_request&, std::size_t) {
+        reply r;
+        r.close_after = true;
+        return r;
+    });
+    client_harness h;
+    const auto sent = h.send(make_request(server.url("/")));
+    ASSERT_FALSE(sent.has_value());
+    EXPECT_EQ(sent.error().ec, core::errc::provider_error);
+    EXPECT_EQ(sent.error().message,
+              "reading response header failed: connection closed by upstream");
+    EXPECT_EQ(server.accepts(), 1u);
+}
+
+}  // namespace
+}  // namespace hadrian::upstream::testing
