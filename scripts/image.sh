@@ -7,12 +7,13 @@
 #
 # The Debian 12 base image is made locally once with debootstrap from the machine's apt mirror
 # (localhost/debian:bookworm) and passed to the Dockerfile as BASE.
-# Environment: IMAGE (tag), JOBS (compile jobs inside the build, default one per core).
+# Environment: IMAGE (tag), BASE_IMAGE (the local base's name), JOBS (compile jobs inside the
+# build, default one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=${IMAGE:-hadrian:dev}
-BASE_IMAGE=localhost/debian:bookworm
+BASE_IMAGE=${BASE_IMAGE:-localhost/debian:bookworm}
 # This kernel's cgroup layout needs runc (crun fails), and the resource limits must be given
 # explicitly since the process may not raise its own.
 ULIMITS=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
@@ -32,7 +33,8 @@ rootfs=""
 cid=""
 cleanup() {
     if [ -n "$cid" ]; then
-        podman rm -f "$cid" >/dev/null 2>&1 || true
+        # -v: also the anonymous volumes of the image's VOLUME directories
+        podman rm -f -v "$cid" >/dev/null 2>&1 || true
     fi
     if [ -n "$rootfs" ]; then
         "${sudo[@]}" rm -rf "$rootfs"
@@ -126,9 +128,12 @@ fail() {
 }
 
 smoke_test() {
-    build
-    # Podman picks a free host port; it is read back below.
-    cid=$(podman run -d "${ULIMITS[@]}" -p 127.0.0.1::8080 "$IMAGE") || fail "container did not start"
+    # A separate process, so that `set -e` still applies inside the build.
+    "$0" build || fail "image build failed"
+    # Podman picks a free host port; it is read back below. Without systemd Podman cannot
+    # schedule the HEALTHCHECK (it says so; that message is dropped): it runs once at the end.
+    cid=$(podman run -d "${ULIMITS[@]}" -p 127.0.0.1::8080 "$IMAGE" \
+        2> >(grep -v 'systemd connection' >&2)) || fail "container did not start"
     local addr
     addr=$(podman port "$cid" 8080/tcp | head -n 1)
     [ -n "$addr" ] || fail "no published port"

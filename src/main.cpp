@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +50,26 @@ std::string default_config_path() {
         }
     }
     return "hadrian.toml";
+}
+
+/// Settings the configuration accepts but this build cannot honour yet. Starting anyway would
+/// silently run without them (an open gateway where keys were asked for), so refuse.
+void check_supported(const config::config& cfg) {
+    if (cfg.auth.mode != config::auth_mode::none) {
+        throw std::runtime_error("auth.mode.type: only \"none\" is supported by this build");
+    }
+    if (cfg.database.type != config::database_type::none) {
+        throw std::runtime_error("database.type: only \"none\" is supported by this build");
+    }
+    if (cfg.cache.type == config::cache_type::redis) {
+        throw std::runtime_error("cache.type: \"redis\" is not supported by this build");
+    }
+    if (cfg.server.tls) {
+        throw std::runtime_error("server.tls: native TLS is not supported by this build");
+    }
+    if (cfg.server.cors.enabled) {
+        throw std::runtime_error("server.cors: CORS is not supported by this build");
+    }
 }
 
 int serve(const std::shared_ptr<const config::config>& cfg) {
@@ -139,6 +160,13 @@ int main(int argc, char** argv) {
     std::shared_ptr<const config::config> cfg;
     try {
         cfg = config::load_file(args.config_path);
+    } catch (const std::exception& e) {
+        std::cerr << "hadrian: invalid configuration " << args.config_path << ": " << e.what()
+                  << "\n";
+        return 1;
+    }
+    try {
+        check_supported(*cfg);
     } catch (const std::exception& e) {
         std::cerr << "hadrian: invalid configuration " << args.config_path << ": " << e.what()
                   << "\n";

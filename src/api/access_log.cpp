@@ -16,15 +16,14 @@ awaitable<void> access_log_middleware::handle(request_context& ctx, chain next) 
     const std::string_view target = ctx.req.target();
     const std::string_view path = target.substr(0, target.find('?'));
     if (core::json_logs()) {
-        log->info(
-            R"("request_id":"{}","method":"{}","path":"{}","status":{},"latency_ms":{:.3f},)"
-            R"("model":"{}","provider":"{}","input_tokens":{},"output_tokens":{},)"
-            R"("streamed":{},"error":"{}","client_ip":"{}")",
-            core::json_escape(ctx.request_id), core::json_escape(method),
-            core::json_escape(path), ctx.status, static_cast<double>(latency_us) / 1000.0,
-            core::json_escape(ctx.model), core::json_escape(ctx.provider), ctx.usage.input,
-            ctx.usage.output, ctx.streamed, core::json_escape(ctx.error_code),
-            core::json_escape(ctx.client_ip));
+        log->info(R"("request_id":"{}","method":"{}","path":"{}","status":{},"latency_ms":{:.3f},)"
+                  R"("model":"{}","provider":"{}","input_tokens":{},"output_tokens":{},)"
+                  R"("streamed":{},"error":"{}","client_ip":"{}")",
+                  core::json_escape(ctx.request_id), core::json_escape(method),
+                  core::json_escape(path), ctx.status, static_cast<double>(latency_us) / 1000.0,
+                  core::json_escape(ctx.model), core::json_escape(ctx.provider), ctx.usage.input,
+                  ctx.usage.output, ctx.streamed, core::json_escape(ctx.error_code),
+                  core::json_escape(ctx.client_ip));
     } else {
         log->info(
             "request_id={} method={} path={} status={} latency_ms={:.3f} model={} provider={} "

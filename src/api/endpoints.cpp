@@ -15,9 +15,9 @@ struct api_route {
 };
 
 awaitable<void> method_not_allowed(request_context& ctx, http::verb allowed) {
-    auto err = core::api_error::make(core::errc::method_not_allowed,
-                                     "Method " + std::string(ctx.req.method_string()) +
-                                         " is not allowed on this path");
+    auto err = core::api_error::make(
+        core::errc::method_not_allowed,
+        "Method " + std::string(ctx.req.method_string()) + " is not allowed on this path");
     err.headers.emplace_back("Allow", std::string(http::to_string(allowed)));
     co_await send_error(ctx, err);
 }
@@ -71,10 +71,10 @@ awaitable<void> endpoints::handle(request_context& ctx) {
         }
         co_return;
     }
-    co_await send_error(ctx, core::api_error::make(core::errc::not_found,
-                                                   "No route for " +
-                                                       std::string(ctx.req.method_string()) +
-                                                       " " + std::string(path)));
+    co_await send_error(
+        ctx, core::api_error::make(
+                 core::errc::not_found,
+                 "No route for " + std::string(ctx.req.method_string()) + " " + std::string(path)));
 }
 
 awaitable<void> endpoints::health(request_context& ctx, std::string_view which) const {
@@ -95,12 +95,12 @@ awaitable<void> endpoints::health(request_context& ctx, std::string_view which) 
     for (const auto& [name, _] : providers_.all()) {
         providers.push_back(name);
     }
-    const nlohmann::json body = {{"status", draining ? "draining" : "ok"},
-                                 {"version", HADRIAN_VERSION},
-                                 {"providers", std::move(providers)},
-                                 {"subsystems",
-                                  {{"database", {{"status", "disabled"}}},
-                                   {"cache", {{"status", "disabled"}}}}}};
+    const nlohmann::json body = {
+        {"status", draining ? "draining" : "ok"},
+        {"version", HADRIAN_VERSION},
+        {"providers", std::move(providers)},
+        {"subsystems",
+         {{"database", {{"status", "disabled"}}}, {"cache", {{"status", "disabled"}}}}}};
     co_await send_json(ctx, body);
 }
 
@@ -108,10 +108,8 @@ awaitable<void> endpoints::models(request_context& ctx) const {
     nlohmann::json data = nlohmann::json::array();
     for (const auto& [name, provider] : providers_.all()) {
         for (const auto& m : provider->models()) {
-            data.push_back({{"id", name + "/" + m},
-                            {"object", "model"},
-                            {"created", 0},
-                            {"owned_by", name}});
+            data.push_back(
+                {{"id", name + "/" + m}, {"object", "model"}, {"created", 0}, {"owned_by", name}});
         }
     }
     const nlohmann::json body = {{"object", "list"}, {"data", std::move(data)}};

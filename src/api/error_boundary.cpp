@@ -20,8 +20,8 @@ awaitable<void> error_boundary_middleware::handle(request_context& ctx, chain ne
     static const auto log = core::logger("api");
     log->error("request_id={} internal error: {}", ctx.request_id, what);
     ctx.abort.abort();
-    co_await send_error(ctx, core::api_error::make(core::errc::internal_error,
-                                                   "Internal server error"));
+    co_await send_error(ctx,
+                        core::api_error::make(core::errc::internal_error, "Internal server error"));
 }
 
 }  // namespace hadrian::api

@@ -22,9 +22,9 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     const routing::route& route = candidates->front();
     providers::provider* provider = providers_.find(route.provider);
     if (provider == nullptr) {
-        co_await send_error(ctx, core::api_error::make(core::errc::routing_error,
-                                                       "Provider '" + route.provider +
-                                                           "' not found"));
+        co_await send_error(ctx,
+                            core::api_error::make(core::errc::routing_error,
+                                                  "Provider '" + route.provider + "' not found"));
         co_return;
     }
     ctx.provider = route.provider;

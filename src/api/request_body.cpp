@@ -14,8 +14,8 @@ api_error invalid(std::string message, std::string param) {
 }
 
 constexpr std::array<std::string_view, 3> known_plugins = {"moderation", "web", "file-parser"};
-constexpr std::array<std::string_view, 6> known_roles = {"system", "developer", "user",
-                                                         "assistant", "tool", "function"};
+constexpr std::array<std::string_view, 6> known_roles = {"system",    "developer", "user",
+                                                         "assistant", "tool",      "function"};
 
 std::optional<api_error> check_messages(const nlohmann::json& body) {
     auto it = body.find("messages");
@@ -128,9 +128,13 @@ result<prepared_request, core::api_error> prepare_request(providers::operation o
     }
     std::optional<api_error> shape;
     switch (op) {
-        case providers::operation::chat_completions: shape = check_messages(body); break;
+        case providers::operation::chat_completions:
+            shape = check_messages(body);
+            break;
         case providers::operation::responses:
-        case providers::operation::embeddings: shape = check_input(body); break;
+        case providers::operation::embeddings:
+            shape = check_input(body);
+            break;
     }
     if (shape) {
         return *shape;

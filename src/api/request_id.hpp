@@ -10,8 +10,6 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 };
 
-/// A random UUID v4 (not for secrets: ids only).
-std::string new_uuid();
 /// Whether a client-sent id may be echoed: 1..128 chars of [A-Za-z0-9-_.:].
 bool acceptable_request_id(std::string_view id) noexcept;
 

@@ -24,15 +24,14 @@ std::string responses_error_events(const core::api_error& err, std::string_view 
                                   {"message", err.message},
                                   {"param", err.param ? nlohmann::json(*err.param) : nullptr},
                                   {"sequence_number", seq}};
-    nlohmann::json failed = {
-        {"type", "response.failed"},
-        {"response",
-         {{"id", response_id},
-          {"object", "response"},
-          {"status", "failed"},
-          {"error", {{"code", err.code}, {"message", err.message}}},
-          {"output", nlohmann::json::array()}}},
-        {"sequence_number", seq + 1}};
+    nlohmann::json failed = {{"type", "response.failed"},
+                             {"response",
+                              {{"id", response_id},
+                               {"object", "response"},
+                               {"status", "failed"},
+                               {"error", {{"code", err.code}, {"message", err.message}}},
+                               {"output", nlohmann::json::array()}}},
+                             {"sequence_number", seq + 1}};
     std::string out = sse::format_event(error_event.dump(), "error");
     sse::append_event(out, failed.dump(), "response.failed");
     return out;
@@ -84,8 +83,8 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
                     if (u != parsed.end() && u->is_object()) {
                         ctx.usage = read_usage(op, *u);
                         auto choices = parsed.find("choices");
-                        const bool usage_only = choices == parsed.end() ||
-                                                (choices->is_array() && choices->empty());
+                        const bool usage_only =
+                            choices == parsed.end() || (choices->is_array() && choices->empty());
                         forward = client_wants_usage || !usage_only;
                     }
                 } else if (auto r = parsed.find("response"); r != parsed.end() && r->is_object()) {

@@ -17,30 +17,52 @@ constexpr std::string_view server_error = "server_error";
 
 row lookup(errc e) noexcept {
     switch (e) {
-        case errc::ok: return {"ok", 200, ""};
-        case errc::invalid_json: return {"invalid_json", 400, invalid_request};
-        case errc::validation_error: return {"validation_error", 400, invalid_request};
-        case errc::payload_too_large: return {"payload_too_large", 413, invalid_request};
-        case errc::routing_error: return {"routing_error", 400, invalid_request};
+        case errc::ok:
+            return {"ok", 200, ""};
+        case errc::invalid_json:
+            return {"invalid_json", 400, invalid_request};
+        case errc::validation_error:
+            return {"validation_error", 400, invalid_request};
+        case errc::payload_too_large:
+            return {"payload_too_large", 413, invalid_request};
+        case errc::routing_error:
+            return {"routing_error", 400, invalid_request};
         case errc::missing_credentials:
             return {"missing_credentials", 401, "authentication_error"};
-        case errc::invalid_api_key: return {"invalid_api_key", 401, "authentication_error"};
-        case errc::insufficient_scope: return {"insufficient_scope", 403, "permission_error"};
-        case errc::model_not_allowed: return {"model_not_allowed", 403, "permission_error"};
-        case errc::ip_not_allowed: return {"ip_not_allowed", 403, "permission_error"};
-        case errc::budget_exceeded: return {"budget_exceeded", 402, invalid_request};
-        case errc::rate_limit_exceeded: return {"rate_limit_exceeded", 429, "rate_limit_error"};
-        case errc::provider_error: return {"provider_error", 502, server_error};
-        case errc::circuit_breaker_open: return {"circuit_breaker_open", 503, server_error};
-        case errc::not_supported: return {"not_supported", 501, invalid_request};
-        case errc::not_found: return {"not_found", 404, invalid_request};
-        case errc::method_not_allowed: return {"method_not_allowed", 405, invalid_request};
-        case errc::internal_error: return {"internal_error", 500, server_error};
-        case errc::request_timeout: return {"request_timeout", 408, invalid_request};
-        case errc::header_too_large: return {"header_too_large", 431, invalid_request};
-        case errc::service_unavailable: return {"service_unavailable", 503, server_error};
-        case errc::upstream_timeout: return {"provider_error", 502, server_error};
-        case errc::client_disconnected: return {"client_disconnected", 499, invalid_request};
+        case errc::invalid_api_key:
+            return {"invalid_api_key", 401, "authentication_error"};
+        case errc::insufficient_scope:
+            return {"insufficient_scope", 403, "permission_error"};
+        case errc::model_not_allowed:
+            return {"model_not_allowed", 403, "permission_error"};
+        case errc::ip_not_allowed:
+            return {"ip_not_allowed", 403, "permission_error"};
+        case errc::budget_exceeded:
+            return {"budget_exceeded", 402, invalid_request};
+        case errc::rate_limit_exceeded:
+            return {"rate_limit_exceeded", 429, "rate_limit_error"};
+        case errc::provider_error:
+            return {"provider_error", 502, server_error};
+        case errc::circuit_breaker_open:
+            return {"circuit_breaker_open", 503, server_error};
+        case errc::not_supported:
+            return {"not_supported", 501, invalid_request};
+        case errc::not_found:
+            return {"not_found", 404, invalid_request};
+        case errc::method_not_allowed:
+            return {"method_not_allowed", 405, invalid_request};
+        case errc::internal_error:
+            return {"internal_error", 500, server_error};
+        case errc::request_timeout:
+            return {"request_timeout", 408, invalid_request};
+        case errc::header_too_large:
+            return {"header_too_large", 431, invalid_request};
+        case errc::service_unavailable:
+            return {"service_unavailable", 503, server_error};
+        case errc::upstream_timeout:
+            return {"provider_error", 502, server_error};
+        case errc::client_disconnected:
+            return {"client_disconnected", 499, invalid_request};
     }
     return {"internal_error", 500, server_error};
 }

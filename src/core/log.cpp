@@ -80,8 +80,8 @@ std::shared_ptr<spdlog::logger> logger(const std::string& module) {
         return existing;
     }
     ensure_sinks_locked(s);
-    auto l = std::make_shared<spdlog::logger>(module, module == "access" ? s.fields_sink
-                                                                         : s.text_sink);
+    auto l =
+        std::make_shared<spdlog::logger>(module, module == "access" ? s.fields_sink : s.text_sink);
     l->set_level(s.level);
     l->flush_on(spdlog::level::warn);
     spdlog::register_logger(l);
@@ -95,11 +95,21 @@ std::string json_escape(std::string_view s) {
     out.reserve(s.size() + 8);
     for (const char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];

@@ -12,9 +12,12 @@ constexpr std::string_view default_base_url = "https://api.openai.com/v1";
 
 std::string_view path_of(operation op) {
     switch (op) {
-        case operation::chat_completions: return "/chat/completions";
-        case operation::responses: return "/responses";
-        case operation::embeddings: return "/embeddings";
+        case operation::chat_completions:
+            return "/chat/completions";
+        case operation::responses:
+            return "/responses";
+        case operation::embeddings:
+            return "/embeddings";
     }
     return "/chat/completions";
 }
@@ -58,9 +61,9 @@ upstream::request open_ai::build_request(const call& c) const {
     const auto total = std::chrono::seconds(cfg_.timeout_secs);
     req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
     req.limits.first_byte = total;
-    req.limits.idle = c.stream ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     stream_idle_timeout_)
-                               : std::chrono::duration_cast<std::chrono::milliseconds>(total);
+    req.limits.idle =
+        c.stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
+                 : std::chrono::duration_cast<std::chrono::milliseconds>(total);
     req.limits.total = total;
     return req;
 }

@@ -28,7 +28,7 @@ private:
     sse::parser parser_;
     std::vector<sse::event> pending_;
     std::size_t next_pending_ = 0;
-    bool done_ = false;           // [DONE] seen (chat) or terminal event (responses)
+    bool done_ = false;  // [DONE] seen (chat) or terminal event (responses)
     bool body_ended_ = false;
 };
 

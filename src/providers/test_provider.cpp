@@ -69,8 +69,8 @@ public:
                 pos_ = script_.size();
                 co_return simulated_break();
             }
-            const bool ok = co_await sleep_for(std::chrono::milliseconds(opts_.chunk_delay_ms),
-                                               abort_);
+            const bool ok =
+                co_await sleep_for(std::chrono::milliseconds(opts_.chunk_delay_ms), abort_);
             if (!ok) {
                 co_return core::api_error::make(core::errc::client_disconnected, "aborted");
             }
@@ -103,7 +103,8 @@ private:
             add(test_shapes::chat_usage_chunk(id_, model_, usage_));
             return;
         }
-        const auto created = test_shapes::response_object(id_, model_, text_, usage_, "in_progress");
+        const auto created =
+            test_shapes::response_object(id_, model_, text_, usage_, "in_progress");
         const std::string item_id = "msg_" + id_.substr(5);
         add({{"type", "response.created"}, {"response", created}}, "response.created");
         add({{"type", "response.in_progress"}, {"response", created}}, "response.in_progress");
@@ -144,7 +145,9 @@ private:
              {"part", part}},
             "response.content_part.done");
         const auto done = test_shapes::response_object(id_, model_, text_, usage_, "completed");
-        add({{"type", "response.output_item.done"}, {"output_index", 0}, {"item", done["output"][0]}},
+        add({{"type", "response.output_item.done"},
+             {"output_index", 0},
+             {"item", done["output"][0]}},
             "response.output_item.done");
         add({{"type", "response.completed"}, {"response", done}}, "response.completed");
     }
@@ -207,7 +210,8 @@ awaitable<result<reply, core::api_error>> test_provider::send(call c) {
                 co_return simulated_break();
             }
             break;
-        case config::test_failure::none: break;
+        case config::test_failure::none:
+            break;
     }
 
     const std::string& text = opts.response_text;
@@ -216,8 +220,8 @@ awaitable<result<reply, core::api_error>> test_provider::send(call c) {
     reply out;
     if (c.op == operation::embeddings) {
         auto input = c.body.find("input");
-        out.body = test_shapes::embeddings(input != c.body.end() ? *input : nlohmann::json(),
-                                           c.model);
+        out.body =
+            test_shapes::embeddings(input != c.body.end() ? *input : nlohmann::json(), c.model);
     } else if (c.stream) {
         out.events = std::make_unique<test_stream>(opts, c.op, c.model, text, u, c.abort);
         co_return out;

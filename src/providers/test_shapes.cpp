@@ -125,7 +125,10 @@ nlohmann::json chat_chunk(const std::string& id, const std::string& model,
         {"created", now_secs()},
         {"model", model},
         {"choices",
-         {{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish_reason}}}},
+         {{{"index", 0},
+           {"delta", delta},
+           {"logprobs", nullptr},
+           {"finish_reason", finish_reason}}}},
     };
 }
 

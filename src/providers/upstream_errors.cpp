@@ -9,24 +9,37 @@ namespace {
 
 std::string_view default_code(int status) {
     switch (status) {
-        case 400: return "bad_request";
-        case 401: return "invalid_api_key";
-        case 403: return "permission_denied";
-        case 404: return "not_found";
-        case 408: return "request_timeout";
-        case 413: return "payload_too_large";
-        case 422: return "unprocessable_entity";
-        case 429: return "rate_limit_exceeded";
-        default: return status >= 500 ? "provider_error" : "upstream_error";
+        case 400:
+            return "bad_request";
+        case 401:
+            return "invalid_api_key";
+        case 403:
+            return "permission_denied";
+        case 404:
+            return "not_found";
+        case 408:
+            return "request_timeout";
+        case 413:
+            return "payload_too_large";
+        case 422:
+            return "unprocessable_entity";
+        case 429:
+            return "rate_limit_exceeded";
+        default:
+            return status >= 500 ? "provider_error" : "upstream_error";
     }
 }
 
 std::string_view default_type(int status) {
     switch (status) {
-        case 401: return "authentication_error";
-        case 403: return "permission_error";
-        case 429: return "rate_limit_error";
-        default: return status >= 500 ? "server_error" : "invalid_request_error";
+        case 401:
+            return "authentication_error";
+        case 403:
+            return "permission_error";
+        case 429:
+            return "rate_limit_error";
+        default:
+            return status >= 500 ? "server_error" : "invalid_request_error";
     }
 }
 

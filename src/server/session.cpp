@@ -8,6 +8,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "hadrian/core/log.hpp"
+#include "hadrian/core/uuid.hpp"
 
 namespace hadrian::server {
 
@@ -127,6 +128,10 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
         if (timed_out_) {
             co_await reject(core::errc::request_timeout,
                             "The request header was not received in time");
+        } else if (hec == http::error::body_limit) {
+            co_await reject(core::errc::payload_too_large,
+                            "Request body exceeds the limit of " +
+                                std::to_string(cfg.body_limit_bytes) + " bytes");
         } else if (hec == http::error::header_limit) {
             co_await reject(core::errc::header_too_large, "Request header fields too large");
         } else if (hec != http::error::end_of_stream && hec != asio::error::eof &&
@@ -137,9 +142,9 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
     }
     version_ = parser.get().version();
     if (auto len = parser.content_length(); len && *len > cfg.body_limit_bytes) {
-        co_await reject(core::errc::payload_too_large,
-                        "Request body exceeds the limit of " +
-                            std::to_string(cfg.body_limit_bytes) + " bytes");
+        co_await reject(
+            core::errc::payload_too_large,
+            "Request body exceeds the limit of " + std::to_string(cfg.body_limit_bytes) + " bytes");
         co_return false;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -175,10 +180,15 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     keep_alive_ = false;
     started_ = false;
     const auto err = core::api_error::make(code, std::move(message));
+    const std::string request_id = core::new_uuid();
+    log()->info("request_id={} rejected status={} error={} client_ip={}", request_id, err.status,
+                err.code, client_ip_);
     http::response<http::string_body> res{static_cast<http::status>(err.status), version_};
     res.set(http::field::content_type, "application/json");
+    res.set(http::field::server, "hadrian");
+    res.set("X-Request-Id", request_id);
     res.set(http::field::connection, "close");
-    res.body() = err.body("");
+    res.body() = err.body(request_id);
     res.prepare_payload();
     arm(std::chrono::seconds(5), deadline_action::close);
     co_await http::async_write(socket_, res, use_nothrow);

@@ -44,9 +44,9 @@ beforeEach(() => {
   fake.reset();
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -93,7 +93,11 @@ test('test provider: chat.completions.create', async () => {
 });
 
 test('test provider: chat.completions.create with stream: true', async () => {
-  const stream = await client.chat.completions.create({ model: 'test/sdk', messages, stream: true });
+  const stream = await client.chat.completions.create({
+    model: 'test/sdk',
+    messages,
+    stream: true,
+  });
   const { text, finish } = await collectChat(stream);
   assert.equal(text, TEXT);
   assert.equal(finish, 'stop');
@@ -140,7 +144,10 @@ test('test provider: responses.create with stream: true', async () => {
 test('recorded OpenAI answer: chat.completions.create', async () => {
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
   const expected = fixture('openai/chat_completion_success.json').response.body;
-  const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages });
+  const completion = await client.chat.completions.create({
+    model: 'openai/gpt-4o-mini',
+    messages,
+  });
   assert.equal(completion.id, expected.id);
   assert.equal(completion.choices[0].message.content, expected.choices[0].message.content);
   assert.deepEqual(completion.usage, expected.usage);
@@ -203,7 +210,10 @@ test('recorded OpenAI stream: responses.create with stream: true', async () => {
     stream: true,
   });
   const { text, types, completed } = await collectResponses(stream);
-  assert.deepEqual(types, chunks.map((c) => c.type));
+  assert.deepEqual(
+    types,
+    chunks.map((c) => c.type),
+  );
   assert.equal(text, completed.output[0].content[0].text);
 });
 
@@ -211,7 +221,10 @@ test('a 400 from the gateway surfaces as OpenAI.BadRequestError with our code', 
   await assert.rejects(
     client.chat.completions.create({ model: 'test/sdk', messages, plugins: [{ id: 'nope' }] }),
     (err) => {
-      assert.ok(err instanceof OpenAI.BadRequestError, `got ${err && err.constructor.name}: ${err}`);
+      assert.ok(
+        err instanceof OpenAI.BadRequestError,
+        `got ${err && err.constructor.name}: ${err}`,
+      );
       assert.equal(err.status, 400);
       assert.equal(err.code, 'validation_error');
       assert.equal(err.param, 'plugins');
@@ -229,7 +242,10 @@ test('an upstream 400 surfaces as OpenAI.BadRequestError', async () => {
   await assert.rejects(
     client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages }),
     (err) => {
-      assert.ok(err instanceof OpenAI.BadRequestError, `got ${err && err.constructor.name}: ${err}`);
+      assert.ok(
+        err instanceof OpenAI.BadRequestError,
+        `got ${err && err.constructor.name}: ${err}`,
+      );
       assert.equal(err.status, 400);
       assert.match(err.message, /Invalid model specified/);
       return true;
@@ -238,16 +254,16 @@ test('an upstream 400 surfaces as OpenAI.BadRequestError', async () => {
 });
 
 test('a 502 surfaces as OpenAI.InternalServerError with code provider_error', async () => {
-  await assert.rejects(
-    client.chat.completions.create({ model: 'broken/sdk', messages }),
-    (err) => {
-      assert.ok(err instanceof OpenAI.InternalServerError, `got ${err && err.constructor.name}: ${err}`);
-      assert.equal(err.status, 502);
-      assert.equal(err.code, 'provider_error');
-      assert.equal(err.error.code, 'provider_error');
-      return true;
-    },
-  );
+  await assert.rejects(client.chat.completions.create({ model: 'broken/sdk', messages }), (err) => {
+    assert.ok(
+      err instanceof OpenAI.InternalServerError,
+      `got ${err && err.constructor.name}: ${err}`,
+    );
+    assert.equal(err.status, 502);
+    assert.equal(err.code, 'provider_error');
+    assert.equal(err.error.code, 'provider_error');
+    return true;
+  });
 });
 
 test('a broken stream surfaces as an error while iterating, not as a clean end', async () => {

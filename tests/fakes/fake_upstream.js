@@ -88,7 +88,8 @@ function resolveScript(script) {
 
 function isResponsesStream(chunks) {
   return chunks.some(
-    (c) => c && typeof c === 'object' && typeof c.type === 'string' && c.type.startsWith('response.'),
+    (c) =>
+      c && typeof c === 'object' && typeof c.type === 'string' && c.type.startsWith('response.'),
   );
 }
 

@@ -8,13 +8,7 @@ const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startFakeUpstream, fixture } = require('../fakes/fake_upstream');
-const {
-  UUID_RE,
-  assertError,
-  openAiProvider,
-  postSse,
-  startGateway,
-} = require('../lib/gateway');
+const { UUID_RE, assertError, openAiProvider, postSse, startGateway } = require('../lib/gateway');
 
 const HADRIAN_EXTENSIONS = ['models', 'provider', 'plugins', 'top_k'];
 
@@ -28,7 +22,10 @@ before(async () => {
       providers: {
         default_provider: 'openai',
         openai: openAiProvider(fake.baseURL),
-        openrouter: openAiProvider(`${fake.url}/api/v1`, { api_key: 'sk-or-test' }),
+        openrouter: openAiProvider(`${fake.url}/api/v1`, {
+          api_key: 'sk-or-test',
+          headers: { 'HTTP-Referer': 'https://hadrian.example', 'X-Title': 'Hadrian tests' },
+        }),
       },
     },
   });
@@ -47,9 +44,9 @@ beforeEach(() => {
   fake.reset();
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -74,7 +71,11 @@ function textOf(events) {
 }
 
 function onlyUpstreamRequest() {
-  assert.equal(fake.requests.length, 1, `upstream requests: ${JSON.stringify(fake.requests.map((r) => r.path))}`);
+  assert.equal(
+    fake.requests.length,
+    1,
+    `upstream requests: ${JSON.stringify(fake.requests.map((r) => r.path))}`,
+  );
   return fake.requests[0];
 }
 
@@ -82,15 +83,20 @@ test('non-streaming: the upstream answer, usage headers, and a clean upstream re
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
   const expected = fixture('openai/chat_completion_success.json').response.body;
 
-  const res = await gw.post('/api/v1/chat/completions', {
-    model: 'openai/gpt-4o-mini',
-    messages,
-    temperature: 0,
-    max_completion_tokens: 100,
-    models: ['openai/gpt-4o-mini'],
-    provider: { allow_fallbacks: true },
-    plugins: [{ id: 'web' }],
-  });
+  const res = await gw.post(
+    '/api/v1/chat/completions',
+    {
+      model: 'openai/gpt-4o-mini',
+      messages,
+      temperature: 0,
+      max_completion_tokens: 100,
+      models: ['openai/gpt-4o-mini'],
+      provider: { allow_fallbacks: true },
+      plugins: [{ id: 'web' }],
+      top_k: 5,
+    },
+    { headers: { authorization: 'Bearer client-key-must-not-leak' } },
+  );
 
   assert.equal(res.status, 200, res.text);
   assert.match(res.headers.get('content-type'), /application\/json/);
@@ -109,7 +115,8 @@ test('non-streaming: the upstream answer, usage headers, and a clean upstream re
   const seen = onlyUpstreamRequest();
   assert.equal(seen.method, 'POST');
   assert.equal(seen.path, '/v1/chat/completions');
-  assert.equal(seen.headers.authorization, 'Bearer sk-test');
+  assert.equal(seen.headers.authorization, 'Bearer sk-test', "the provider key, not the client's");
+  assert.ok(!JSON.stringify(seen.headers).includes('client-key-must-not-leak'));
   assert.equal(seen.body.model, 'gpt-4o-mini');
   assert.deepEqual(seen.body.messages, messages);
   assert.equal(seen.body.temperature, 0);
@@ -119,7 +126,7 @@ test('non-streaming: the upstream answer, usage headers, and a clean upstream re
   }
 });
 
-test('X-Request-Id: the client\'s own id is echoed', async () => {
+test("X-Request-Id: the client's own id is echoed", async () => {
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
   const id = '3f1c2a9e-8b7d-4c6e-9f01-23456789abcd';
   const res = await gw.post(
@@ -159,23 +166,28 @@ test('streaming: every upstream chunk, then [DONE]; usage asked upstream, not fo
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_streaming.json' });
   const chunks = chunksOf('openai/chat_completion_streaming.json');
 
-  const res = await postSse(`${gw.baseURL}/chat/completions`, {
-    model: 'openai/gpt-4o-mini',
-    messages,
-    stream: true,
-  });
+  const requestId = 'b6d1e7a2-0c4f-4e8b-9a3d-5f6e7a8b9c0d';
+  const res = await postSse(
+    `${gw.baseURL}/chat/completions`,
+    { model: 'openai/gpt-4o-mini', messages, stream: true },
+    { headers: { 'x-request-id': requestId } },
+  );
 
   assert.equal(res.status, 200, res.text);
   assert.match(res.headers.get('content-type'), /text\/event-stream/);
-  assert.match(res.headers.get('x-request-id') || '', UUID_RE);
+  assert.equal(res.headers.get('x-request-id'), requestId);
   assert.equal(res.headers.get('x-provider'), 'openai');
+  assert.match(res.headers.get('x-model') || '', /gpt-4o-mini/);
   assert.equal(res.error, null, `stream broke: ${res.error}`);
   assert.ok(res.events.length > 0);
   assert.equal(res.events.at(-1).data, '[DONE]', 'the stream ends with [DONE]');
   assert.equal(res.events.filter((e) => e.done).length, 1);
 
   const data = dataEvents(res.events);
-  assert.ok(data.every((e) => e.json && e.json.object === 'chat.completion.chunk'), 'chunks are JSON');
+  assert.ok(
+    data.every((e) => e.json && e.json.object === 'chat.completion.chunk'),
+    'chunks are JSON',
+  );
   assert.ok(
     !data.some((e) => Array.isArray(e.json.choices) && e.json.choices.length === 0),
     'the usage-only chunk is not forwarded when the client did not ask for it',
@@ -336,7 +348,10 @@ test('OpenRouter: model ids with a slash, its own base URL and key', async () =>
   });
 
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(res.json.choices.map((c) => c.message.content), [expected.choices[0].message.content]);
+  assert.deepEqual(
+    res.json.choices.map((c) => c.message.content),
+    [expected.choices[0].message.content],
+  );
   assert.equal(res.json.choices[0].finish_reason, 'stop');
   assert.equal(res.json.usage.prompt_tokens, 24);
   assert.equal(res.json.usage.completion_tokens, 20);
@@ -345,6 +360,12 @@ test('OpenRouter: model ids with a slash, its own base URL and key', async () =>
   const seen = onlyUpstreamRequest();
   assert.equal(seen.path, '/api/v1/chat/completions');
   assert.equal(seen.headers.authorization, 'Bearer sk-or-test');
+  assert.equal(
+    seen.headers['http-referer'],
+    'https://hadrian.example',
+    'configured headers are sent',
+  );
+  assert.equal(seen.headers['x-title'], 'Hadrian tests');
   assert.equal(seen.body.model, 'openai/gpt-4o-mini');
 });
 

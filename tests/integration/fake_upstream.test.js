@@ -49,7 +49,10 @@ test('replays a non-streaming fixture and records the request', async () => {
   assert.equal(seen.method, 'POST');
   assert.equal(seen.path, '/v1/chat/completions');
   assert.equal(seen.headers.authorization, 'Bearer sk-test');
-  assert.deepEqual(seen.body, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  assert.deepEqual(seen.body, {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   assert.equal(fake.requestsFor('gpt-4o-mini').length, 1);
 });
 
@@ -97,7 +100,10 @@ test('streams a chat fixture as data events ending in [DONE]', async () => {
 });
 
 test('appends a usage-only chunk when the request asks for include_usage', async () => {
-  fake.route('s', { fixture: 'openai/chat_completion_streaming.json', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
+  fake.route('s', {
+    fixture: 'openai/chat_completion_streaming.json',
+    usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+  });
   const res = await postSse(`${fake.url}/v1/chat/completions`, {
     model: 's',
     stream: true,
@@ -125,7 +131,11 @@ test('streams a Responses fixture as typed events without [DONE]', async () => {
 });
 
 test('drop: the stream breaks off after N chunks', async () => {
-  fake.route('d', { fixture: 'openai/chat_completion_streaming.json', fault: 'drop', afterChunks: 3 });
+  fake.route('d', {
+    fixture: 'openai/chat_completion_streaming.json',
+    fault: 'drop',
+    afterChunks: 3,
+  });
   const res = await postSse(`${fake.url}/v1/chat/completions`, { model: 'd', stream: true });
   assert.equal(res.status, 200);
   assert.equal(res.events.length, 3);
@@ -136,7 +146,11 @@ test('drop: the stream breaks off after N chunks', async () => {
 });
 
 test('stall: chunks, then silence on an open connection', async () => {
-  fake.route('st', { fixture: 'openai/chat_completion_streaming.json', fault: 'stall', afterChunks: 2 });
+  fake.route('st', {
+    fixture: 'openai/chat_completion_streaming.json',
+    fault: 'stall',
+    afterChunks: 2,
+  });
   const controller = new AbortController();
   const res = await fetch(`${fake.url}/v1/chat/completions`, {
     method: 'POST',
@@ -201,7 +215,9 @@ test('hang: never answers; the connection is seen closed when the client leaves'
   controller.abort();
   const err = await pending;
   assert.ok(err instanceof Error);
-  await waitFor(() => fake.requests[0].connectionClosed, { message: 'the held connection to close' });
+  await waitFor(() => fake.requests[0].connectionClosed, {
+    message: 'the held connection to close',
+  });
   assert.equal(fake.requests[0].aborted, true);
 });
 
@@ -218,6 +234,9 @@ test('reset and close: the client sees a connection error', async () => {
       req.end(JSON.stringify({ model: fault }));
     });
     assert.ok(err instanceof Error, `${fault}: expected a connection error`);
-    assert.match(err.code, fault === 'reset' ? /ECONNRESET/ : /ECONNRESET|ERR_STREAM|UND_ERR|EPIPE/);
+    assert.match(
+      err.code,
+      fault === 'reset' ? /ECONNRESET/ : /ECONNRESET|ERR_STREAM|UND_ERR|EPIPE/,
+    );
   }
 });

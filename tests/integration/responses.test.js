@@ -38,9 +38,9 @@ beforeEach(() => {
   fake.reset();
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -56,7 +56,11 @@ function outputText(response) {
 }
 
 function onlyUpstreamRequest() {
-  assert.equal(fake.requests.length, 1, `upstream requests: ${JSON.stringify(fake.requests.map((r) => r.path))}`);
+  assert.equal(
+    fake.requests.length,
+    1,
+    `upstream requests: ${JSON.stringify(fake.requests.map((r) => r.path))}`,
+  );
   return fake.requests[0];
 }
 
@@ -75,7 +79,10 @@ function checkResponsesStream(res, chunks) {
     chunks.map((c) => c.type),
   );
   const numbers = events.map((e) => e.json.sequence_number);
-  assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), `sequence numbers: ${numbers}`);
+  assert.ok(
+    numbers.every((n, i) => i === 0 || n > numbers[i - 1]),
+    `sequence numbers: ${numbers}`,
+  );
   const last = events.at(-1).json;
   assert.equal(last.type, 'response.completed');
   const deltas = events

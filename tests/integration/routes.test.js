@@ -5,6 +5,7 @@
 
 const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+const http = require('node:http');
 
 const { startFakeUpstream } = require('../fakes/fake_upstream');
 const {
@@ -28,7 +29,11 @@ before(async () => {
       providers: {
         default_provider: 'test',
         test: testProvider({ response_text: TEXT }),
-        openai: openAiProvider(fake.baseURL),
+        openai: openAiProvider(fake.baseURL, {
+          models: {
+            'gpt-4o-mini': { input_per_1m_tokens: 15_000_000, output_per_1m_tokens: 60_000_000 },
+          },
+        }),
       },
     },
   });
@@ -47,9 +52,9 @@ beforeEach(() => {
   fake.reset();
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -82,7 +87,10 @@ test('GET /api/v1/models and /v1/models list models as provider/model', async ()
       assert.match(model.id, /^[^/]+\/.+/, `not provider/model: ${model.id}`);
     }
     const ids = res.json.data.map((m) => m.id);
-    assert.ok(ids.includes('openai/gpt-4o-mini'), `the upstream's models, prefixed: ${ids.join(', ')}`);
+    assert.ok(
+      ids.includes('openai/gpt-4o-mini'),
+      `openai's configured model, prefixed: ${ids.join(', ')}`,
+    );
     assert.ok(!ids.includes('gpt-4o-mini'), 'no bare ids');
   }
 });
@@ -128,6 +136,42 @@ test('a body over server.body_limit_bytes is a JSON 413 payload_too_large', asyn
   assert.equal(fake.requests.length, 0);
 });
 
+test('a chunked body over server.body_limit_bytes is a JSON 413 payload_too_large', async () => {
+  const res = await new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: gw.port,
+        path: '/api/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' }, // no length: chunked
+      },
+      (answer) => {
+        let text = '';
+        answer.setEncoding('utf8');
+        answer.on('data', (part) => {
+          text += part;
+        });
+        answer.on('end', () => {
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: answer.statusCode, headers: new Headers(answer.headers), text, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write('{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "');
+    req.write('y'.repeat(3000));
+    req.end('"}]}');
+  });
+  assertError(res, { status: 413, code: 'payload_too_large' });
+  assert.equal(fake.requests.length, 0);
+});
+
 test('a body just under the limit is accepted', async () => {
   const res = await gw.post('/api/v1/chat/completions', {
     model: 'test/any-model',
@@ -168,7 +212,12 @@ test('model strings with an empty, "." or ".." segment are a routing_error', asy
 });
 
 test('model strings with forbidden characters or over 512 characters are refused', async () => {
-  for (const model of ['openai/gpt 4o', 'openai/gpt?x=1', 'openai/gpt#4', `openai/${'m'.repeat(520)}`]) {
+  for (const model of [
+    'openai/gpt 4o',
+    'openai/gpt?x=1',
+    'openai/gpt#4',
+    `openai/${'m'.repeat(520)}`,
+  ]) {
     const res = await gw.post('/api/v1/chat/completions', { model, messages });
     const err = assertError(res, { status: 400 });
     assert.ok(['routing_error', 'validation_error'].includes(err.code), `${model}: ${res.text}`);

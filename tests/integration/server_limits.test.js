@@ -32,9 +32,9 @@ after(async () => {
   }
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -127,10 +127,16 @@ test('a header section over max_header_bytes is a 431', async () => {
   const one = await rawHttp(gw.port, big, { timeoutMs: 5000 });
   assert.equal(one.status, 431, `raw answer: ${one.raw || one.error}`);
 
-  const headers = Array.from({ length: 100 }, (_, i) => `X-Many-${i}: ${'b'.repeat(100)}\r\n`).join('');
-  const many = await rawHttp(gw.port, `GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`, {
-    timeoutMs: 5000,
-  });
+  const headers = Array.from({ length: 100 }, (_, i) => `X-Many-${i}: ${'b'.repeat(100)}\r\n`).join(
+    '',
+  );
+  const many = await rawHttp(
+    gw.port,
+    `GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`,
+    {
+      timeoutMs: 5000,
+    },
+  );
   assert.equal(many.status, 431, `raw answer: ${many.raw || many.error}`);
 
   const fine = await gw.get('/health/live');

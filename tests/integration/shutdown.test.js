@@ -27,9 +27,9 @@ after(async () => {
   }
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 

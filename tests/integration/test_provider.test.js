@@ -38,9 +38,9 @@ after(async () => {
   }
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -129,7 +129,10 @@ test('streaming chat with include_usage: a usage-only chunk before [DONE]', asyn
 });
 
 test('Responses, non-streaming and streaming, carry the configured text', async () => {
-  const plain = await gw.post('/api/v1/responses', { model: 'test/any-model', input: 'Say something.' });
+  const plain = await gw.post('/api/v1/responses', {
+    model: 'test/any-model',
+    input: 'Say something.',
+  });
   assert.equal(plain.status, 200, plain.text);
   assert.equal(plain.json.object, 'response');
   assert.equal(plain.json.status, 'completed');
@@ -191,7 +194,10 @@ test('failure_mode fail_after: chunks, then an in-band error and no [DONE]', asy
   assert.equal(res.status, 200, res.text);
   assert.ok(!res.events.some((e) => e.done), 'no [DONE] after a failure');
   const last = res.events.at(-1);
-  assert.ok(last && last.json && last.json.error, `the last event is an error: ${last && last.data}`);
+  assert.ok(
+    last && last.json && last.json.error,
+    `the last event is an error: ${last && last.data}`,
+  );
   assert.equal(typeof last.json.error.message, 'string');
   const pieces = res.events
     .filter((e) => e.json && Array.isArray(e.json.choices))

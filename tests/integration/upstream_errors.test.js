@@ -51,9 +51,9 @@ beforeEach(() => {
   fake.reset();
 });
 
-afterEach((t) => {
+afterEach(async (t) => {
   if (gw) {
-    gw.reportIfFailed(t);
+    await gw.reportIfFailed(t);
   }
 });
 
@@ -147,7 +147,10 @@ function assertInBandError(res, chunksBefore) {
   assert.match(res.headers.get('content-type'), /text\/event-stream/);
   assert.ok(!res.events.some((e) => e.done), 'a broken stream must not end with [DONE]');
   const last = res.events.at(-1);
-  assert.ok(last && last.json && last.json.error, `the last event is an error: ${last && last.data}`);
+  assert.ok(
+    last && last.json && last.json.error,
+    `the last event is an error: ${last && last.data}`,
+  );
   assert.equal(typeof last.json.error.message, 'string');
   assert.equal(last.json.error.code, 'provider_error', last.data);
   const chunks = res.events.filter((e) => e.json && e.json.object === 'chat.completion.chunk');
@@ -249,4 +252,25 @@ test('client leaves mid-stream: the upstream connection is closed', async () => 
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
   const after = await chat('openai/gpt-4o-mini');
   assert.equal(after.status, 200, after.text);
+});
+
+test('client leaves while waiting for a non-streaming answer: the upstream connection is closed', async () => {
+  fake.route('gpt-4o-mini', { fault: 'hang' });
+  const controller = new AbortController();
+  const pending = fetch(`${gw.baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages }),
+    signal: controller.signal,
+  }).catch((err) => err);
+  await waitFor(() => fake.requests.length === 1, {
+    timeoutMs: 5000,
+    message: 'the request to reach the upstream',
+  });
+  controller.abort();
+  assert.ok((await pending) instanceof Error);
+  await waitFor(() => fake.requests[0].connectionClosed, {
+    timeoutMs: 3000,
+    message: 'the gateway to close the upstream connection after the client left',
+  });
 });

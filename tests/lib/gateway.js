@@ -39,7 +39,10 @@ function sleep(ms) {
 }
 
 /** Poll `predicate` until it returns a truthy value (returned) or `timeoutMs` passed. */
-async function waitFor(predicate, { timeoutMs = 5000, intervalMs = 20, message = 'condition' } = {}) {
+async function waitFor(
+  predicate,
+  { timeoutMs = 5000, intervalMs = 20, message = 'condition' } = {},
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   for (;;) {
@@ -239,8 +242,14 @@ class Gateway {
     return this.log.join('\n');
   }
 
-  /** For `afterEach((t) => gw.reportIfFailed(t))`: print the log lines of a failed test. */
-  reportIfFailed(t) {
+  /**
+   * For `afterEach((t) => gw.reportIfFailed(t))`: print what the gateway logged during a
+   * failed test (after a moment, so that its last lines are in).
+   */
+  async reportIfFailed(t) {
+    if (t && t.passed === false) {
+      await sleep(200);
+    }
     const lines = this.log.slice(this.logMark);
     this.logMark = this.log.length;
     if (t && t.passed === false) {
@@ -276,9 +285,7 @@ class Gateway {
     if (info === null) {
       this.child.kill('SIGKILL');
       await this.exited;
-      throw new Error(
-        `gateway did not exit within ${timeoutMs} ms of ${signal}\n${this.output()}`,
-      );
+      throw new Error(`gateway did not exit within ${timeoutMs} ms of ${signal}\n${this.output()}`);
     }
     return info;
   }
@@ -359,7 +366,9 @@ async function launch(bin, config, env, startTimeoutMs) {
   for (;;) {
     // Adopt the address the gateway says it listens on, should it differ.
     const announced = gw.log
-      .map((line) => /listening on (?:https?:\/\/)?(?:127\.0\.0\.1|localhost|0\.0\.0\.0):(\d+)/i.exec(line))
+      .map((line) =>
+        /listening on (?:https?:\/\/)?(?:127\.0\.0\.1|localhost|0\.0\.0\.0):(\d+)/i.exec(line),
+      )
       .find(Boolean);
     if (announced) {
       gw.port = Number(announced[1]);
@@ -370,7 +379,8 @@ async function launch(bin, config, env, startTimeoutMs) {
       throw new Error(`could not start ${bin}: ${failed.message}`);
     }
     if (!gw.running) {
-      const text = `gateway exited during startup ${JSON.stringify(gw.exitInfo)}\n` +
+      const text =
+        `gateway exited during startup ${JSON.stringify(gw.exitInfo)}\n` +
         `config:\n${configText}\noutput:\n${gw.output()}`;
       fs.rmSync(dir, { recursive: true, force: true });
       throw new Error(text);
@@ -443,6 +453,8 @@ function assertError(res, { status, code, type, param } = {}) {
   if (param !== undefined) {
     assert.equal(err.param, param, `expected param ${param}: ${where}`);
   }
+  assert.ok(err.request_id.length > 0, `error.request_id is empty: ${where}`);
+  assert.ok(requestId, `no X-Request-Id header on the error: ${where}`);
   return err;
 }
 
@@ -587,7 +599,10 @@ function rawHttp(port, data, { timeoutMs = 5000, host = '127.0.0.1' } = {}) {
       socket.destroy();
       resolve({ ...parseRawResponse(raw), raw: raw.toString('latin1'), ...extra });
     };
-    const timer = setTimeout(() => finish({ closed: false, timedOut: true, error: null }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ closed: false, timedOut: true, error: null }),
+      timeoutMs,
+    );
     socket.on('connect', () => {
       if (data) {
         socket.write(data);

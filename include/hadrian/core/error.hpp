@@ -2,6 +2,7 @@
 /// value that becomes an HTTP status and JSON body in exactly one place (error.cpp).
 #pragma once
 
+#include <boost/system/error_code.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -9,7 +10,6 @@
 #include <system_error>
 #include <utility>
 #include <vector>
-#include <boost/system/error_code.hpp>
 
 namespace hadrian::core {
 
@@ -33,11 +33,11 @@ enum class errc {
     not_found,
     method_not_allowed,
     internal_error,
-    request_timeout,         // 408: the client did not send its request in time
-    header_too_large,        // 431
-    service_unavailable,     // 503: draining or not ready
-    upstream_timeout,        // reported as provider_error (502)
-    client_disconnected,     // the downstream client went away; nothing is sent
+    request_timeout,      // 408: the client did not send its request in time
+    header_too_large,     // 431
+    service_unavailable,  // 503: draining or not ready
+    upstream_timeout,     // reported as provider_error (502)
+    client_disconnected,  // the downstream client went away; nothing is sent
 };
 
 const boost::system::error_category& error_category() noexcept;
@@ -59,7 +59,7 @@ struct api_error {
     std::string code;
     std::string message;
     std::optional<std::string> param;
-    nlohmann::json details;  // null when absent
+    nlohmann::json details;                                    // null when absent
     std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 
     static api_error make(errc kind, std::string message,

@@ -1,11 +1,11 @@
 /// Logging setup: one spdlog logger per module, text or JSON lines on stderr.
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 namespace hadrian::core {
 

@@ -3,8 +3,8 @@
 /// bodies or stream events, whatever its upstream speaks.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +42,8 @@ public:
 
 struct reply {
     int status = 200;
-    std::string raw;      // non-streaming body exactly as it goes to the client
-    nlohmann::json body;  // the same body parsed (usage, finish reason)
+    std::string raw;                       // non-streaming body exactly as it goes to the client
+    nlohmann::json body;                   // the same body parsed (usage, finish reason)
     std::unique_ptr<event_stream> events;  // set for streaming answers
 };
 

@@ -12,9 +12,9 @@
 namespace hadrian::routing {
 
 struct route {
-    std::string provider;        // configured provider name
-    std::string model;           // model name sent upstream (after aliases)
-    std::string requested;       // the model string as the client gave it
+    std::string provider;   // configured provider name
+    std::string model;      // model name sent upstream (after aliases)
+    std::string requested;  // the model string as the client gave it
 };
 
 /// Thread safety: immutable after construction; share freely.

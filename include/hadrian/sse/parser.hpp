@@ -34,10 +34,10 @@ private:
     void process_line(std::string_view line, std::vector<event>& out);
 
     std::size_t max_event_bytes_;
-    std::string line_;      // the current unterminated line
+    std::string line_;  // the current unterminated line
     event current_;
     bool has_data_ = false;
-    bool saw_cr_ = false;   // the previous byte was '\r' (a following '\n' is ignored)
+    bool saw_cr_ = false;  // the previous byte was '\r' (a following '\n' is ignored)
     bool bom_checked_ = false;
     bool failed_ = false;
 };

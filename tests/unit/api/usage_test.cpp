@@ -1,0 +1,83 @@
+#include "api/usage.hpp"
+
+#include <gtest/gtest.h>
+
+#include "api/endpoints.hpp"
+
+namespace hadrian::api {
+namespace {
+
+using providers::operation;
+
+TEST(Usage, ChatUsageWithDetails) {
+    const auto u = read_usage(operation::chat_completions, nlohmann::json::parse(R"({
+        "prompt_tokens": 120, "completion_tokens": 30, "total_tokens": 150,
+        "prompt_tokens_details": {"cached_tokens": 100},
+        "completion_tokens_details": {"reasoning_tokens": 12}})"));
+    EXPECT_TRUE(u.known);
+    EXPECT_EQ(u.input, 120);
+    EXPECT_EQ(u.output, 30);
+    EXPECT_EQ(u.cached, 100);
+    EXPECT_EQ(u.reasoning, 12);
+}
+
+TEST(Usage, ResponsesUsage) {
+    const auto u = read_usage(operation::responses, nlohmann::json::parse(R"({
+        "input_tokens": 9, "output_tokens": 4,
+        "input_tokens_details": {"cached_tokens": 2},
+        "output_tokens_details": {"reasoning_tokens": 1}})"));
+    EXPECT_EQ(u.input, 9);
+    EXPECT_EQ(u.output, 4);
+    EXPECT_EQ(u.cached, 2);
+    EXPECT_EQ(u.reasoning, 1);
+}
+
+TEST(Usage, MissingOrNullUsageIsUnknown) {
+    EXPECT_FALSE(read_usage(operation::chat_completions, nullptr).known);
+    header_list headers;
+    add_usage_headers(headers, read_usage(operation::chat_completions, nullptr));
+    EXPECT_TRUE(headers.empty());
+}
+
+TEST(Usage, Headers) {
+    header_list headers;
+    add_usage_headers(headers, token_usage{5, 6, 1, 2, true});
+    ASSERT_EQ(headers.size(), 4u);
+    EXPECT_EQ(headers[0], (std::pair<std::string, std::string>{"X-Input-Tokens", "5"}));
+    EXPECT_EQ(headers[1], (std::pair<std::string, std::string>{"X-Output-Tokens", "6"}));
+    EXPECT_EQ(headers[2], (std::pair<std::string, std::string>{"X-Cached-Tokens", "1"}));
+    EXPECT_EQ(headers[3], (std::pair<std::string, std::string>{"X-Reasoning-Tokens", "2"}));
+}
+
+TEST(FinishReason, ChatAndResponses) {
+    EXPECT_EQ(read_finish_reason(
+                  operation::chat_completions,
+                  nlohmann::json::parse(R"({"choices":[{"finish_reason":"tool_calls"}]})")),
+              "tool_calls");
+    EXPECT_EQ(read_finish_reason(operation::responses,
+                                 nlohmann::json::parse(R"({"status":"completed","output":[]})")),
+              "stop");
+    EXPECT_EQ(
+        read_finish_reason(
+            operation::responses,
+            nlohmann::json::parse(R"({"status":"completed","output":[{"type":"function_call"}]})")),
+        "tool_calls");
+    EXPECT_EQ(
+        read_finish_reason(
+            operation::responses,
+            nlohmann::json::parse(
+                R"({"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"}})")),
+        "length");
+}
+
+TEST(ApiPath, PrefixesAndQueries) {
+    EXPECT_EQ(api_path("/api/v1/chat/completions"), "/chat/completions");
+    EXPECT_EQ(api_path("/v1/chat/completions?x=1"), "/chat/completions");
+    EXPECT_EQ(api_path("/v1/models"), "/models");
+    EXPECT_EQ(api_path("/v2/models"), "");
+    EXPECT_EQ(api_path("/api/v1"), "");
+    EXPECT_EQ(api_path("/apiv1/models"), "");
+}
+
+}  // namespace
+}  // namespace hadrian::api
