@@ -27,6 +27,11 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
                 }
                 co_return std::nullopt;
             }
+            if (op_ == operation::chat_completions && ev.data.rfind("{\"error\"", 0) == 0) {
+                // An upstream's own in-band error: reported once, in our shape.
+                done_ = true;
+                co_return from_http_error(502, ev.data, http::fields{});
+            }
             if (op_ == operation::responses && is_terminal_responses_event(ev)) {
                 done_ = true;
             }

@@ -171,6 +171,32 @@ test('upstream drops mid-stream: in-band error event and no [DONE]', async () =>
   assertInBandError(res, 5);
 });
 
+test("upstream's own in-band error event: reported once in our shape, no [DONE]", async () => {
+  const recorded = fixture('openai/chat_completion_streaming.json').response.chunks;
+  fake.route('gpt-4o-mini', {
+    chunks: [
+      ...recorded.slice(0, 2),
+      { error: { message: 'The server had an error while processing your request.', type: 'server_error', code: 'overloaded' } },
+    ],
+    done: false,
+    usage: false,
+  });
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    model: 'openai/gpt-4o-mini',
+    messages,
+    stream: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.ok(!res.events.some((e) => e.done), 'no [DONE] after an error');
+  const errors = res.events.filter((e) => e.json && e.json.error);
+  assert.equal(errors.length, 1, `exactly one error event: ${res.text}`);
+  assert.equal(errors[0].json.error.code, 'overloaded');
+  assert.equal(errors[0].json.error.message, 'The server had an error while processing your request.');
+  assert.ok(errors[0].json.error.request_id, 'the error carries the request id');
+  const chunks = res.events.filter((e) => e.json && e.json.object === 'chat.completion.chunk');
+  assert.equal(chunks.length, 2, 'the chunks before the error arrive');
+});
+
 test('upstream stalls mid-stream: idle timeout gives an in-band error and no [DONE]', async () => {
   fake.route('gpt-4o-mini', {
     fixture: 'openai/chat_completion_streaming.json',
