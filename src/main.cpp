@@ -15,6 +15,8 @@
 #include "hadrian/core/log.hpp"
 #include "hadrian/providers/registry.hpp"
 #include "hadrian/server/server.hpp"
+#include "hadrian/storage/db_executor.hpp"
+#include "hadrian/storage/store.hpp"
 #include "hadrian/upstream/client.hpp"
 
 namespace {
@@ -55,11 +57,13 @@ std::string default_config_path() {
 /// Settings the configuration accepts but this build cannot honour yet. Starting anyway would
 /// silently run without them (an open gateway where keys were asked for), so refuse.
 void check_supported(const config::config& cfg) {
-    if (cfg.auth.mode != config::auth_mode::none) {
-        throw std::runtime_error("auth.mode.type: only \"none\" is supported by this build");
+    if (cfg.auth.mode == config::auth_mode::api_key &&
+        cfg.database.type == config::database_type::none) {
+        throw std::runtime_error(
+            "auth.mode.type: \"api_key\" needs a database ([database] type = \"sqlite\")");
     }
-    if (cfg.database.type != config::database_type::none) {
-        throw std::runtime_error("database.type: only \"none\" is supported by this build");
+    if (cfg.database.type == config::database_type::postgres) {
+        throw std::runtime_error("database.type: \"postgres\" is not supported by this build");
     }
     if (cfg.cache.type == config::cache_type::redis) {
         throw std::runtime_error("cache.type: \"redis\" is not supported by this build");
@@ -81,12 +85,19 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
                                  : std::max(1U, std::thread::hardware_concurrency());
     asio::io_context ioc(static_cast<int>(threads));
 
+    // Declared after the io_context so it is destroyed first (pending database calls end
+    // before the context their callers wait on).
+    std::unique_ptr<storage::db_executor> db;
+    if (auto store = storage::open_store(cfg->database)) {
+        db = std::make_unique<storage::db_executor>(std::move(store));
+    }
     upstream::client upstream_client(ioc);
     providers::registry providers(*cfg, upstream_client);
     api::app_state state;
-    api::app app(cfg, providers, state);
+    api::app app(cfg, providers, state, db.get());
     server::server listener(ioc, cfg->server, app, state);
     listener.start();
+    app.start(ioc);
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     bool shutting_down = false;
@@ -118,6 +129,8 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
     for (auto& t : pool) {
         t.join();
     }
+    // Every request has been answered or cut off: write their usage records.
+    app.flush();
     log->info("stopped");
     spdlog::shutdown();
     return 0;

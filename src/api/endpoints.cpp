@@ -48,6 +48,11 @@ awaitable<void> endpoints::handle(request_context& ctx) {
         co_return;
     }
 
+    if (path == "/admin/v1" || path.substr(0, 10) == "/admin/v1/") {
+        co_await admin_.handle(ctx);
+        co_return;
+    }
+
     const std::string_view api = api_path(target);
     static const api_route table[] = {
         {"/chat/completions", http::verb::post,
@@ -87,8 +92,11 @@ awaitable<void> endpoints::health(request_context& ctx, std::string_view which) 
         co_return;
     }
     if (which == "/health/ready") {
-        const nlohmann::json body = {{"status", draining ? "draining" : "ready"}};
-        co_await send_json(ctx, body, draining ? 503 : 200);
+        const nlohmann::json database = co_await database_health();
+        const bool ready = !draining && database["status"] != "down";
+        const nlohmann::json body = {
+            {"status", draining ? "draining" : (ready ? "ready" : "unavailable")}};
+        co_await send_json(ctx, body, ready ? 200 : 503);
         co_return;
     }
     nlohmann::json providers = nlohmann::json::array();
@@ -102,6 +110,20 @@ awaitable<void> endpoints::health(request_context& ctx, std::string_view which) 
         {"subsystems",
          {{"database", {{"status", "disabled"}}}, {"cache", {{"status", "disabled"}}}}}};
     co_await send_json(ctx, body);
+}
+
+awaitable<nlohmann::json> endpoints::database_health() const {
+    if (db_ == nullptr) {
+        nlohmann::json disabled = {{"status", "disabled"}};
+        co_return disabled;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto ping = [](storage::store& s) { return s.ping(); };
+    auto ok = co_await db_->run(std::move(ping));
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json out = {{"status", ok ? "up" : "down"}, {"latency_ms", ms}};
+    co_return out;
 }
 
 awaitable<void> endpoints::models(request_context& ctx) const {

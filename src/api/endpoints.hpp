@@ -1,8 +1,12 @@
 // The path table: which handler serves which method and path.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include "admin.hpp"
 #include "hadrian/api/app.hpp"
 #include "hadrian/api/middleware.hpp"
+#include "key_cache.hpp"
 #include "proxy.hpp"
 
 namespace hadrian::api {
@@ -10,19 +14,28 @@ namespace hadrian::api {
 class endpoints final : public endpoint {
 public:
     endpoints(const config::config& cfg, const routing::router& router,
-              const providers::registry& providers, const app_state& state)
-        : cfg_(cfg), providers_(providers), state_(state), proxy_(router, providers) {}
+              const providers::registry& providers, const app_state& state,
+              storage::db_executor* db, key_cache& keys)
+        : cfg_(cfg),
+          providers_(providers),
+          state_(state),
+          db_(db),
+          proxy_(cfg, router, providers),
+          admin_(db, keys) {}
 
     awaitable<void> handle(request_context& ctx) override;
 
 private:
     awaitable<void> health(request_context& ctx, std::string_view which) const;
     awaitable<void> models(request_context& ctx) const;
+    awaitable<nlohmann::json> database_health() const;
 
     const config::config& cfg_;
     const providers::registry& providers_;
     const app_state& state_;
+    storage::db_executor* db_;
     proxy_handler proxy_;
+    admin_handler admin_;
 };
 
 /// The API path without its `/api/v1` or `/v1` prefix (e.g. "/chat/completions"), or empty

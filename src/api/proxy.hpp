@@ -11,19 +11,26 @@ namespace hadrian::api {
 /// Thread safety: immutable; handle() runs concurrently.
 class proxy_handler {
 public:
-    proxy_handler(const routing::router& router, const providers::registry& providers)
-        : router_(router), providers_(providers) {}
+    proxy_handler(const config::config& cfg, const routing::router& router,
+                  const providers::registry& providers)
+        : cfg_(cfg), router_(router), providers_(providers) {}
 
     awaitable<void> handle(request_context& ctx, providers::operation op) const;
 
 private:
+    const config::config& cfg_;
     const routing::router& router_;
     const providers::registry& providers_;
 };
 
 /// Relay a provider's event stream to the client: one write in flight, the usage chunk only
 /// when the client asked for it, `[DONE]` only after a clean end, an in-band error otherwise.
+/// `pricing` (may be null) prices the usage; the cost goes into the forwarded usage chunk.
 awaitable<void> relay_stream(request_context& ctx, providers::operation op,
-                             providers::event_stream& events, bool client_wants_usage);
+                             providers::event_stream& events, bool client_wants_usage,
+                             const config::model_pricing* pricing);
+
+/// Compute the cost of ctx.usage with `pricing` into ctx (no-op without a price).
+void price_usage(request_context& ctx, const config::model_pricing* pricing);
 
 }  // namespace hadrian::api

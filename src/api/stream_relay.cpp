@@ -40,7 +40,8 @@ std::string responses_error_events(const core::api_error& err, std::string_view 
 }  // namespace
 
 awaitable<void> relay_stream(request_context& ctx, providers::operation op,
-                             providers::event_stream& events, bool client_wants_usage) {
+                             providers::event_stream& events, bool client_wants_usage,
+                             const config::model_pricing* pricing) {
     const bool chat = op == providers::operation::chat_completions;
     std::string frame;
     std::string response_id;
@@ -76,7 +77,7 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         sse::event& e = **ev;
         bool forward = true;
         if (may_carry_usage(e.data) || (!chat && response_id.empty())) {
-            const auto parsed = nlohmann::json::parse(e.data, nullptr, false);
+            auto parsed = nlohmann::json::parse(e.data, nullptr, false);
             if (!parsed.is_discarded() && parsed.is_object()) {
                 if (chat) {
                     auto u = parsed.find("usage");
@@ -93,6 +94,11 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
                     }
                     if (auto u = r->find("usage"); u != r->end() && u->is_object()) {
                         ctx.usage = read_usage(op, *u);
+                        price_usage(ctx, pricing);
+                        if (ctx.cost_known) {
+                            (*u)["cost"] = static_cast<double>(ctx.cost_microcents) / 1e6;
+                            e.data = parsed.dump();
+                        }
                     }
                 }
             }

@@ -202,12 +202,12 @@ awaitable<void> session::serve(http::request<http::string_body>& req) {
         keep_alive_ = false;
     }
     api::request_context ctx(req, *this, client_ip_);
-    request_id_ = &ctx.request_id;
+    ctx_ = &ctx;
     using namespace asio::experimental::awaitable_operators;
     // The handler races a read on the client socket: when the client goes away mid-request
     // the read fails at once, and the abort signal closes the upstream connection.
     co_await (run_handler(ctx) || watch_client(ctx));
-    request_id_ = nullptr;
+    ctx_ = nullptr;
 }
 
 awaitable<void> session::run_handler(api::request_context& ctx) {
@@ -250,8 +250,14 @@ awaitable<void> session::watch_client(api::request_context& ctx) {
 template <class Message>
 void session::apply_common_headers(Message& res, api::header_list& headers) {
     res.set(http::field::server, "hadrian");
-    if (request_id_ != nullptr && !request_id_->empty()) {
-        res.set("X-Request-Id", *request_id_);
+    if (ctx_ != nullptr) {
+        if (!ctx_->request_id.empty()) {
+            res.set("X-Request-Id", ctx_->request_id);
+        }
+        // Headers every answer of this request carries (rate-limit and budget state).
+        for (const auto& [k, v] : ctx_->response_headers) {
+            res.set(k, v);
+        }
     }
     for (auto& [k, v] : headers) {
         res.set(k, std::move(v));

@@ -76,7 +76,7 @@ private:
     bool keep_alive_ = true;
     bool started_ = false;
     bool client_gone_ = false;
-    const std::string* request_id_ = nullptr;
+    const api::request_context* ctx_ = nullptr;  // the request being answered
     std::string client_ip_;
 };
 

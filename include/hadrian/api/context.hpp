@@ -5,6 +5,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {
 
@@ -60,12 +62,22 @@ struct request_context {
     std::chrono::steady_clock::time_point started;
     core::abort_signal abort;
 
-    // Filled in along the way, for the access log and metrics.
+    /// The authenticated key (null without auth or for the bootstrap key).
+    std::shared_ptr<const storage::api_key_record> key;
+    /// Admin rights: a key with the admin scope, or the bootstrap key on the admin API.
+    bool admin = false;
+
+    /// Headers added to whatever answer this request gets (set by middleware).
+    header_list response_headers;
+
+    // Filled in along the way, for the access log, usage records and metrics.
     int status = 0;
     std::string model;
     std::string provider;
     std::string error_code;
     token_usage usage;
+    std::int64_t cost_microcents = 0;
+    bool cost_known = false;
     bool streamed = false;
 };
 

@@ -1,0 +1,77 @@
+/// Caps on requests in flight per subject (`concurrent_requests`).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace hadrian::limits {
+
+class concurrency_limiter;
+
+/// Holds one in-flight slot and gives it back when destroyed (or at `release`). Move-only.
+/// Lifetime: the limiter that issued it must outlive it.
+class concurrency_permit {
+public:
+    concurrency_permit(concurrency_permit&& other) noexcept;
+    concurrency_permit& operator=(concurrency_permit&& other) noexcept;
+    concurrency_permit(const concurrency_permit&) = delete;
+    concurrency_permit& operator=(const concurrency_permit&) = delete;
+    ~concurrency_permit();
+
+    /// Gives the slot back now; later calls and the destructor do nothing.
+    void release() noexcept;
+
+private:
+    friend class concurrency_limiter;
+    concurrency_permit(concurrency_limiter* owner, std::string subject);
+
+    concurrency_limiter* owner_ = nullptr;
+    std::string subject_;
+};
+
+/// In-memory counts of requests in flight, per subject, in 16 mutex-protected shards. A
+/// subject's entry disappears when its count returns to 0, so memory follows the number of
+/// subjects with requests in flight. Counts are per instance (not shared through Redis: a
+/// crashed instance would leak shared slots).
+///
+/// Thread safety: all calls may be made concurrently.
+class concurrency_limiter {
+public:
+    /// Takes a slot when fewer than `limit` are in flight for `subject` (`limit ≤ 0`: never).
+    bool try_acquire(std::string_view subject, std::int64_t limit);
+
+    /// Gives back a slot taken by `try_acquire`; a subject with none in flight is left alone.
+    void release(std::string_view subject);
+
+    /// `try_acquire` that returns a permit releasing the slot on destruction.
+    std::optional<concurrency_permit> acquire(std::string_view subject, std::int64_t limit);
+
+    /// Requests in flight for `subject`.
+    std::int64_t in_flight(std::string_view subject) const;
+
+private:
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    struct alignas(64) shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>> counts;
+    };
+    static constexpr std::size_t shard_count = 16;
+
+    shard& shard_for(std::string_view subject) const;
+
+    mutable std::array<shard, shard_count> shards_;
+};
+
+}  // namespace hadrian::limits

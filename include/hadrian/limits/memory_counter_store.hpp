@@ -1,0 +1,88 @@
+/// In-process counter_store: sharded hash maps, each behind its own mutex.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "hadrian/limits/clock.hpp"
+#include "hadrian/limits/counter_store.hpp"
+
+namespace hadrian::limits {
+
+/// Counters held in memory, for a single gateway instance.
+///
+/// Keys are spread over 16 shards by hash; each call locks exactly one shard for a few
+/// map operations (no allocation beyond the entry it creates). Memory stays bounded because
+/// every entry expires: a plain counter at its TTL (unless created with none), a window
+/// counter once both of its fixed windows are over. Expired entries are dropped lazily: an
+/// expired entry found by a call is reset in place, and each shard is swept whole at most once
+/// a second, by whichever call touches it.
+///
+/// A window counter keeps its current and previous fixed window in one entry. If the caller's
+/// `now_ms` goes back to an earlier window (a stepped wall clock), the entry does not move
+/// back: the call is evaluated in the entry's window at elapsed 0, the most conservative point.
+///
+/// Thread safety: all calls may be made concurrently. Lifetime: `clock` must outlive the store.
+class memory_counter_store final : public counter_store {
+public:
+    explicit memory_counter_store(const clock& clock);
+
+    std::int64_t add(std::string_view key, std::int64_t delta, std::int64_t ttl_ms) override;
+    std::int64_t get(std::string_view key) override;
+    window_state window_hit(std::string_view key, std::int64_t window_ms, std::int64_t now_ms,
+                            std::int64_t amount, std::int64_t limit) override;
+    void window_add(std::string_view key, std::int64_t window_ms, std::int64_t at_ms,
+                    std::int64_t delta, std::int64_t now_ms) override;
+
+    /// Number of live entries (plain and window counters) after sweeping every shard; for
+    /// tests and metrics.
+    std::size_t size();
+
+    static constexpr std::size_t shard_count = 16;
+    static constexpr std::int64_t sweep_interval_ms = 1000;
+
+private:
+    struct counter_entry {
+        std::int64_t value = 0;
+        std::int64_t expires_at_ms = 0;  // int64 max: never
+    };
+    struct window_entry {
+        std::int64_t window_ms = 0;
+        std::int64_t index = 0;  // the current fixed window
+        window_counts counts;
+    };
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    template <class V>
+    using map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
+
+    struct alignas(64) shard {
+        std::mutex mutex;
+        map<counter_entry> counters;
+        map<window_entry> windows;
+        std::int64_t next_sweep_ms = 0;
+    };
+
+    shard& shard_for(std::string_view key);
+    /// Sweeps `s` when its sweep is due. Caller holds `s.mutex`.
+    void maybe_sweep(shard& s, std::int64_t now_ms);
+    /// The entry for `key`, created or moved forward to the window of `now_ms`; returns the
+    /// position the call is evaluated at. Caller holds the shard's mutex.
+    window_position roll(shard& s, std::string_view key, std::int64_t window_ms,
+                         std::int64_t now_ms, window_entry*& entry);
+
+    const clock& clock_;
+    std::array<shard, shard_count> shards_;
+};
+
+}  // namespace hadrian::limits

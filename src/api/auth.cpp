@@ -1,0 +1,168 @@
+#include "auth.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include "hadrian/auth/api_key.hpp"
+#include "hadrian/auth/scopes.hpp"
+#include "hadrian/core/log.hpp"
+#include "respond.hpp"
+
+namespace hadrian::api {
+
+namespace {
+
+using core::api_error;
+using core::errc;
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+api_error invalid_key() {
+    return api_error::make(errc::invalid_api_key, "Invalid API key provided");
+}
+
+std::string_view required_scope(path_kind kind) {
+    switch (kind) {
+        case path_kind::chat:
+            return auth::scope::chat;
+        case path_kind::embeddings:
+            return auth::scope::embeddings;
+        case path_kind::models:
+            return auth::scope::models;
+        case path_kind::admin:
+            return auth::scope::admin;
+        case path_kind::open:
+            return {};
+    }
+    return {};
+}
+
+bool has_scope(const storage::api_key_record& key, std::string_view scope) {
+    return std::find(key.scopes.begin(), key.scopes.end(), scope) != key.scopes.end();
+}
+
+}  // namespace
+
+path_kind classify_path(std::string_view target) noexcept {
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path.substr(0, 10) == "/admin/v1/" || path == "/admin/v1") {
+        return path_kind::admin;
+    }
+    std::string_view api;
+    for (std::string_view prefix : {std::string_view("/api/v1/"), std::string_view("/v1/")}) {
+        if (path.substr(0, prefix.size()) == prefix) {
+            api = path.substr(prefix.size() - 1);
+        }
+    }
+    if (api == "/chat/completions" || api == "/responses" || api.substr(0, 11) == "/responses/") {
+        return path_kind::chat;
+    }
+    if (api == "/embeddings") {
+        return path_kind::embeddings;
+    }
+    if (api == "/models" || api.substr(0, 8) == "/models/") {
+        return path_kind::models;
+    }
+    // Health, metrics and unknown paths (which answer 404) need no key.
+    return path_kind::open;
+}
+
+auth_middleware::auth_middleware(const config::config& cfg, storage::db_executor* db,
+                                 key_cache& cache)
+    : cfg_(cfg), db_(db), cache_(cache) {
+    auto proxies = auth::parse_cidrs(cfg.server.trusted_proxies);
+    if (proxies) {
+        trusted_proxies_ = std::move(*proxies);
+    }
+}
+
+awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>>
+auth_middleware::lookup(std::string_view raw_key) {
+    if (!auth::valid_api_key_format(raw_key)) {
+        co_return invalid_key();
+    }
+    const std::string hash = auth::hash_api_key(raw_key);
+    const auto now = key_cache::clock::now();
+    auto key = cache_.get(hash, now);
+    if (!key) {
+        if (db_ == nullptr) {
+            co_return invalid_key();
+        }
+        auto query = [hash](storage::store& s) { return s.find_key_by_hash(hash); };
+        auto found = co_await db_->run(std::move(query));
+        if (!found) {
+            if (found.error() == errc::not_found) {
+                co_return invalid_key();
+            }
+            co_return api_error::make(errc::internal_error, "Key lookup failed");
+        }
+        key = std::make_shared<const storage::api_key_record>(std::move(*found));
+        cache_.put(hash, key, now);
+    }
+    // The index found the row by hash; compare the stored hash in constant time as well.
+    if (!auth::constant_time_equal(key->key_hash, hash)) {
+        co_return invalid_key();
+    }
+    const auto t = unix_now();
+    if ((key->revoked_at && *key->revoked_at <= t) || (key->expires_at && *key->expires_at <= t)) {
+        co_return invalid_key();
+    }
+    co_return key;
+}
+
+awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
+    const path_kind kind = classify_path(ctx.req.target());
+    const bool keys_required = cfg_.auth.mode == config::auth_mode::api_key;
+    if (kind == path_kind::open || (!keys_required && kind != path_kind::admin)) {
+        co_await next(ctx);
+        co_return;
+    }
+    const auto raw =
+        auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
+    if (!raw) {
+        co_await send_error(ctx, api_error::make(errc::missing_credentials,
+                                                 "Missing API key: send it as X-API-Key or "
+                                                 "Authorization: Bearer"));
+        co_return;
+    }
+    if (kind == path_kind::admin && !cfg_.auth.bootstrap_api_key.empty() &&
+        auth::constant_time_equal(*raw, cfg_.auth.bootstrap_api_key)) {
+        ctx.admin = true;
+        co_await next(ctx);
+        co_return;
+    }
+    auto key = co_await lookup(*raw);
+    if (!key) {
+        co_await send_error(ctx, key.error());
+        co_return;
+    }
+    const auto& rec = **key;
+    if (!rec.ip_allowlist.empty()) {
+        error_code ec;
+        const auto peer = asio::ip::make_address(ctx.client_ip, ec);
+        auto allow = auth::parse_cidrs(rec.ip_allowlist);
+        const auto client =
+            ec ? peer : auth::client_address(peer, ctx.req["X-Forwarded-For"], trusted_proxies_);
+        if (ec || !allow || !auth::address_allowed(*allow, client)) {
+            co_await send_error(ctx, api_error::make(errc::ip_not_allowed,
+                                                     "Requests from this address are not "
+                                                     "allowed for this API key"));
+            co_return;
+        }
+    }
+    const std::string_view scope = required_scope(kind);
+    if (!has_scope(rec, scope)) {
+        co_await send_error(
+            ctx, api_error::make(errc::insufficient_scope,
+                                 "This API key lacks the '" + std::string(scope) + "' scope"));
+        co_return;
+    }
+    ctx.key = *key;
+    ctx.admin = has_scope(rec, auth::scope::admin);
+    co_await next(ctx);
+}
+
+}  // namespace hadrian::api

@@ -1,0 +1,37 @@
+// Authentication middleware: API keys (API.md §5) and the bootstrap key on the admin API.
+#pragma once
+
+#include <vector>
+
+#include "hadrian/api/middleware.hpp"
+#include "hadrian/auth/cidr.hpp"
+#include "hadrian/config/config.hpp"
+#include "hadrian/storage/db_executor.hpp"
+#include "key_cache.hpp"
+
+namespace hadrian::api {
+
+/// What a path needs: nothing (health), a scope, or admin rights.
+enum class path_kind { open, chat, embeddings, models, admin };
+path_kind classify_path(std::string_view target) noexcept;
+
+/// Thread safety: immutable after construction apart from the thread-safe cache.
+class auth_middleware final : public middleware {
+public:
+    /// `db` may be null only when auth mode is none (then only the admin API needs a key: the
+    /// bootstrap one).
+    auth_middleware(const config::config& cfg, storage::db_executor* db, key_cache& cache);
+
+    awaitable<void> handle(request_context& ctx, chain next) override;
+
+private:
+    awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
+        std::string_view raw_key);
+
+    const config::config& cfg_;
+    storage::db_executor* db_;
+    key_cache& cache_;
+    std::vector<auth::cidr> trusted_proxies_;
+};
+
+}  // namespace hadrian::api

@@ -1,0 +1,36 @@
+// Budget middleware: reserve a request's estimated cost before the call, settle it after.
+#pragma once
+
+#include <mutex>
+#include <set>
+
+#include "hadrian/api/middleware.hpp"
+#include "hadrian/config/config.hpp"
+#include "hadrian/limits/budget.hpp"
+#include "hadrian/storage/db_executor.hpp"
+
+namespace hadrian::api {
+
+/// Spend of a key's current period is loaded from the usage records the first time the key is
+/// seen in that period (so it survives restarts), then tracked in memory.
+/// Thread safety: the tracker is thread safe; `loaded_` is guarded by its mutex.
+class budget_middleware final : public middleware {
+public:
+    budget_middleware(const config::config& cfg, limits::budget_tracker& tracker,
+                      storage::db_executor* db)
+        : cfg_(cfg), tracker_(tracker), db_(db) {}
+
+    awaitable<void> handle(request_context& ctx, chain next) override;
+
+private:
+    awaitable<void> ensure_loaded(const std::string& key_id, limits::budget_period period,
+                                  std::int64_t now_ms);
+
+    const config::config& cfg_;
+    limits::budget_tracker& tracker_;
+    storage::db_executor* db_;
+    std::mutex mutex_;
+    std::set<std::string> loaded_;  // "<key id>/<period start>"
+};
+
+}  // namespace hadrian::api

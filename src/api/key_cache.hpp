@@ -1,0 +1,44 @@
+// A TTL cache of API key lookups, so authenticated requests skip the database.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "hadrian/storage/records.hpp"
+
+namespace hadrian::api {
+
+/// Maps a key hash to its record for `ttl`. A revocation or rotation on this node calls
+/// invalidate() so the change applies at once here; other replicas see it after the TTL.
+/// Thread safety: all members may be called concurrently (one mutex, never held across a
+/// suspension). Bounded: when full, expired entries are swept, then the cache is cleared.
+class key_cache {
+public:
+    using clock = std::chrono::steady_clock;
+
+    key_cache(std::chrono::seconds ttl, std::size_t max_entries)
+        : ttl_(ttl), max_entries_(max_entries) {}
+
+    std::shared_ptr<const storage::api_key_record> get(const std::string& hash,
+                                                       clock::time_point now);
+    void put(const std::string& hash, std::shared_ptr<const storage::api_key_record> key,
+             clock::time_point now);
+    /// Drop every entry of this key id.
+    void invalidate(const std::string& key_id);
+
+private:
+    struct entry {
+        std::shared_ptr<const storage::api_key_record> key;
+        clock::time_point expires;
+    };
+
+    std::chrono::seconds ttl_;
+    std::size_t max_entries_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, entry> entries_;
+};
+
+}  // namespace hadrian::api

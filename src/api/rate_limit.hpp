@@ -1,0 +1,31 @@
+// Rate-limit middleware: requests and tokens per minute and day, and concurrent requests, per
+// key (or per client address for unauthenticated traffic).
+#pragma once
+
+#include "hadrian/api/middleware.hpp"
+#include "hadrian/config/config.hpp"
+#include "hadrian/limits/concurrency_limiter.hpp"
+#include "hadrian/limits/rate_limiter.hpp"
+
+namespace hadrian::api {
+
+/// Thread safety: the limiters are thread safe; the rest is immutable.
+class rate_limit_middleware final : public middleware {
+public:
+    rate_limit_middleware(const config::config& cfg, limits::rate_limiter& limiter,
+                          limits::concurrency_limiter& concurrency)
+        : cfg_(cfg), limiter_(limiter), concurrency_(concurrency) {}
+
+    awaitable<void> handle(request_context& ctx, chain next) override;
+
+private:
+    const config::config& cfg_;
+    limits::rate_limiter& limiter_;
+    limits::concurrency_limiter& concurrency_;
+};
+
+/// Tokens to reserve before the call: max_completion_tokens, max_tokens or max_output_tokens
+/// (plus a rough input size), else `fallback`.
+std::int64_t estimate_tokens(std::string_view body, std::int64_t fallback);
+
+}  // namespace hadrian::api

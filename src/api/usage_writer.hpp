@@ -1,0 +1,49 @@
+// Usage records written in batches off the request path.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <mutex>
+#include <vector>
+
+#include "hadrian/core/asio.hpp"
+#include "hadrian/storage/db_executor.hpp"
+
+namespace hadrian::api {
+
+/// Collects one usage record per request and writes them to the database in batches, every
+/// `interval` or when `batch_size` are waiting. A failed write keeps the rows for the next
+/// attempt (bounded by `max_pending`; beyond it the oldest are dropped and counted in the log).
+/// Thread safety: record() may be called from any thread. Lifetime: start() once; flush()
+/// at shutdown after the I/O threads stopped, before the db_executor is destroyed.
+class usage_writer {
+public:
+    usage_writer(storage::db_executor& db, std::chrono::milliseconds interval,
+                 std::size_t batch_size = 512, std::size_t max_pending = 200'000);
+
+    /// Queue one record (never blocks on the database).
+    void record(storage::usage_record r);
+
+    /// Start the periodic flush on `ioc`.
+    void start(asio::io_context& ioc);
+
+    /// Write everything pending now, blocking (shutdown and CLI only).
+    void flush();
+
+    /// Records queued and not yet handed to the database.
+    std::size_t pending() const;
+
+private:
+    awaitable<void> flush_loop(asio::io_context& ioc);
+    std::vector<storage::usage_record> take();
+    void give_back(std::vector<storage::usage_record> rows);
+
+    storage::db_executor& db_;
+    std::chrono::milliseconds interval_;
+    std::size_t batch_size_;
+    std::size_t max_pending_;
+    mutable std::mutex mutex_;
+    std::vector<storage::usage_record> pending_;
+};
+
+}  // namespace hadrian::api

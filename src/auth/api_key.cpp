@@ -1,0 +1,156 @@
+#include "hadrian/auth/api_key.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace hadrian::auth {
+namespace {
+
+constexpr std::size_t random_bytes = 32;
+constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64url without padding (RFC 4648 §5).
+std::string base64url(const unsigned char* data, std::size_t size) {
+    std::string out;
+    out.reserve((size * 4 + 2) / 3);
+    std::size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        const unsigned v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+        out += base64url_alphabet[(v >> 18) & 63];
+        out += base64url_alphabet[(v >> 12) & 63];
+        out += base64url_alphabet[(v >> 6) & 63];
+        out += base64url_alphabet[v & 63];
+    }
+    if (size - i == 1) {
+        const unsigned v = data[i] << 16;
+        out += base64url_alphabet[(v >> 18) & 63];
+        out += base64url_alphabet[(v >> 12) & 63];
+    } else if (size - i == 2) {
+        const unsigned v = (data[i] << 16) | (data[i + 1] << 8);
+        out += base64url_alphabet[(v >> 18) & 63];
+        out += base64url_alphabet[(v >> 12) & 63];
+        out += base64url_alphabet[(v >> 6) & 63];
+    }
+    return out;
+}
+
+bool base64url_char(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+bool ows(char c) noexcept { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && ows(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && ows(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') {
+            x = static_cast<char>(x - 'A' + 'a');
+        }
+        if (y >= 'A' && y <= 'Z') {
+            y = static_cast<char>(y - 'A' + 'a');
+        }
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string generate_api_key() {
+    std::array<unsigned char, random_bytes> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("RAND_bytes failed: no randomness for a new API key");
+    }
+    std::string key(api_key_marker);
+    key += base64url(bytes.data(), bytes.size());
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    return key;
+}
+
+bool valid_api_key_format(std::string_view raw) noexcept {
+    if (raw.size() != api_key_length || !raw.starts_with(api_key_marker)) {
+        return false;
+    }
+    for (char c : raw.substr(api_key_marker.size())) {
+        if (!base64url_char(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string hash_api_key(std::string_view raw) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int digest_size = 0;
+    if (EVP_Digest(raw.data(), raw.size(), digest.data(), &digest_size, EVP_sha256(), nullptr) !=
+        1) {
+        throw std::runtime_error("EVP_Digest(SHA-256) failed");
+    }
+    static constexpr std::string_view hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(digest_size * 2);
+    for (unsigned int i = 0; i < digest_size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+std::string key_prefix(std::string_view raw) {
+    return std::string(raw.substr(0, api_key_prefix_length));
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    if (a.empty()) {
+        return true;
+    }
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string_view> extract_api_key(std::string_view x_api_key_header,
+                                                std::string_view authorization_header) noexcept {
+    const std::string_view direct = trim(x_api_key_header);
+    if (!direct.empty()) {
+        return direct;
+    }
+    const std::string_view auth = trim(authorization_header);
+    std::size_t scheme_end = 0;
+    while (scheme_end < auth.size() && !ows(auth[scheme_end])) {
+        ++scheme_end;
+    }
+    if (!iequals_ascii(auth.substr(0, scheme_end), "bearer")) {
+        return std::nullopt;
+    }
+    const std::string_view token = trim(auth.substr(scheme_end));
+    if (token.empty()) {
+        return std::nullopt;
+    }
+    return token;
+}
+
+}  // namespace hadrian::auth

@@ -1,0 +1,205 @@
+#include "hadrian/limits/rate_limiter.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace hadrian::limits {
+namespace {
+
+std::int64_t window_of(const limit_spec& spec) { return std::max<std::int64_t>(spec.window_ms, 1); }
+
+std::int64_t ceil_secs(std::int64_t ms) { return (ms + 999) / 1000; }
+
+/// A decision from the state a store returned for `spec`.
+decision make_decision(const limit_spec& spec, std::int64_t amount, bool allowed,
+                       const window_state& st) {
+    const std::int64_t w = window_of(spec);
+    const std::int64_t elapsed = st.position.elapsed_ms;
+    decision d;
+    d.spec = spec;
+    d.allowed = allowed;
+    d.amount = amount;
+    d.used = sliding_estimate(st.counts, w, elapsed);
+    d.remaining = std::max<std::int64_t>(spec.limit - d.used, 0);
+    d.reset_secs = std::max<std::int64_t>(ceil_secs(w - elapsed), 1);
+    d.at_ms = st.position.start_ms + elapsed;
+    if (!allowed) {
+        const std::int64_t wait = sliding_wait_ms(st.counts, w, elapsed, amount, spec.limit);
+        // An amount above the limit never fits; a window's length is as good an answer as any.
+        d.retry_after_secs = std::max<std::int64_t>(ceil_secs(wait < 0 ? w : wait), 1);
+    }
+    return d;
+}
+
+/// Counts `amount` against `spec` when it fits.
+decision counted(counter_store& store, std::string_view subject, const limit_spec& spec,
+                 std::int64_t amount, std::int64_t now_ms) {
+    const std::int64_t a = std::max<std::int64_t>(amount, 0);
+    const window_state st = store.window_hit(rate_limiter::counter_key(subject, spec),
+                                             window_of(spec), now_ms, a, spec.limit);
+    return make_decision(spec, a, st.allowed, st);
+}
+
+/// Whether `amount` would fit against `spec`, counting nothing.
+decision read_only(counter_store& store, std::string_view subject, const limit_spec& spec,
+                   std::int64_t amount, std::int64_t now_ms) {
+    const std::int64_t a = std::max<std::int64_t>(amount, 0);
+    const std::int64_t w = window_of(spec);
+    const window_state st = store.window_hit(rate_limiter::counter_key(subject, spec), w, now_ms, 0,
+                                             counter_store::max_limit);
+    const bool fits = sliding_admits(st.counts, w, st.position.elapsed_ms, a, spec.limit);
+    return make_decision(spec, a, fits, st);
+}
+
+limit_spec make_spec(const char* name, limit_unit unit, std::int64_t limit, std::int64_t window) {
+    return limit_spec{name, unit, limit, window};
+}
+
+}  // namespace
+
+limit_spec limit_spec::requests_per_minute(std::int64_t limit) {
+    return make_spec("requests_per_minute", limit_unit::requests, limit, minute_ms);
+}
+limit_spec limit_spec::requests_per_day(std::int64_t limit) {
+    return make_spec("requests_per_day", limit_unit::requests, limit, day_ms);
+}
+limit_spec limit_spec::tokens_per_minute(std::int64_t limit) {
+    return make_spec("tokens_per_minute", limit_unit::tokens, limit, minute_ms);
+}
+limit_spec limit_spec::tokens_per_day(std::int64_t limit) {
+    return make_spec("tokens_per_day", limit_unit::tokens, limit, day_ms);
+}
+
+std::vector<limit_spec> limit_specs(const config::rate_limits_config& c) {
+    std::vector<limit_spec> out;
+    if (c.requests_per_minute) {
+        out.push_back(limit_spec::requests_per_minute(*c.requests_per_minute));
+    }
+    if (c.requests_per_day) {
+        out.push_back(limit_spec::requests_per_day(*c.requests_per_day));
+    }
+    if (c.tokens_per_minute) {
+        out.push_back(limit_spec::tokens_per_minute(
+            static_cast<std::int64_t>(std::min<std::uint64_t>(*c.tokens_per_minute, INT64_MAX))));
+    }
+    if (c.tokens_per_day) {
+        out.push_back(limit_spec::tokens_per_day(
+            static_cast<std::int64_t>(std::min<std::uint64_t>(*c.tokens_per_day, INT64_MAX))));
+    }
+    return out;
+}
+
+std::string window_name(std::int64_t window_ms) {
+    switch (window_ms) {
+        case 1000:
+            return "second";
+        case minute_ms:
+            return "minute";
+        case 3'600'000:
+            return "hour";
+        case day_ms:
+            return "day";
+        default:
+            break;
+    }
+    if (window_ms % 1000 == 0) {
+        return std::to_string(window_ms / 1000) + "s";
+    }
+    return std::to_string(window_ms) + "ms";
+}
+
+const decision* check_result::denial() const {
+    if (allowed) {
+        return nullptr;
+    }
+    // Decisions before the denial all passed; those after it may fail too but were only read.
+    const auto it = std::find_if(decisions.begin(), decisions.end(),
+                                 [](const decision& d) { return !d.allowed; });
+    return it == decisions.end() ? nullptr : &*it;
+}
+
+const decision* check_result::tightest(limit_unit unit) const {
+    if (const decision* denied = denial(); denied != nullptr && denied->spec.unit == unit) {
+        return denied;
+    }
+    const decision* best = nullptr;
+    for (const auto& d : decisions) {
+        if (d.spec.unit != unit) {
+            continue;
+        }
+        if (best == nullptr || d.remaining < best->remaining ||
+            (d.remaining == best->remaining && d.spec.window_ms < best->spec.window_ms)) {
+            best = &d;
+        }
+    }
+    return best;
+}
+
+rate_limiter::rate_limiter(counter_store& store, const clock& clock)
+    : store_(store), clock_(clock) {}
+
+std::string rate_limiter::counter_key(std::string_view subject, const limit_spec& spec) {
+    std::string key;
+    key.reserve(4 + spec.name.size() + subject.size());
+    key.append("rl:").append(spec.name).append(":").append(subject);
+    return key;
+}
+
+decision rate_limiter::hit(std::string_view subject, const limit_spec& spec, std::int64_t amount) {
+    return counted(store_, subject, spec, amount, clock_.now_ms());
+}
+
+decision rate_limiter::peek(std::string_view subject, const limit_spec& spec) {
+    return read_only(store_, subject, spec, 0, clock_.now_ms());
+}
+
+void rate_limiter::adjust(std::string_view subject, const limit_spec& spec, std::int64_t delta,
+                          std::int64_t at_ms) {
+    if (delta == 0) {
+        return;
+    }
+    store_.window_add(counter_key(subject, spec), window_of(spec), at_ms, delta, clock_.now_ms());
+}
+
+check_result rate_limiter::check_all(std::string_view subject, std::span<const limit_spec> specs,
+                                     hit_amounts amounts) {
+    const std::int64_t now = clock_.now_ms();
+    check_result r;
+    r.decisions.reserve(specs.size());
+    std::size_t denied_at = specs.size();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const limit_spec& spec = specs[i];
+        const std::int64_t amount = amounts.of(spec.unit);
+        if (denied_at == specs.size()) {
+            r.decisions.push_back(counted(store_, subject, spec, amount, now));
+            if (!r.decisions.back().allowed) {
+                denied_at = i;
+                r.allowed = false;
+            }
+        } else {
+            r.decisions.push_back(read_only(store_, subject, spec, amount, now));
+        }
+    }
+    for (std::size_t i = 0; i < denied_at && denied_at < specs.size(); ++i) {
+        decision& d = r.decisions[i];
+        adjust(subject, d.spec, -d.amount, d.at_ms);
+        d.used = std::max<std::int64_t>(d.used - d.amount, 0);
+        d.remaining = std::max<std::int64_t>(d.spec.limit - d.used, 0);
+    }
+    return r;
+}
+
+void rate_limiter::adjust_tokens(std::string_view subject, const check_result& reserved,
+                                 std::int64_t actual_tokens) {
+    if (!reserved.allowed) {
+        return;
+    }
+    const std::int64_t actual = std::max<std::int64_t>(actual_tokens, 0);
+    for (const auto& d : reserved.decisions) {
+        if (d.spec.unit == limit_unit::tokens) {
+            adjust(subject, d.spec, actual - d.amount, d.at_ms);
+        }
+    }
+}
+
+}  // namespace hadrian::limits

@@ -1,0 +1,33 @@
+#include "hadrian/storage/db_executor.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+#include <stdexcept>
+
+namespace hadrian::storage {
+
+// A pool of one thread: its queue is the database work queue, and join() runs it dry.
+struct db_executor::thread {
+    asio::thread_pool pool{1};
+};
+
+db_executor::db_executor(std::unique_ptr<store> s)
+    : store_(std::move(s)), thread_(std::make_unique<thread>()) {
+    if (!store_) {
+        throw std::invalid_argument("db_executor needs a store");
+    }
+    executor_ = thread_->pool.get_executor();
+}
+
+db_executor::~db_executor() {
+    // join() (unlike stop()) lets the thread finish everything queued before it returns.
+    thread_->pool.join();
+    executor_ = asio::any_io_executor();
+    thread_.reset();
+    store_.reset();
+}
+
+bool db_executor::on_database_thread() const noexcept {
+    return thread_->pool.get_executor().running_in_this_thread();
+}
+
+}  // namespace hadrian::storage

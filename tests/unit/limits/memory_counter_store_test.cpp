@@ -1,0 +1,112 @@
+#include "hadrian/limits/memory_counter_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "hadrian/limits/clock.hpp"
+
+namespace hadrian::limits {
+namespace {
+
+constexpr std::int64_t w = 60'000;
+constexpr std::int64_t t0 = 1'704'067'200'000;  // 2024-01-01T00:00:00Z, aligned to minutes
+
+class MemoryCounterStore : public ::testing::Test {
+protected:
+    manual_clock clock_{t0};
+    memory_counter_store store_{clock_};
+};
+
+TEST_F(MemoryCounterStore, AddCreatesAtZeroAndExpiresFromCreation) {
+    EXPECT_EQ(store_.get("a"), 0);
+    EXPECT_EQ(store_.add("a", 5, 1'000), 5);
+    clock_.advance(600);
+    EXPECT_EQ(store_.add("a", -2, 1'000), 3);  // later adds keep the first expiry
+    EXPECT_EQ(store_.get("a"), 3);
+    clock_.advance(400);
+    EXPECT_EQ(store_.get("a"), 0);
+    EXPECT_EQ(store_.add("a", 1, 1'000), 1);  // expired: starts over
+}
+
+TEST_F(MemoryCounterStore, ZeroTtlNeverExpires) {
+    store_.add("forever", 1, 0);
+    clock_.advance(365LL * 86'400'000);
+    EXPECT_EQ(store_.get("forever"), 1);
+}
+
+TEST_F(MemoryCounterStore, ExpiredEntriesAreSwept) {
+    for (int i = 0; i < 100; ++i) {
+        store_.add("k" + std::to_string(i), 1, 500);
+        store_.window_hit("w" + std::to_string(i), w, clock_.now_ms(), 1, 10);
+    }
+    EXPECT_EQ(store_.size(), 200u);
+    clock_.advance(1'000);
+    EXPECT_EQ(store_.size(), 100u);  // the plain counters are gone
+    clock_.advance(2 * w);
+    EXPECT_EQ(store_.size(), 0u);  // both fixed windows are over
+}
+
+TEST_F(MemoryCounterStore, WindowHitCountsOnlyWhenAdmitted) {
+    window_state s = store_.window_hit("k", w, t0, 3, 5);
+    EXPECT_TRUE(s.allowed);
+    EXPECT_EQ(s.counts.current, 3);
+    s = store_.window_hit("k", w, t0 + 1, 3, 5);
+    EXPECT_FALSE(s.allowed);
+    EXPECT_EQ(s.counts.current, 3);
+    s = store_.window_hit("k", w, t0 + 2, 2, 5);
+    EXPECT_TRUE(s.allowed);
+    EXPECT_EQ(s.counts.current, 5);
+    EXPECT_EQ(s.position.elapsed_ms, 2);
+}
+
+TEST_F(MemoryCounterStore, WindowsRollForward) {
+    store_.window_hit("k", w, t0, 4, 10);
+    window_state s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    EXPECT_EQ(s.counts.current, 0);
+    EXPECT_EQ(s.counts.previous, 4);
+    s = store_.window_hit("k", w, t0 + 3 * w, 0, counter_store::max_limit);
+    EXPECT_EQ(s.counts.current, 0);
+    EXPECT_EQ(s.counts.previous, 0);
+}
+
+TEST_F(MemoryCounterStore, PeekChangesNothing) {
+    store_.window_hit("k", w, t0, 7, 10);
+    const window_state s = store_.window_hit("k", w, t0, 0, counter_store::max_limit);
+    EXPECT_TRUE(s.allowed);
+    EXPECT_EQ(s.counts.current, 7);
+}
+
+TEST_F(MemoryCounterStore, WindowAddTargetsTheWindowOfItsInstantAndClampsAtZero) {
+    store_.window_hit("k", w, t0, 5, 100);
+    store_.window_hit("k", w, t0 + w, 2, 100);
+    store_.window_add("k", w, t0, -3, t0 + w);  // the previous window
+    window_state s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    EXPECT_EQ(s.counts.previous, 2);
+    EXPECT_EQ(s.counts.current, 2);
+    store_.window_add("k", w, t0 + w, -10, t0 + w);  // never below 0
+    s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    EXPECT_EQ(s.counts.current, 0);
+    store_.window_add("k", w, t0, 50, t0 + 2 * w);  // that window no longer counts
+    s = store_.window_hit("k", w, t0 + 2 * w, 0, counter_store::max_limit);
+    EXPECT_EQ(s.counts.current, 0);
+    EXPECT_EQ(s.counts.previous, 0);
+}
+
+TEST_F(MemoryCounterStore, AClockSteppedBackDoesNotReopenAWindow) {
+    store_.window_hit("k", w, t0 + w, 10, 10);
+    const window_state s = store_.window_hit("k", w, t0, 1, 10);
+    EXPECT_FALSE(s.allowed);
+    EXPECT_EQ(s.position.start_ms, t0 + w);
+    EXPECT_EQ(s.position.elapsed_ms, 0);
+}
+
+TEST_F(MemoryCounterStore, AChangedWindowLengthStartsOver) {
+    store_.window_hit("k", w, t0, 10, 10);
+    const window_state s = store_.window_hit("k", 2 * w, t0, 1, 10);
+    EXPECT_TRUE(s.allowed);
+    EXPECT_EQ(s.counts.current, 1);
+}
+
+}  // namespace
+}  // namespace hadrian::limits
