@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/keys_command.hpp"
 #include "hadrian/api/app.hpp"
 #include "hadrian/config/config.hpp"
 #include "hadrian/core/log.hpp"
@@ -29,15 +30,18 @@ Usage:
   hadrian [serve] [--config PATH]   run the gateway
   hadrian check-config [--config PATH]
                                     load and validate the configuration, then exit
+  hadrian keys create|list|revoke … [--config PATH]
+                                    manage API keys in the database (`hadrian keys --help`)
   hadrian --version                 print the version
   hadrian --help                    print this help
 
 The configuration defaults to ./hadrian.toml, then config/hadrian.toml.
 )";
 
-struct cli {
+struct cli_options {
     std::string command = "serve";
     std::string config_path;
+    std::vector<std::string> keys_args;  // the words after `keys`, without --config
 };
 
 int usage_error(const std::string& message) {
@@ -140,7 +144,7 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
-    cli args;
+    cli_options args;
     bool command_seen = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -162,9 +166,26 @@ int main(int argc, char** argv) {
         } else if (!command_seen && (a == "serve" || a == "check-config")) {
             args.command = a;
             command_seen = true;
+        } else if (!command_seen && a == "keys") {
+            // Every later word belongs to `keys` (its own --help included), except --config.
+            args.command = a;
+            command_seen = true;
+            for (++i; i < argc; ++i) {
+                const std::string k = argv[i];
+                if ((k == "--config" || k == "-c") && i + 1 < argc) {
+                    args.config_path = argv[++i];
+                } else if (k.rfind("--config=", 0) == 0) {
+                    args.config_path = k.substr(9);
+                } else {
+                    args.keys_args.push_back(k);
+                }
+            }
         } else {
             return usage_error("unknown argument '" + a + "'");
         }
+    }
+    if (args.command == "keys" && hadrian::cli::keys_help_requested(args.keys_args)) {
+        return hadrian::cli::run_keys_command(config::config{}, args.keys_args);
     }
     if (args.config_path.empty()) {
         args.config_path = default_config_path();
@@ -177,6 +198,9 @@ int main(int argc, char** argv) {
         std::cerr << "hadrian: invalid configuration " << args.config_path << ": " << e.what()
                   << "\n";
         return 1;
+    }
+    if (args.command == "keys") {
+        return hadrian::cli::run_keys_command(*cfg, args.keys_args);
     }
     try {
         check_supported(*cfg);

@@ -69,7 +69,8 @@ TEST(DefaultConfig, LoadsWithoutOpenAiKey) {
     EXPECT_EQ(cfg->providers.disabled, (std::vector<std::string>{"openai"}));
     EXPECT_EQ(cfg->observability.logging.level, "info");
     EXPECT_EQ(cfg->observability.logging.format, log_format::text);
-    EXPECT_EQ(cfg->database.type, database_type::none);
+    EXPECT_EQ(cfg->database.type, database_type::sqlite);
+    EXPECT_EQ(cfg->database.path, "data/hadrian.db");
 }
 
 TEST(DefaultConfig, EmptyOpenAiKeyCountsAsUnset) {
