@@ -4,6 +4,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <map>
+
 #include "hadrian/core/log.hpp"
 
 namespace hadrian::api {
@@ -13,6 +15,33 @@ namespace {
 const std::shared_ptr<spdlog::logger>& log() {
     static const auto l = core::logger("usage");
     return l;
+}
+
+/// One last_used_at per key of a batch: the time of its latest request (unix seconds).
+std::vector<storage::key_touch> touches_of(const std::vector<storage::usage_record>& rows) {
+    std::map<std::string, std::int64_t> latest;
+    for (const auto& r : rows) {
+        if (r.api_key_id) {
+            auto& t = latest[*r.api_key_id];
+            t = std::max(t, r.created_at / 1000);
+        }
+    }
+    std::vector<storage::key_touch> out;
+    out.reserve(latest.size());
+    for (auto& [id, at] : latest) {
+        out.push_back(storage::key_touch{id, at});
+    }
+    return out;
+}
+
+/// Store a batch and the last use of its keys; the records decide success.
+result<void> write_batch(storage::store& s, const std::vector<storage::usage_record>& rows) {
+    auto written = s.insert_usage(rows);
+    if (written) {
+        // last_used_at is advisory: a failure here does not fail the batch.
+        (void)s.touch_last_used_many(touches_of(rows));
+    }
+    return written;
 }
 
 }  // namespace
@@ -71,7 +100,7 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
             std::vector<storage::usage_record> batch(std::make_move_iterator(rows.begin()),
                                                      std::make_move_iterator(rows.begin() + n));
             rows.erase(rows.begin(), rows.begin() + n);
-            auto write = [batch](storage::store& s) { return s.insert_usage(batch); };
+            auto write = [batch](storage::store& s) { return write_batch(s, batch); };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
                 log()->error("writing {} usage records failed; will retry", batch.size());
@@ -89,7 +118,7 @@ void usage_writer::flush() {
     if (rows.empty()) {
         return;
     }
-    auto written = db_.run_sync([&rows](storage::store& s) { return s.insert_usage(rows); });
+    auto written = db_.run_sync([&rows](storage::store& s) { return write_batch(s, rows); });
     if (!written) {
         log()->error("final flush of {} usage records failed", rows.size());
     } else {

@@ -26,6 +26,7 @@ before(async () => {
       auth: { mode: { type: 'api_key' }, bootstrap: { api_key: BOOTSTRAP } },
       providers: {
         default_provider: 'test',
+        slow: testProvider({ chunk_delay_ms: 1500 }),
         test: testProvider({
           models: {
             'test-model': {
@@ -90,4 +91,22 @@ test('a rate limit is a RateLimitError with code rate_limit_exceeded', async () 
   assert.equal(err.code, 'rate_limit_exceeded');
   assert.ok(Number(err.headers.get('retry-after')) >= 1);
   assert.equal(err.error.details.window, 'minute');
+});
+
+test("the SDK's own retry honours Retry-After and gets through once a slot is free", async () => {
+  // One request at a time: a slow request holds the slot, so the next gets a 429 with
+  // Retry-After: 1, and the SDK (maxRetries 3) waits and tries again until the slot is free.
+  const key = await createKey({ concurrent_requests: 1 });
+  const refusedBefore = gw.log.filter((line) => /status=429 /.test(line)).length;
+  const holder = client(key).chat.completions.create({ model: 'slow/test-model', messages });
+  await new Promise((r) => setTimeout(r, 200));
+  const started = Date.now();
+  const retrying = new OpenAI({ baseURL: gw.baseURL, apiKey: key, maxRetries: 3 });
+  const answer = await retrying.chat.completions.create({ model: 'test-model', messages });
+  const waited = Date.now() - started;
+  await holder;
+  assert.equal(answer.choices[0].message.role, 'assistant');
+  assert.ok(waited >= 900, `the SDK waited ${waited} ms before its successful retry`);
+  const refusals = gw.log.filter((line) => /status=429 /.test(line)).length - refusedBefore;
+  assert.ok(refusals >= 1, 'the gateway refused at least one attempt');
 });

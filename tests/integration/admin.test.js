@@ -428,6 +428,10 @@ test('usage reports count the requests of a key', async () => {
   );
   assert.ok(summary.input_tokens > 0);
   assert.ok(summary.output_tokens > 0);
+  // The batch that stored the records also noted when the key was last used.
+  const got = await gw.get(`/admin/v1/api-keys/${key.id}`, { headers: admin });
+  assert.equal(got.status, 200, got.text);
+  assert.match(got.json.last_used_at, RFC3339_RE);
   assert.equal(summary.total_tokens, summary.input_tokens + summary.output_tokens);
   assert.equal(summary.errors, 0);
   assert.equal(typeof summary.cost_microcents, 'number');
