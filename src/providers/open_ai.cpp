@@ -9,6 +9,17 @@ namespace hadrian::providers {
 namespace {
 
 constexpr std::string_view default_base_url = "https://api.openai.com/v1";
+constexpr std::string_view default_azure_api_version = "2024-10-21";
+
+std::string default_base(const config::provider_config& cfg) {
+    if (!cfg.base_url.empty()) {
+        return cfg.base_url;
+    }
+    if (cfg.type == config::provider_type::azure_open_ai) {
+        return "https://" + cfg.resource_name + ".openai.azure.com/openai";
+    }
+    return std::string(default_base_url);
+}
 
 std::string_view path_of(operation op) {
     switch (op) {
@@ -27,8 +38,7 @@ std::string_view path_of(operation op) {
 open_ai::open_ai(const config::provider_config& cfg, upstream::client& client,
                  std::chrono::seconds stream_idle_timeout)
     : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
-    const std::string_view base = cfg.base_url.empty() ? default_base_url : cfg.base_url;
-    auto parsed = upstream::url::parse(base);
+    auto parsed = upstream::url::parse(default_base(cfg));
     if (!parsed) {
         throw std::runtime_error("providers." + cfg.name + ".base_url: not an http(s) URL");
     }
@@ -41,15 +51,36 @@ open_ai::open_ai(const config::provider_config& cfg, upstream::client& client,
     }
 }
 
+std::string open_ai::target_of(const call& c) const {
+    if (!azure()) {
+        return base_.target + std::string(path_of(c.op));
+    }
+    // Azure: chat and embeddings address a deployment (the model name, or its mapping in
+    // `deployments`), encoded as one path segment; Responses use the v1 API, model in the body.
+    if (c.op == operation::responses) {
+        return base_.target + "/v1/responses";
+    }
+    auto d = cfg_.deployments.find(c.model);
+    const std::string& deployment = d == cfg_.deployments.end() ? c.model : d->second;
+    const std::string& version =
+        cfg_.api_version.empty() ? std::string(default_azure_api_version) : cfg_.api_version;
+    return base_.target + "/deployments/" + upstream::encode_path_segment(deployment) +
+           std::string(path_of(c.op)) + "?api-version=" + upstream::encode_query_value(version);
+}
+
 upstream::request open_ai::build_request(const call& c) const {
     upstream::request req;
     req.method = http::verb::post;
     req.target = base_;
-    req.target.target = base_.target + std::string(path_of(c.op));
+    req.target.target = target_of(c);
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
     if (!cfg_.api_key.empty()) {
-        req.headers.emplace_back("Authorization", "Bearer " + cfg_.api_key);
+        if (azure()) {
+            req.headers.emplace_back("api-key", cfg_.api_key);
+        } else {
+            req.headers.emplace_back("Authorization", "Bearer " + cfg_.api_key);
+        }
     }
     if (!cfg_.organization.empty()) {
         req.headers.emplace_back("OpenAI-Organization", cfg_.organization);

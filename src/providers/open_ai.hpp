@@ -1,5 +1,6 @@
-// OpenAI and every OpenAI-compatible server (vLLM, Ollama, OpenRouter, Groq…): bodies pass
-// through unchanged apart from the model name and the gateway's own fields.
+// OpenAI, Azure OpenAI and every OpenAI-compatible server (vLLM, Ollama, OpenRouter, Groq…):
+// bodies pass through unchanged apart from the model name and the gateway's own fields. Azure
+// differs only in its URLs (deployments, api-version) and its `api-key` header.
 #pragma once
 
 #include "hadrian/config/config.hpp"
@@ -19,6 +20,8 @@ public:
 
 private:
     upstream::request build_request(const call& c) const;
+    std::string target_of(const call& c) const;
+    bool azure() const noexcept { return cfg_.type == config::provider_type::azure_open_ai; }
 
     const config::provider_config& cfg_;
     upstream::client& client_;

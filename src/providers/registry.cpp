@@ -13,6 +13,7 @@ registry::registry(const config::config& cfg, upstream::client& client) {
         std::unique_ptr<provider> adapter;
         switch (p.type) {
             case config::provider_type::open_ai:
+            case config::provider_type::azure_open_ai:
                 adapter = std::make_unique<open_ai>(p, client, idle);
                 break;
             case config::provider_type::test:
@@ -21,7 +22,7 @@ registry::registry(const config::config& cfg, upstream::client& client) {
             default:
                 throw std::runtime_error("providers." + p.name +
                                          ".type: this build does not support the provider type "
-                                         "yet (supported: open_ai, test)");
+                                         "yet (supported: open_ai, azure_open_ai, test)");
         }
         providers_.emplace(p.name, std::move(adapter));
     }

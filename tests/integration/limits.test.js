@@ -204,3 +204,20 @@ test('missing and malformed keys are 401s; unknown scopes are 400s and store not
   assert.equal(list.status, 200, list.text);
   assert.equal(list.json.data.length, 0);
 });
+
+test('without keys, requests are limited per client address (ip_rate_limits)', async (t) => {
+  const gw = await startGateway({
+    config: {
+      limits: { rate_limits: { ip_rate_limits: { requests_per_minute: 3 } } },
+      providers: { default_provider: 'test', test: testProvider() },
+    },
+  });
+  t.after(() => gw.dispose());
+  const statuses = [];
+  for (let i = 0; i < 5; i += 1) {
+    statuses.push((await gw.post('/api/v1/chat/completions', body)).status);
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  // Health checks are not counted.
+  assert.equal((await gw.get('/health')).status, 200);
+});

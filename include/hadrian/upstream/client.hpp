@@ -33,6 +33,13 @@ struct url {
     std::string host_header() const;
 };
 
+/// Percent-encode `text` as ONE path segment: everything but RFC 3986 unreserved characters
+/// (A-Z a-z 0-9 - . _ ~) is encoded, so a value can never change a path or add a query.
+std::string encode_path_segment(std::string_view text);
+
+/// Percent-encode a query parameter value (same rule as a path segment).
+inline std::string encode_query_value(std::string_view text) { return encode_path_segment(text); }
+
 /// Why an upstream call failed. `ec` is what callers branch on: errc::provider_error,
 /// errc::upstream_timeout, or asio::error::operation_aborted (the abort signal fired or
 /// response::abort() was called). `message` is a short reason fit for the client-facing

@@ -91,3 +91,19 @@ TEST(UrlParse, RejectsInvalidUrls) {
 
 }  // namespace
 }  // namespace hadrian::upstream
+
+namespace hadrian::upstream {
+namespace {
+
+TEST(EncodePathSegment, OnlyUnreservedCharactersStayAsTheyAre) {
+    EXPECT_EQ(encode_path_segment("gpt-4o_mini.v1~x"), "gpt-4o_mini.v1~x");
+    EXPECT_EQ(encode_path_segment("a/b"), "a%2Fb");
+    EXPECT_EQ(encode_path_segment("us.amazon.nova-lite-v1:0"), "us.amazon.nova-lite-v1%3A0");
+    EXPECT_EQ(encode_path_segment("x?y=1#z"), "x%3Fy%3D1%23z");
+    EXPECT_EQ(encode_path_segment(".."), "..");
+    EXPECT_EQ(encode_path_segment("a b%"), "a%20b%25");
+    EXPECT_EQ(encode_path_segment("\xC3\xA9"), "%C3%A9");
+}
+
+}  // namespace
+}  // namespace hadrian::upstream
