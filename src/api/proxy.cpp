@@ -1,12 +1,183 @@
 #include "proxy.hpp"
 
+#include <random>
+
 #include "hadrian/auth/model_pattern.hpp"
+#include "hadrian/core/log.hpp"
+#include "hadrian/core/sleep.hpp"
 #include "hadrian/limits/cost.hpp"
+#include "hadrian/routing/fallback_chain.hpp"
 #include "request_body.hpp"
 #include "respond.hpp"
 #include "usage.hpp"
 
 namespace hadrian::api {
+
+namespace {
+
+using core::api_error;
+using core::errc;
+
+/// An event stream whose first event was read already (to fall over before the client saw a
+/// byte); it yields that event first.
+class prefetched_stream final : public providers::event_stream {
+public:
+    prefetched_stream(std::unique_ptr<providers::event_stream> inner,
+                      std::optional<sse::event> first)
+        : inner_(std::move(inner)), first_(std::move(first)) {}
+
+    awaitable<result<std::optional<sse::event>, api_error>> next() override {
+        if (!used_) {
+            used_ = true;
+            co_return std::move(first_);
+        }
+        co_return co_await inner_->next();
+    }
+
+private:
+    std::unique_ptr<providers::event_stream> inner_;
+    std::optional<sse::event> first_;
+    bool used_ = false;
+};
+
+std::vector<std::string> string_list(const nlohmann::json& obj, const char* key) {
+    std::vector<std::string> out;
+    if (auto it = obj.find(key); it != obj.end() && it->is_array()) {
+        for (const auto& v : *it) {
+            if (v.is_string()) {
+                out.push_back(v.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+routing::provider_preferences preferences_of(const nlohmann::json& prefs) {
+    routing::provider_preferences out;
+    if (!prefs.is_object()) {
+        return out;
+    }
+    out.order = string_list(prefs, "order");
+    out.only = string_list(prefs, "only");
+    out.ignore = string_list(prefs, "ignore");
+    if (auto it = prefs.find("allow_fallbacks"); it != prefs.end() && it->is_boolean()) {
+        out.allow_fallbacks = it->get<bool>();
+    }
+    return out;
+}
+
+/// Another candidate may succeed where this one failed: server errors, timeouts, connection
+/// failures, an open circuit, and 429 (another provider is not rate limited). Not other 4xx.
+bool falls_over(const api_error& e) {
+    return e.status >= 500 || e.status == 408 || e.status == 429;
+}
+
+/// A failure that counts against the provider's health (not the client's fault).
+bool counts_against_provider(const api_error& e) { return e.status >= 500 || e.status == 408; }
+
+bool retryable(const api_error& e, const config::retry_config& retry) {
+    const auto& codes = retry.retryable_status_codes;
+    return std::find(codes.begin(), codes.end(), e.status) != codes.end();
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const api_error& e) {
+    for (const auto& [k, v] : e.headers) {
+        if (beast::iequals(k, "Retry-After")) {
+            char* end = nullptr;
+            const double secs = std::strtod(v.c_str(), &end);
+            if (end != v.c_str() && secs >= 0) {
+                return std::chrono::milliseconds(static_cast<std::int64_t>(secs * 1000));
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+/// Exponential backoff with jitter, or the upstream's Retry-After; never above max_delay_ms.
+std::chrono::milliseconds backoff(const config::retry_config& retry, std::uint32_t attempt,
+                                  const api_error& e) {
+    const double cap = retry.max_delay_ms;
+    if (auto after = retry_after(e)) {
+        return std::chrono::milliseconds(
+            static_cast<std::int64_t>(std::min<double>(after->count(), cap)));
+    }
+    double delay = retry.initial_delay_ms * std::pow(retry.backoff_multiplier, attempt);
+    thread_local std::mt19937 rng{std::random_device{}()};
+    std::uniform_real_distribution<double> spread(-retry.jitter, retry.jitter);
+    delay *= 1.0 + spread(rng);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(delay, 0.0, cap)));
+}
+
+api_error circuit_open(const std::string& provider) {
+    return api_error::make(errc::circuit_breaker_open,
+                           "Provider '" + provider + "' is unavailable (circuit breaker open)");
+}
+
+}  // namespace
+
+awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
+    request_context& ctx, providers::operation op, const routing::route& route,
+    const nlohmann::json& body, bool stream) const {
+    providers::provider* provider = providers_.find(route.provider);
+    providers::circuit_breaker* breaker = providers_.breaker(route.provider);
+    const config::provider_config* pcfg = providers_.config_of(route.provider);
+    if (provider == nullptr || breaker == nullptr || pcfg == nullptr) {
+        co_return api_error::make(errc::routing_error,
+                                  "Provider '" + route.provider + "' not found");
+    }
+    const auto& retry = pcfg->retry;
+    for (std::uint32_t attempt = 0;; ++attempt) {
+        if (!breaker->allow()) {
+            co_return circuit_open(route.provider);
+        }
+        providers::call call;
+        call.op = op;
+        call.model = route.model;
+        call.body = body;
+        call.body["model"] = route.model;
+        call.stream = stream;
+        call.request_id = ctx.request_id;
+        call.abort = &ctx.abort;
+        auto answer = co_await provider->send(std::move(call));
+        std::optional<api_error> failure;
+        if (answer && answer->events) {
+            // Read the first event before answering: a stream that breaks at once still falls
+            // over, since no byte went to the client yet.
+            auto first = co_await answer->events->next();
+            if (first) {
+                answer->events = std::make_unique<prefetched_stream>(std::move(answer->events),
+                                                                     std::move(*first));
+            } else {
+                failure = std::move(first.error());
+            }
+        } else if (!answer) {
+            failure = std::move(answer.error());
+        }
+        if (!failure) {
+            breaker->record_success();
+            co_return std::move(*answer);
+        }
+        if (failure->kind == errc::client_disconnected || ctx.abort.aborted()) {
+            co_return api_error::make(errc::client_disconnected, "client went away");
+        }
+        if (counts_against_provider(*failure)) {
+            breaker->record_failure();
+        } else {
+            breaker->record_success();  // the provider answered; the request was at fault
+        }
+        if (!retry.enabled || attempt >= retry.max_retries || !retryable(*failure, retry)) {
+            co_return std::move(*failure);
+        }
+        const auto delay = backoff(retry, attempt, *failure);
+        core::logger("api")->info("request_id={} provider={} attempt {} failed ({} {}); retrying "
+                                  "in {} ms",
+                                  ctx.request_id, route.provider, attempt + 1, failure->status,
+                                  failure->code, delay.count());
+        if (!co_await core::sleep_for(delay, &ctx.abort)) {
+            co_return api_error::make(errc::client_disconnected, "client went away");
+        }
+    }
+}
 
 awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation op) const {
     auto prepared = prepare_request(op, ctx.req.body());
@@ -19,87 +190,97 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         co_await send_error(ctx, candidates.error());
         co_return;
     }
+    auto chain = routing::build_chain(router_, cfg_.providers, std::move(*candidates),
+                                      preferences_of(prepared->provider_prefs));
     if (ctx.key && !ctx.key->allowed_models.empty()) {
         // A key's own model list: `provider/model` as routed, or the name as the client sent it.
-        std::erase_if(*candidates, [&](const routing::route& r) {
+        std::erase_if(chain, [&](const routing::route& r) {
             return !auth::model_allowed(ctx.key->allowed_models, r.provider + "/" + r.model) &&
                    !auth::model_allowed(ctx.key->allowed_models, r.requested);
         });
-        if (candidates->empty()) {
-            co_await send_error(ctx, core::api_error::make(core::errc::model_not_allowed,
-                                                           "This API key may not use the "
-                                                           "requested model",
-                                                           "model"));
+        if (chain.empty()) {
+            co_await send_error(ctx, api_error::make(errc::model_not_allowed,
+                                                     "This API key may not use the requested "
+                                                     "model",
+                                                     "model"));
             co_return;
         }
     }
-    // Runtime fallback across candidates comes with the resilience work; the first routable
-    // candidate serves.
-    const routing::route& route = candidates->front();
-    const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
-    providers::provider* provider = providers_.find(route.provider);
-    if (provider == nullptr) {
-        co_await send_error(ctx,
-                            core::api_error::make(core::errc::routing_error,
-                                                  "Provider '" + route.provider + "' not found"));
+    if (chain.empty()) {
+        co_await send_error(ctx, api_error::make(errc::routing_error,
+                                                 "No provider is left for this request after "
+                                                 "the provider preferences",
+                                                 "provider"));
         co_return;
     }
-    ctx.provider = route.provider;
-    ctx.model = route.model;
     ctx.streamed = prepared->stream;
-
-    providers::call call;
-    call.op = op;
-    call.model = route.model;
-    call.body = std::move(prepared->body);
-    call.body["model"] = route.model;
-    call.stream = prepared->stream;
-    call.request_id = ctx.request_id;
-    call.abort = &ctx.abort;
-    if (call.stream && op == providers::operation::chat_completions) {
+    nlohmann::json body = std::move(prepared->body);
+    if (prepared->stream && op == providers::operation::chat_completions) {
         // Always learn the token counts; the usage chunk is forwarded only when asked for.
-        call.body["stream_options"]["include_usage"] = true;
+        body["stream_options"]["include_usage"] = true;
     }
 
-    auto answer = co_await provider->send(std::move(call));
-    if (!answer) {
-        co_await send_error(ctx, answer.error());
-        co_return;
+    std::optional<api_error> last;
+    for (const auto& route : chain) {
+        ctx.provider = route.provider;
+        ctx.model = route.model;
+        auto answer = co_await attempt(ctx, op, route, body, prepared->stream);
+        if (answer) {
+            co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage);
+            co_return;
+        }
+        if (answer.error().kind == errc::client_disconnected) {
+            ctx.status = 499;
+            ctx.error_code = "client_disconnected";
+            co_return;
+        }
+        const bool next = falls_over(answer.error());
+        last = std::move(answer.error());
+        if (!next) {
+            break;
+        }
     }
+    co_await send_error(ctx, *last);
+}
+
+awaitable<void> proxy_handler::respond(request_context& ctx, providers::operation op,
+                                       const routing::route& route, providers::reply answer,
+                                       bool client_wants_usage) const {
+    const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     header_list headers;
     headers.emplace_back("X-Provider", route.provider);
     headers.emplace_back("X-Model", route.model);
-    if (answer->events) {
-        ctx.status = answer->status;
-        auto ec = co_await ctx.sink.start_stream(answer->status, std::move(headers));
+    if (answer.events) {
+        ctx.status = answer.status;
+        auto ec = co_await ctx.sink.start_stream(answer.status, std::move(headers));
         if (ec) {
             ctx.abort.abort();
             co_return;
         }
-        co_await relay_stream(ctx, op, *answer->events, prepared->client_wants_usage, pricing);
+        co_await relay_stream(ctx, op, *answer.events, client_wants_usage, pricing);
         co_return;
     }
-    if (auto u = answer->body.find("usage"); u != answer->body.end()) {
+    if (auto u = answer.body.find("usage"); u != answer.body.end()) {
         ctx.usage = read_usage(op, *u);
     }
     add_usage_headers(headers, ctx.usage);
     price_usage(ctx, pricing);
-    std::string raw = std::move(answer->raw);
+    std::string raw = std::move(answer.raw);
     if (ctx.cost_known) {
         headers.emplace_back("X-Cost-Microcents", std::to_string(ctx.cost_microcents));
-        if (auto u = answer->body.find("usage"); u != answer->body.end() && u->is_object()) {
+        if (auto u = answer.body.find("usage"); u != answer.body.end() && u->is_object()) {
             (*u)["cost"] = static_cast<double>(ctx.cost_microcents) / 1e6;
             raw.clear();  // re-serialize with the cost
         }
     }
-    if (auto fr = read_finish_reason(op, answer->body); !fr.empty()) {
+    if (auto fr = read_finish_reason(op, answer.body); !fr.empty()) {
         headers.emplace_back("X-Finish-Reason", std::move(fr));
     }
-    ctx.status = answer->status;
+    ctx.status = answer.status;
     if (raw.empty()) {
-        raw = answer->body.dump();
+        raw = answer.body.dump();
     }
-    co_await ctx.sink.send(answer->status, std::move(headers), std::move(raw));
+    co_await ctx.sink.send(answer.status, std::move(headers), std::move(raw));
 }
 
 void price_usage(request_context& ctx, const config::model_pricing* pricing) {

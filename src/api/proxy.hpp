@@ -15,9 +15,23 @@ public:
                   const providers::registry& providers)
         : cfg_(cfg), router_(router), providers_(providers) {}
 
+    /// Validate, build the candidate chain, try candidates in order (retries with backoff per
+    /// provider, circuit breakers, fallback on 5xx/408/429/transport failures — always before
+    /// any byte reached the client), then answer or relay the stream.
     awaitable<void> handle(request_context& ctx, providers::operation op) const;
 
 private:
+    /// One candidate with its provider's retry policy and circuit breaker. A stream's first
+    /// event is read before success is declared.
+    awaitable<result<providers::reply, core::api_error>> attempt(request_context& ctx,
+                                                                providers::operation op,
+                                                                const routing::route& route,
+                                                                const nlohmann::json& body,
+                                                                bool stream) const;
+    awaitable<void> respond(request_context& ctx, providers::operation op,
+                            const routing::route& route, providers::reply answer,
+                            bool client_wants_usage) const;
+
     const config::config& cfg_;
     const routing::router& router_;
     const providers::registry& providers_;

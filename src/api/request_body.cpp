@@ -143,6 +143,9 @@ result<prepared_request, core::api_error> prepare_request(providers::operation o
         return invalid("'stream' is not supported for embeddings", "stream");
     }
 
+    if (auto it = body.find("provider"); it != body.end()) {
+        out.provider_prefs = std::move(*it);
+    }
     body.erase("models");
     body.erase("provider");
     body.erase("plugins");

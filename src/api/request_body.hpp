@@ -18,6 +18,7 @@ struct prepared_request {
     std::vector<std::string> models;  // the `models` extension
     bool stream = false;
     bool client_wants_usage = false;  // stream_options.include_usage as the client sent it
+    nlohmann::json provider_prefs;    // the `provider` extension object (null when absent)
 };
 
 /// Parse without throwing, validate the fields the gateway relies on, and remove the Hadrian

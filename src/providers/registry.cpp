@@ -25,12 +25,28 @@ registry::registry(const config::config& cfg, upstream::client& client) {
                                          "yet (supported: open_ai, azure_open_ai, test)");
         }
         providers_.emplace(p.name, std::move(adapter));
+        breakers_.emplace(p.name, std::make_unique<circuit_breaker>(p.name, p.circuit_breaker));
+        configs_.emplace(p.name, &p);
     }
 }
 
 provider* registry::find(std::string_view name) const noexcept {
     auto it = providers_.find(name);
     return it == providers_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace hadrian::providers
+
+namespace hadrian::providers {
+
+circuit_breaker* registry::breaker(std::string_view name) const noexcept {
+    auto it = breakers_.find(name);
+    return it == breakers_.end() ? nullptr : it->second.get();
+}
+
+const config::provider_config* registry::config_of(std::string_view name) const noexcept {
+    auto it = configs_.find(name);
+    return it == configs_.end() ? nullptr : it->second;
 }
 
 }  // namespace hadrian::providers

@@ -1,9 +1,8 @@
 #include "test_provider.hpp"
 
 #include <atomic>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 
+#include "hadrian/core/sleep.hpp"
 #include "test_shapes.hpp"
 
 namespace hadrian::providers {
@@ -15,26 +14,6 @@ using shapes_usage = test_shapes::usage;
 std::string make_id(std::string_view prefix) {
     static std::atomic<std::uint64_t> counter{0};
     return std::string(prefix) + "test" + std::to_string(++counter);
-}
-
-/// Waits `delay` on the current executor; the abort signal cuts the wait short.
-/// Returns false when aborted.
-awaitable<bool> sleep_for(std::chrono::milliseconds delay, core::abort_signal* abort) {
-    if (abort != nullptr && abort->aborted()) {
-        co_return false;
-    }
-    if (delay.count() <= 0) {
-        co_return true;
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    if (abort != nullptr) {
-        abort->on_abort([&timer] { timer.cancel(); });
-    }
-    auto [ec] = co_await timer.async_wait(use_nothrow);
-    if (abort != nullptr) {
-        abort->clear();
-    }
-    co_return !ec && (abort == nullptr || !abort->aborted());
 }
 
 core::api_error simulated_break() {
@@ -70,7 +49,7 @@ public:
                 co_return simulated_break();
             }
             const bool ok =
-                co_await sleep_for(std::chrono::milliseconds(opts_.chunk_delay_ms), abort_);
+                co_await core::sleep_for(std::chrono::milliseconds(opts_.chunk_delay_ms), abort_);
             if (!ok) {
                 co_return core::api_error::make(core::errc::client_disconnected, "aborted");
             }
@@ -201,7 +180,7 @@ awaitable<result<reply, core::api_error>> test_provider::send(call c) {
                 core::errc::provider_error,
                 "Upstream provider returned error: connection refused (simulated)");
         case config::test_failure::timeout: {
-            co_await sleep_for(std::chrono::seconds(cfg_.timeout_secs), c.abort);
+            co_await core::sleep_for(std::chrono::seconds(cfg_.timeout_secs), c.abort);
             co_return core::api_error::make(core::errc::provider_error,
                                             "Upstream provider returned error: request timed out");
         }
@@ -231,7 +210,7 @@ awaitable<result<reply, core::api_error>> test_provider::send(call c) {
         out.body = test_shapes::chat_completion(make_id("chatcmpl-"), c.model, text, u);
     }
     if (opts.chunk_delay_ms > 0) {
-        co_await sleep_for(std::chrono::milliseconds(opts.chunk_delay_ms), c.abort);
+        co_await core::sleep_for(std::chrono::milliseconds(opts.chunk_delay_ms), c.abort);
     }
     out.raw = out.body.dump();
     co_return out;

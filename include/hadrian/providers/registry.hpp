@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "hadrian/config/config.hpp"
+#include "hadrian/providers/circuit_breaker.hpp"
 #include "hadrian/providers/provider.hpp"
 #include "hadrian/upstream/client.hpp"
 
@@ -20,12 +21,18 @@ public:
     registry(const config::config& cfg, upstream::client& client);
 
     provider* find(std::string_view name) const noexcept;
+    /// The circuit breaker of a configured provider (null for unknown names).
+    circuit_breaker* breaker(std::string_view name) const noexcept;
+    /// The configuration of a provider (null for unknown names).
+    const config::provider_config* config_of(std::string_view name) const noexcept;
     const std::map<std::string, std::unique_ptr<provider>, std::less<>>& all() const noexcept {
         return providers_;
     }
 
 private:
     std::map<std::string, std::unique_ptr<provider>, std::less<>> providers_;
+    std::map<std::string, std::unique_ptr<circuit_breaker>, std::less<>> breakers_;
+    std::map<std::string, const config::provider_config*, std::less<>> configs_;
 };
 
 }  // namespace hadrian::providers

@@ -1,0 +1,46 @@
+/// Per-provider circuit breaker: stop calling a provider that keeps failing, probe it again
+/// after a pause, and close once it answers again.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "hadrian/config/config.hpp"
+
+namespace hadrian::providers {
+
+/// closed → (failure_threshold consecutive failures) → open for open_timeout →
+/// half_open: one trial request at a time → success_threshold successes close it; a failure
+/// re-opens it for twice the previous pause (up to 16× the configured one).
+/// Thread safety: every member may be called concurrently (one short mutex section).
+class circuit_breaker {
+public:
+    enum class state { closed, open, half_open };
+    using clock = std::chrono::steady_clock;
+
+    circuit_breaker(std::string provider, const config::circuit_breaker_config& cfg);
+
+    /// Whether a request may go out now. In half-open state only one trial at a time.
+    bool allow(clock::time_point now = clock::now());
+    void record_success(clock::time_point now = clock::now());
+    void record_failure(clock::time_point now = clock::now());
+
+    state current(clock::time_point now = clock::now());
+
+private:
+    void transition(state to, clock::time_point now);
+
+    std::string provider_;
+    config::circuit_breaker_config cfg_;
+    std::mutex mutex_;
+    state state_ = state::closed;
+    std::uint32_t failures_ = 0;   // consecutive, while closed
+    std::uint32_t successes_ = 0;  // while half-open
+    bool trial_in_flight_ = false;
+    clock::duration pause_;
+    clock::time_point open_until_{};
+};
+
+}  // namespace hadrian::providers
