@@ -1,0 +1,177 @@
+'use strict';
+
+// Retries, fallbacks and circuit breakers: what the client receives and what the upstreams saw.
+
+const { test, before, after, beforeEach, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { startFakeUpstream } = require('../fakes/fake_upstream');
+const { assertError, openAiProvider, postSse, startGateway } = require('../lib/gateway');
+
+let primary;
+let secondary;
+let gw;
+
+const retry = { max_retries: 2, initial_delay_ms: 20, max_delay_ms: 3000, jitter: 0 };
+
+before(async () => {
+  primary = await startFakeUpstream();
+  secondary = await startFakeUpstream();
+  gw = await startGateway({
+    config: {
+      providers: {
+        default_provider: 'primary',
+        primary: openAiProvider(primary.baseURL, { retry }),
+        secondary: openAiProvider(secondary.baseURL, { retry }),
+        fragile: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 0 },
+          circuit_breaker: {
+            enabled: true,
+            failure_threshold: 2,
+            open_timeout_secs: 60,
+            success_threshold: 1,
+          },
+        }),
+        backed: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 0 },
+          fallback_providers: ['secondary'],
+        }),
+      },
+    },
+  });
+});
+
+after(async () => {
+  await gw?.dispose();
+  await primary?.close();
+  await secondary?.close();
+});
+
+beforeEach(() => {
+  primary.reset();
+  secondary.reset();
+});
+afterEach(async (t) => gw?.reportIfFailed(t));
+
+const messages = [{ role: 'user', content: 'Hello' }];
+const ok = { fixture: 'openai/chat_completion_success.json' };
+const serverError = (status) => ({
+  status,
+  body: { error: { message: `upstream ${status}`, type: 'server_error', code: null } },
+});
+
+test('a 500 once, then success: retried on the same provider', async () => {
+  primary.enqueue(serverError(500));
+  primary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', { model: 'primary/gpt-4o-mini', messages });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(primary.requests.length, 2);
+  assert.equal(res.headers.get('x-provider'), 'primary');
+});
+
+test('429 with Retry-After: the retry waits as told', async () => {
+  primary.enqueue({ ...serverError(429), headers: { 'retry-after': '1' } });
+  primary.setDefault(ok);
+  const started = Date.now();
+  const res = await gw.post('/api/v1/chat/completions', { model: 'primary/gpt-4o-mini', messages });
+  const waited = Date.now() - started;
+  assert.equal(res.status, 200, res.text);
+  assert.equal(primary.requests.length, 2);
+  assert.ok(waited >= 950, `retried after ${waited} ms`);
+});
+
+test('a persistent 503 falls over to the next model of `models`; what served is named', async () => {
+  primary.setDefault(serverError(503));
+  secondary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['primary/gpt-4o-mini', 'secondary/gpt-4o'],
+    messages,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(primary.requests.length, 3, 'the first attempt and two retries');
+  assert.equal(secondary.requests.length, 1);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.equal(res.headers.get('x-model'), 'gpt-4o');
+  assert.equal(secondary.requests[0].body.model, 'gpt-4o');
+});
+
+test('a 400 such as context_length_exceeded is not retried and does not fall over', async () => {
+  primary.setDefault({
+    status: 400,
+    body: {
+      error: {
+        message: 'maximum context length exceeded',
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded',
+        param: 'messages',
+      },
+    },
+  });
+  secondary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['primary/gpt-4o-mini', 'secondary/gpt-4o'],
+    messages,
+  });
+  assertError(res, { status: 400, code: 'context_length_exceeded' });
+  assert.equal(primary.requests.length, 1);
+  assert.equal(secondary.requests.length, 0);
+});
+
+test('every candidate failing returns the last upstream error', async () => {
+  primary.setDefault(serverError(503));
+  secondary.setDefault(serverError(502));
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['primary/a', 'secondary/b'],
+    messages,
+  });
+  assert.equal(res.status, 502, res.text);
+  assert.equal(res.json.error.message, 'upstream 502');
+});
+
+test('fallback_providers: the same model on the next provider', async () => {
+  primary.setDefault(serverError(500));
+  secondary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', { model: 'backed/gpt-4o-mini', messages });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.equal(secondary.requests[0].body.model, 'gpt-4o-mini');
+});
+
+test('provider preferences: allow_fallbacks false keeps the first candidate only', async () => {
+  primary.setDefault(serverError(503));
+  secondary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['primary/a', 'secondary/b'],
+    provider: { allow_fallbacks: false },
+    messages,
+  });
+  assert.equal(res.status, 503, res.text);
+  assert.equal(secondary.requests.length, 0);
+});
+
+test('a stream that breaks before its first event falls over; the client sees one clean stream', async () => {
+  primary.setDefault({ fixture: 'openai/chat_completion_streaming.json', fault: 'drop', afterChunks: 0 });
+  secondary.setDefault({ fixture: 'openai/chat_completion_streaming.json' });
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    models: ['primary/a', 'secondary/b'],
+    messages,
+    stream: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.ok(res.events.at(-1).done, 'ends with [DONE]');
+  assert.ok(!res.events.some((e) => e.json && e.json.error), 'no error event');
+});
+
+test('the circuit opens after repeated failures and then fails fast without calling upstream', async () => {
+  primary.setDefault(serverError(500));
+  for (let i = 0; i < 2; i += 1) {
+    const res = await gw.post('/api/v1/chat/completions', { model: 'fragile/x', messages });
+    assert.equal(res.status, 500, res.text);
+  }
+  const seen = primary.requests.length;
+  const res = await gw.post('/api/v1/chat/completions', { model: 'fragile/x', messages });
+  assertError(res, { status: 503, code: 'circuit_breaker_open' });
+  assert.equal(primary.requests.length, seen, 'no upstream call while the circuit is open');
+  assert.match(gw.output(), /circuit of provider 'fragile' closed -> open/);
+});
