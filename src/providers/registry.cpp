@@ -4,6 +4,7 @@
 
 #include "open_ai.hpp"
 #include "test_provider.hpp"
+#include "vertex.hpp"
 
 namespace hadrian::providers {
 
@@ -16,13 +17,16 @@ registry::registry(const config::config& cfg, upstream::client& client) {
             case config::provider_type::azure_open_ai:
                 adapter = std::make_unique<open_ai>(p, client, idle);
                 break;
+            case config::provider_type::vertex:
+                adapter = std::make_unique<vertex>(p, client, idle);
+                break;
             case config::provider_type::test:
                 adapter = std::make_unique<test_provider>(p);
                 break;
             default:
                 throw std::runtime_error("providers." + p.name +
                                          ".type: this build does not support the provider type "
-                                         "yet (supported: open_ai, azure_open_ai, test)");
+                                         "yet (supported: open_ai, azure_open_ai, vertex, test)");
         }
         providers_.emplace(p.name, std::move(adapter));
         breakers_.emplace(p.name, std::make_unique<circuit_breaker>(p.name, p.circuit_breaker));

@@ -1,0 +1,201 @@
+#include "vertex.hpp"
+
+#include <algorithm>
+
+#include "hadrian/core/uuid.hpp"
+#include "responses_bridge.hpp"
+#include "upstream_errors.hpp"
+#include "vertex_stream.hpp"
+#include "vertex_translate.hpp"
+
+namespace hadrian::providers {
+
+namespace {
+
+constexpr std::string_view gemini_api_base =
+    "https://generativelanguage.googleapis.com/v1beta/models";
+
+std::string default_base_url(const config::provider_config& cfg) {
+    if (!cfg.api_key.empty() || cfg.project.empty() || cfg.region.empty()) {
+        return std::string(gemini_api_base);
+    }
+    return "https://" + cfg.region + "-aiplatform.googleapis.com/v1/projects/" + cfg.project +
+           "/locations/" + cfg.region + "/publishers/google/models";
+}
+
+std::string new_completion_id() {
+    std::string id = core::new_uuid();
+    id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+    return "chatcmpl-" + id;
+}
+
+std::int64_t now_secs() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+vertex::vertex(const config::provider_config& cfg, upstream::client& client,
+               std::chrono::seconds stream_idle_timeout)
+    : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
+    const std::string base = cfg.base_url.empty() ? default_base_url(cfg) : cfg.base_url;
+    auto parsed = upstream::url::parse(base);
+    if (!parsed) {
+        throw std::runtime_error("providers." + cfg.name + ".base_url: not an http(s) URL");
+    }
+    base_ = std::move(*parsed);
+    if (const auto q = base_.target.find('?'); q != std::string::npos) {
+        query_ = base_.target.substr(q + 1);
+        base_.target.erase(q);
+    }
+    while (!base_.target.empty() && base_.target.back() == '/') {
+        base_.target.pop_back();
+    }
+    if (cfg.api_key.empty() && cfg.credentials && cfg.credentials->type == "service_account") {
+        try {
+            auth_ = std::make_unique<google_auth>(cfg.credentials->key_path);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("providers." + cfg.name + ".credentials: " + e.what());
+        }
+    }
+}
+
+upstream::request vertex::build_request(const call& c, std::string body) const {
+    upstream::request req;
+    req.method = http::verb::post;
+    req.target = base_;
+    std::string target = base_.target + "/" + gemini::model_segment(c.model);
+    target += c.stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+    if (!query_.empty()) {
+        target += (c.stream ? "&" : "?") + query_;
+    }
+    req.target.target = std::move(target);
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
+    if (!cfg_.api_key.empty()) {
+        req.headers.emplace_back("x-goog-api-key", cfg_.api_key);
+    }
+    for (const auto& [k, v] : cfg_.headers) {
+        req.headers.emplace_back(k, v);
+    }
+    req.body = std::move(body);
+    const auto total = std::chrono::seconds(cfg_.timeout_secs);
+    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
+    req.limits.first_byte = total;
+    req.limits.idle =
+        c.stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
+                 : std::chrono::duration_cast<std::chrono::milliseconds>(total);
+    req.limits.total = total;
+    return req;
+}
+
+awaitable<result<reply, core::api_error>> vertex::send(call c) {
+    if (c.op == operation::embeddings) {
+        co_return core::api_error::make(
+            core::errc::not_supported,
+            "Embeddings are not supported by provider '" + cfg_.name + "'");
+    }
+    if (c.op == operation::chat_completions) {
+        auto answer = co_await send_chat(std::move(c));
+        co_return std::move(answer);
+    }
+    // Responses: through the chat path and back.
+    auto chat_body = responses_to_chat_request(c.body);
+    if (!chat_body) {
+        co_return chat_body.error();
+    }
+    nlohmann::json responses_request = std::move(c.body);
+    c.op = operation::chat_completions;
+    c.body = std::move(*chat_body);
+    auto answer = co_await send_chat(std::move(c));
+    if (!answer) {
+        co_return std::move(answer);
+    }
+    if (answer->events) {
+        answer->events =
+            chat_stream_to_responses(std::move(answer->events), std::move(responses_request));
+        co_return std::move(answer);
+    }
+    answer->body = chat_to_response(answer->body, responses_request);
+    answer->raw = answer->body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    co_return std::move(answer);
+}
+
+awaitable<result<reply, core::api_error>> vertex::send_chat(call c) {
+    auto body = gemini::to_request(c.body);
+    if (!body) {
+        co_return body.error();
+    }
+    upstream::request req =
+        build_request(c, body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (auth_) {
+        auto token = co_await auth_->token(client_, c.abort);
+        if (!token) {
+            co_return token.error();
+        }
+        req.headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+    auto sent = co_await client_.send(std::move(req), c.abort);
+    if (!sent) {
+        co_return from_transport(sent.error());
+    }
+    std::unique_ptr<upstream::response> res = std::move(*sent);
+    const int status = res->status();
+    if (status >= 400) {
+        auto error_body = co_await res->read_all();
+        const std::string text = error_body ? std::move(*error_body) : std::string();
+        co_return gemini::to_api_error(status, text, res->headers());
+    }
+    reply out;
+    out.status = status;
+    if (c.stream) {
+        auto ct = res->headers()[http::field::content_type];
+        if (ct.find("text/event-stream") == std::string_view::npos) {
+            co_return core::api_error::make(
+                core::errc::provider_error,
+                "Upstream provider returned error: expected an event stream, got '" +
+                    std::string(ct) + "'");
+        }
+        gemini::stream_decoder decoder(new_completion_id(), c.model, now_secs());
+        out.events = std::make_unique<vertex_stream>(std::move(res), std::move(decoder));
+        co_return out;
+    }
+    auto text = co_await res->read_all();
+    if (!text) {
+        co_return from_transport(text.error());
+    }
+    const auto parsed = nlohmann::json::parse(*text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        co_return core::api_error::make(core::errc::provider_error,
+                                        "Upstream provider returned error: invalid JSON body");
+    }
+    std::string id = new_completion_id();
+    if (auto rid = parsed.find("responseId"); rid != parsed.end() && rid->is_string()) {
+        id = "chatcmpl-" + rid->get<std::string>();
+    }
+    out.body = gemini::to_chat_completion(parsed, id, c.model, now_secs());
+    out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    co_return out;
+}
+
+std::vector<std::string> vertex::models() const {
+    std::vector<std::string> out;
+    for (const auto& [m, _] : cfg_.models) {
+        out.push_back(m);
+    }
+    for (const auto& m : cfg_.allowed_models) {
+        if (!m.empty() && m.back() != '*') {
+            out.push_back(m);
+        }
+    }
+    for (const auto& [alias, _] : cfg_.model_aliases) {
+        out.push_back(alias);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+}  // namespace hadrian::providers
