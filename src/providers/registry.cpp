@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "anthropic.hpp"
 #include "open_ai.hpp"
 #include "test_provider.hpp"
 #include "vertex.hpp"
@@ -17,6 +18,9 @@ registry::registry(const config::config& cfg, upstream::client& client) {
             case config::provider_type::azure_open_ai:
                 adapter = std::make_unique<open_ai>(p, client, idle);
                 break;
+            case config::provider_type::anthropic:
+                adapter = std::make_unique<anthropic>(p, client, idle);
+                break;
             case config::provider_type::vertex:
                 adapter = std::make_unique<vertex>(p, client, idle);
                 break;
@@ -26,7 +30,7 @@ registry::registry(const config::config& cfg, upstream::client& client) {
             default:
                 throw std::runtime_error("providers." + p.name +
                                          ".type: this build does not support the provider type "
-                                         "yet (supported: open_ai, azure_open_ai, vertex, test)");
+                                         "yet (supported: open_ai, azure_open_ai, anthropic, vertex, test)");
         }
         providers_.emplace(p.name, std::move(adapter));
         breakers_.emplace(p.name, std::make_unique<circuit_breaker>(p.name, p.circuit_breaker));

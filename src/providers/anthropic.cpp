@@ -1,0 +1,160 @@
+#include "anthropic.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "anthropic_stream.hpp"
+#include "anthropic_translate.hpp"
+#include "responses_bridge.hpp"
+#include "upstream_errors.hpp"
+
+namespace hadrian::providers {
+
+namespace {
+
+constexpr std::string_view default_base_url = "https://api.anthropic.com";
+constexpr std::string_view api_version = "2023-06-01";
+
+}  // namespace
+
+anthropic::anthropic(const config::provider_config& cfg, upstream::client& client,
+                     std::chrono::seconds stream_idle_timeout)
+    : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
+    const std::string_view base = cfg.base_url.empty() ? default_base_url : cfg.base_url;
+    auto parsed = upstream::url::parse(base);
+    if (!parsed) {
+        throw std::runtime_error("providers." + cfg.name + ".base_url: not an http(s) URL");
+    }
+    base_ = std::move(*parsed);
+    while (!base_.target.empty() && base_.target.back() == '/') {
+        base_.target.pop_back();
+    }
+}
+
+upstream::request anthropic::build_request(const nlohmann::json& body, bool stream) const {
+    upstream::request req;
+    req.method = http::verb::post;
+    req.target = base_;
+    req.target.target = base_.target + "/v1/messages";
+    req.headers.emplace_back("content-type", "application/json");
+    req.headers.emplace_back("accept", stream ? "text/event-stream" : "application/json");
+    req.headers.emplace_back("anthropic-version", std::string(api_version));
+    if (!cfg_.api_key.empty()) {
+        req.headers.emplace_back("x-api-key", cfg_.api_key);
+    }
+    for (const auto& [k, v] : cfg_.headers) {
+        req.headers.emplace_back(k, v);
+    }
+    req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto total = std::chrono::seconds(cfg_.timeout_secs);
+    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
+    req.limits.first_byte = total;
+    req.limits.idle =
+        stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
+               : std::chrono::duration_cast<std::chrono::milliseconds>(total);
+    req.limits.total = total;
+    return req;
+}
+
+awaitable<result<reply, core::api_error>> anthropic::chat(call c) {
+    auto body = anthropic_request(c.body, c.model, cfg_.default_max_tokens);
+    if (!body) {
+        co_return body.error();
+    }
+    if (c.stream) {
+        (*body)["stream"] = true;
+    } else {
+        body->erase("stream");
+    }
+    upstream::request req = build_request(*body, c.stream);
+    auto sent = co_await client_.send(std::move(req), c.abort);
+    if (!sent) {
+        co_return from_transport(sent.error());
+    }
+    std::unique_ptr<upstream::response> res = std::move(*sent);
+    const int status = res->status();
+    if (status >= 400) {
+        auto err_body = co_await res->read_all();
+        const std::string text = err_body ? std::move(*err_body) : std::string();
+        co_return anthropic_error(status, text, res->headers());
+    }
+    reply out;
+    out.status = status;
+    if (c.stream) {
+        auto ct = res->headers()[http::field::content_type];
+        if (ct.find("text/event-stream") == std::string_view::npos) {
+            const std::string got(ct);
+            auto ignored = co_await res->read_all();
+            co_return core::api_error::make(
+                core::errc::provider_error,
+                "Upstream provider returned error: expected an event stream, got '" + got + "'");
+        }
+        out.events = std::make_unique<anthropic_event_stream>(std::move(res), c.model);
+        co_return out;
+    }
+    auto raw = co_await res->read_all();
+    if (!raw) {
+        co_return from_transport(raw.error());
+    }
+    const auto message = nlohmann::json::parse(*raw, nullptr, false);
+    if (message.is_discarded() || !message.is_object()) {
+        co_return core::api_error::make(core::errc::provider_error,
+                                        "Upstream provider returned error: invalid JSON body");
+    }
+    out.body = anthropic_to_chat(message, c.model);
+    out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    co_return out;
+}
+
+awaitable<result<reply, core::api_error>> anthropic::send(call c) {
+    if (c.op == operation::embeddings) {
+        co_return core::api_error::make(
+            core::errc::not_supported,
+            "Provider '" + cfg_.name + "' (anthropic) does not support embeddings");
+    }
+    if (c.op == operation::chat_completions) {
+        auto answer = co_await chat(std::move(c));
+        co_return answer;
+    }
+    // Responses: through Chat Completions and back.
+    nlohmann::json responses_request = c.body;
+    auto chat_body = responses_to_chat_request(responses_request);
+    if (!chat_body) {
+        co_return chat_body.error();
+    }
+    c.body = std::move(*chat_body);
+    c.body["model"] = c.model;
+    c.op = operation::chat_completions;
+    auto answer = co_await chat(std::move(c));
+    if (!answer) {
+        co_return answer.error();
+    }
+    reply out = std::move(*answer);
+    if (out.events) {
+        out.events = chat_stream_to_responses(std::move(out.events), std::move(responses_request));
+        co_return out;
+    }
+    out.body = chat_to_response(out.body, responses_request);
+    out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    co_return out;
+}
+
+std::vector<std::string> anthropic::models() const {
+    std::vector<std::string> out;
+    for (const auto& [m, _] : cfg_.models) {
+        out.push_back(m);
+    }
+    for (const auto& m : cfg_.allowed_models) {
+        if (!m.empty() && m.back() != '*') {
+            out.push_back(m);
+        }
+    }
+    for (const auto& [alias, _] : cfg_.model_aliases) {
+        out.push_back(alias);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+}  // namespace hadrian::providers

@@ -1,0 +1,36 @@
+// Anthropic's Messages API behind the OpenAI interface: Chat Completions translated both ways,
+// Responses through the shared Responses ↔ Chat bridge, no embeddings.
+#pragma once
+
+#include <chrono>
+
+#include "hadrian/config/config.hpp"
+#include "hadrian/providers/provider.hpp"
+#include "hadrian/upstream/client.hpp"
+
+namespace hadrian::providers {
+
+/// Calls `POST {base_url}/v1/messages` (base_url: the origin, default
+/// `https://api.anthropic.com`) with `x-api-key`, `anthropic-version: 2023-06-01` and the
+/// configured headers. Thread safety and lifetime as `provider`; `cfg` and `client` must
+/// outlive it.
+class anthropic final : public provider {
+public:
+    anthropic(const config::provider_config& cfg, upstream::client& client,
+              std::chrono::seconds stream_idle_timeout);
+
+    const std::string& name() const noexcept override { return cfg_.name; }
+    awaitable<result<reply, core::api_error>> send(call c) override;
+    std::vector<std::string> models() const override;
+
+private:
+    upstream::request build_request(const nlohmann::json& body, bool stream) const;
+    awaitable<result<reply, core::api_error>> chat(call c);
+
+    const config::provider_config& cfg_;
+    upstream::client& client_;
+    upstream::url base_;  // the origin (and any path prefix), without a trailing slash
+    std::chrono::seconds stream_idle_timeout_;
+};
+
+}  // namespace hadrian::providers
