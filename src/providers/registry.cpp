@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "anthropic.hpp"
+#include "bedrock.hpp"
 #include "open_ai.hpp"
 #include "test_provider.hpp"
 #include "vertex.hpp"
@@ -21,16 +22,18 @@ registry::registry(const config::config& cfg, upstream::client& client) {
             case config::provider_type::anthropic:
                 adapter = std::make_unique<anthropic>(p, client, idle);
                 break;
+            case config::provider_type::bedrock:
+                adapter = std::make_unique<bedrock>(p, client, idle);
+                break;
             case config::provider_type::vertex:
                 adapter = std::make_unique<vertex>(p, client, idle);
                 break;
             case config::provider_type::test:
                 adapter = std::make_unique<test_provider>(p);
                 break;
-            default:
-                throw std::runtime_error("providers." + p.name +
-                                         ".type: this build does not support the provider type "
-                                         "yet (supported: open_ai, azure_open_ai, anthropic, vertex, test)");
+        }
+        if (!adapter) {
+            throw std::runtime_error("providers." + p.name + ".type: unknown provider type");
         }
         providers_.emplace(p.name, std::move(adapter));
         breakers_.emplace(p.name, std::make_unique<circuit_breaker>(p.name, p.circuit_breaker));

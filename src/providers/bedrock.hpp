@@ -1,0 +1,46 @@
+/// AWS Bedrock through the Converse and ConverseStream APIs, signed with SigV4: Chat
+/// Completions translated (bedrock_translate), Responses through the shared bridge.
+#pragma once
+
+#include <chrono>
+
+#include "hadrian/config/config.hpp"
+#include "hadrian/providers/provider.hpp"
+#include "hadrian/upstream/client.hpp"
+#include "sigv4.hpp"
+
+namespace hadrian::providers {
+
+/// `POST {base}/model/{model}/converse` (or `/converse-stream`), base
+/// `https://bedrock-runtime.{region}.amazonaws.com` unless `base_url` replaces it. Credentials
+/// are `[credentials] type = "static"` (access_key_id, secret_access_key, session_token) or
+/// `"env"` (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), also the default
+/// when no credentials table is given; both are read once, at construction.
+/// Thread safety: send() may run concurrently; the object is immutable after construction.
+/// Lifetime: `cfg` and `client` must outlive it.
+class bedrock final : public provider {
+public:
+    /// Throws std::runtime_error (naming the config key) for an unusable base_url or missing
+    /// credentials.
+    bedrock(const config::provider_config& cfg, upstream::client& client,
+            std::chrono::seconds stream_idle_timeout);
+
+    const std::string& name() const noexcept override { return cfg_.name; }
+    awaitable<result<reply, core::api_error>> send(call c) override;
+    std::vector<std::string> models() const override;
+
+    /// The signed upstream request for a Converse body (exposed for tests).
+    upstream::request build_request(const std::string& model, bool stream, std::string body,
+                                    std::chrono::system_clock::time_point now) const;
+
+private:
+    awaitable<result<reply, core::api_error>> send_chat(call c);
+
+    const config::provider_config& cfg_;
+    upstream::client& client_;
+    upstream::url base_;  // origin, plus any path prefix without a trailing '/'
+    sigv4::credentials credentials_;
+    std::chrono::seconds stream_idle_timeout_;
+};
+
+}  // namespace hadrian::providers
