@@ -5,7 +5,7 @@
 
 #include "anthropic_stream.hpp"
 #include "anthropic_translate.hpp"
-#include "responses_bridge.hpp"
+#include "provider_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
@@ -19,7 +19,7 @@ constexpr std::string_view api_version = "2023-06-01";
 
 anthropic::anthropic(const config::provider_config& cfg, upstream::client& client,
                      std::chrono::seconds stream_idle_timeout)
-    : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
+    : translated_provider(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
     const std::string_view base = cfg.base_url.empty() ? default_base_url : cfg.base_url;
     auto parsed = upstream::url::parse(base);
     if (!parsed) {
@@ -46,17 +46,11 @@ upstream::request anthropic::build_request(const nlohmann::json& body, bool stre
         req.headers.emplace_back(k, v);
     }
     req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    const auto total = std::chrono::seconds(cfg_.timeout_secs);
-    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
-    req.limits.first_byte = total;
-    req.limits.idle =
-        stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
-               : std::chrono::duration_cast<std::chrono::milliseconds>(total);
-    req.limits.total = total;
+    req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
     return req;
 }
 
-awaitable<result<reply, core::api_error>> anthropic::chat(call c) {
+awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
     auto body = anthropic_request(c.body, c.model, cfg_.default_max_tokens);
     if (!body) {
         co_return body.error();
@@ -104,57 +98,6 @@ awaitable<result<reply, core::api_error>> anthropic::chat(call c) {
     out.body = anthropic_to_chat(message, c.model);
     out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     co_return out;
-}
-
-awaitable<result<reply, core::api_error>> anthropic::send(call c) {
-    if (c.op == operation::embeddings) {
-        co_return core::api_error::make(
-            core::errc::not_supported,
-            "Provider '" + cfg_.name + "' (anthropic) does not support embeddings");
-    }
-    if (c.op == operation::chat_completions) {
-        auto answer = co_await chat(std::move(c));
-        co_return answer;
-    }
-    // Responses: through Chat Completions and back.
-    nlohmann::json responses_request = c.body;
-    auto chat_body = responses_to_chat_request(responses_request);
-    if (!chat_body) {
-        co_return chat_body.error();
-    }
-    c.body = std::move(*chat_body);
-    c.body["model"] = c.model;
-    c.op = operation::chat_completions;
-    auto answer = co_await chat(std::move(c));
-    if (!answer) {
-        co_return answer.error();
-    }
-    reply out = std::move(*answer);
-    if (out.events) {
-        out.events = chat_stream_to_responses(std::move(out.events), std::move(responses_request));
-        co_return out;
-    }
-    out.body = chat_to_response(out.body, responses_request);
-    out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    co_return out;
-}
-
-std::vector<std::string> anthropic::models() const {
-    std::vector<std::string> out;
-    for (const auto& [m, _] : cfg_.models) {
-        out.push_back(m);
-    }
-    for (const auto& m : cfg_.allowed_models) {
-        if (!m.empty() && m.back() != '*') {
-            out.push_back(m);
-        }
-    }
-    for (const auto& [alias, _] : cfg_.model_aliases) {
-        out.push_back(alias);
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
 }
 
 }  // namespace hadrian::providers

@@ -5,8 +5,8 @@
 #include <chrono>
 
 #include "hadrian/config/config.hpp"
-#include "hadrian/providers/provider.hpp"
 #include "hadrian/upstream/client.hpp"
+#include "translated_provider.hpp"
 
 namespace hadrian::providers {
 
@@ -14,20 +14,15 @@ namespace hadrian::providers {
 /// `https://api.anthropic.com`) with `x-api-key`, `anthropic-version: 2023-06-01` and the
 /// configured headers. Thread safety and lifetime as `provider`; `cfg` and `client` must
 /// outlive it.
-class anthropic final : public provider {
+class anthropic final : public translated_provider {
 public:
     anthropic(const config::provider_config& cfg, upstream::client& client,
               std::chrono::seconds stream_idle_timeout);
 
-    const std::string& name() const noexcept override { return cfg_.name; }
-    awaitable<result<reply, core::api_error>> send(call c) override;
-    std::vector<std::string> models() const override;
-
 private:
     upstream::request build_request(const nlohmann::json& body, bool stream) const;
-    awaitable<result<reply, core::api_error>> chat(call c);
+    awaitable<result<reply, core::api_error>> send_chat(call c) override;
 
-    const config::provider_config& cfg_;
     upstream::client& client_;
     upstream::url base_;  // the origin (and any path prefix), without a trailing slash
     std::chrono::seconds stream_idle_timeout_;

@@ -6,7 +6,7 @@
 #include "aws_eventstream.hpp"
 #include "bedrock_translate.hpp"
 #include "hadrian/core/uuid.hpp"
-#include "responses_bridge.hpp"
+#include "provider_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
@@ -96,7 +96,7 @@ private:
 
 bedrock::bedrock(const config::provider_config& cfg, upstream::client& client,
                  std::chrono::seconds stream_idle_timeout)
-    : cfg_(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
+    : translated_provider(cfg), client_(client), stream_idle_timeout_(stream_idle_timeout) {
     const std::string base = cfg.base_url.empty()
                                  ? "https://bedrock-runtime." + cfg.region + ".amazonaws.com"
                                  : cfg.base_url;
@@ -150,46 +150,8 @@ upstream::request bedrock::build_request(const std::string& model, bool stream, 
         req.headers.emplace_back(k, v);
     }
     req.body = std::move(body);
-    const auto total = std::chrono::seconds(cfg_.timeout_secs);
-    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
-    req.limits.first_byte = total;
-    req.limits.idle =
-        stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
-               : std::chrono::duration_cast<std::chrono::milliseconds>(total);
-    req.limits.total = total;
+    req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
     return req;
-}
-
-awaitable<result<reply, core::api_error>> bedrock::send(call c) {
-    if (c.op == operation::embeddings) {
-        co_return core::api_error::make(
-            core::errc::not_supported,
-            "Embeddings are not supported by provider '" + cfg_.name + "'");
-    }
-    if (c.op == operation::chat_completions) {
-        auto answer = co_await send_chat(std::move(c));
-        co_return std::move(answer);
-    }
-    // Responses: through the chat path and back.
-    auto chat_body = responses_to_chat_request(c.body);
-    if (!chat_body) {
-        co_return chat_body.error();
-    }
-    nlohmann::json responses_request = std::move(c.body);
-    c.op = operation::chat_completions;
-    c.body = std::move(*chat_body);
-    auto answer = co_await send_chat(std::move(c));
-    if (!answer) {
-        co_return std::move(answer);
-    }
-    if (answer->events) {
-        answer->events =
-            chat_stream_to_responses(std::move(answer->events), std::move(responses_request));
-        co_return std::move(answer);
-    }
-    answer->body = chat_to_response(answer->body, responses_request);
-    answer->raw = answer->body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    co_return std::move(answer);
 }
 
 awaitable<result<reply, core::api_error>> bedrock::send_chat(call c) {
@@ -230,24 +192,6 @@ awaitable<result<reply, core::api_error>> bedrock::send_chat(call c) {
     out.body = converse::to_chat_completion(parsed, new_completion_id(), c.model, now_secs());
     out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     co_return out;
-}
-
-std::vector<std::string> bedrock::models() const {
-    std::vector<std::string> out;
-    for (const auto& [m, _] : cfg_.models) {
-        out.push_back(m);
-    }
-    for (const auto& m : cfg_.allowed_models) {
-        if (!m.empty() && m.back() != '*') {
-            out.push_back(m);
-        }
-    }
-    for (const auto& [alias, _] : cfg_.model_aliases) {
-        out.push_back(alias);
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
 }
 
 }  // namespace hadrian::providers

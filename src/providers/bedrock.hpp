@@ -5,9 +5,9 @@
 #include <chrono>
 
 #include "hadrian/config/config.hpp"
-#include "hadrian/providers/provider.hpp"
 #include "hadrian/upstream/client.hpp"
 #include "sigv4.hpp"
+#include "translated_provider.hpp"
 
 namespace hadrian::providers {
 
@@ -18,25 +18,20 @@ namespace hadrian::providers {
 /// when no credentials table is given; both are read once, at construction.
 /// Thread safety: send() may run concurrently; the object is immutable after construction.
 /// Lifetime: `cfg` and `client` must outlive it.
-class bedrock final : public provider {
+class bedrock final : public translated_provider {
 public:
     /// Throws std::runtime_error (naming the config key) for an unusable base_url or missing
     /// credentials.
     bedrock(const config::provider_config& cfg, upstream::client& client,
             std::chrono::seconds stream_idle_timeout);
 
-    const std::string& name() const noexcept override { return cfg_.name; }
-    awaitable<result<reply, core::api_error>> send(call c) override;
-    std::vector<std::string> models() const override;
-
     /// The signed upstream request for a Converse body (exposed for tests).
     upstream::request build_request(const std::string& model, bool stream, std::string body,
                                     std::chrono::system_clock::time_point now) const;
 
 private:
-    awaitable<result<reply, core::api_error>> send_chat(call c);
+    awaitable<result<reply, core::api_error>> send_chat(call c) override;
 
-    const config::provider_config& cfg_;
     upstream::client& client_;
     upstream::url base_;  // origin, plus any path prefix without a trailing '/'
     sigv4::credentials credentials_;

@@ -1,6 +1,7 @@
 #include "open_ai.hpp"
 
 #include "hadrian/core/log.hpp"
+#include "provider_common.hpp"
 #include "sse_passthrough.hpp"
 #include "upstream_errors.hpp"
 
@@ -89,13 +90,7 @@ upstream::request open_ai::build_request(const call& c) const {
         req.headers.emplace_back(k, v);
     }
     req.body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    const auto total = std::chrono::seconds(cfg_.timeout_secs);
-    req.limits.connect = std::chrono::seconds(cfg_.connect_timeout_secs);
-    req.limits.first_byte = total;
-    req.limits.idle =
-        c.stream ? std::chrono::duration_cast<std::chrono::milliseconds>(stream_idle_timeout_)
-                 : std::chrono::duration_cast<std::chrono::milliseconds>(total);
-    req.limits.total = total;
+    req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
     return req;
 }
 
@@ -141,22 +136,6 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     co_return out;
 }
 
-std::vector<std::string> open_ai::models() const {
-    std::vector<std::string> out;
-    for (const auto& [m, _] : cfg_.models) {
-        out.push_back(m);
-    }
-    for (const auto& m : cfg_.allowed_models) {
-        if (!m.empty() && m.back() != '*') {
-            out.push_back(m);
-        }
-    }
-    for (const auto& [alias, _] : cfg_.model_aliases) {
-        out.push_back(alias);
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-}
+std::vector<std::string> open_ai::models() const { return configured_models(cfg_); }
 
 }  // namespace hadrian::providers

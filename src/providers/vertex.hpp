@@ -8,29 +8,24 @@
 
 #include "google_auth.hpp"
 #include "hadrian/config/config.hpp"
-#include "hadrian/providers/provider.hpp"
 #include "hadrian/upstream/client.hpp"
+#include "translated_provider.hpp"
 
 namespace hadrian::providers {
 
 /// Thread safety: send() runs concurrently from many strands; the only shared mutable state
 /// is the service account token cache (see google_auth). Lifetime: owned by the registry;
 /// `cfg` and `client` outlive it.
-class vertex final : public provider {
+class vertex final : public translated_provider {
 public:
     /// Throws std::runtime_error at startup for an unusable base_url or service account key.
     vertex(const config::provider_config& cfg, upstream::client& client,
            std::chrono::seconds stream_idle_timeout);
 
-    const std::string& name() const noexcept override { return cfg_.name; }
-    awaitable<result<reply, core::api_error>> send(call c) override;
-    std::vector<std::string> models() const override;
-
 private:
-    awaitable<result<reply, core::api_error>> send_chat(call c);
+    awaitable<result<reply, core::api_error>> send_chat(call c) override;
     upstream::request build_request(const call& c, std::string body) const;
 
-    const config::provider_config& cfg_;
     upstream::client& client_;
     upstream::url base_;  // up to and including /models
     std::string query_;   // the base URL's own query, kept after ours
