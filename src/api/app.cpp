@@ -51,7 +51,7 @@ struct app::impl {
             steps.push_back(std::make_unique<usage_recorder_middleware>(*usage));
         }
         steps.push_back(std::make_unique<error_boundary_middleware>());
-        steps.push_back(std::make_unique<auth_middleware>(cfg, db, keys));
+        steps.push_back(std::make_unique<auth_middleware>(cfg, db, keys, limiter));
         steps.push_back(std::make_unique<rate_limit_middleware>(cfg, limiter, concurrency));
         steps.push_back(std::make_unique<budget_middleware>(cfg, budgets, db));
     }

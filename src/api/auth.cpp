@@ -5,6 +5,7 @@
 #include "hadrian/auth/api_key.hpp"
 #include "hadrian/auth/scopes.hpp"
 #include "hadrian/core/log.hpp"
+#include "hadrian/limits/headers.hpp"
 #include "respond.hpp"
 
 namespace hadrian::api {
@@ -71,8 +72,8 @@ path_kind classify_path(std::string_view target) noexcept {
 }
 
 auth_middleware::auth_middleware(const config::config& cfg, storage::db_executor* db,
-                                 key_cache& cache)
-    : cfg_(cfg), db_(db), cache_(cache) {
+                                 key_cache& cache, limits::rate_limiter& limiter)
+    : cfg_(cfg), db_(db), limiter_(limiter), cache_(cache) {
     auto proxies = auth::parse_cidrs(cfg.server.trusted_proxies);
     if (proxies) {
         trusted_proxies_ = std::move(*proxies);
@@ -113,6 +114,19 @@ auth_middleware::lookup(std::string_view raw_key) {
     co_return key;
 }
 
+awaitable<void> auth_middleware::reject(request_context& ctx, const api_error& err) {
+    const auto& per_ip = cfg_.limits.rate_limits.ip_requests_per_minute;
+    if (per_ip && err.status == 401) {
+        const auto spec = limits::limit_spec::requests_per_minute(*per_ip);
+        const auto decision = limiter_.hit("ip:" + ctx.client_ip, spec, 1);
+        if (!decision.allowed) {
+            co_await send_error(ctx, limits::rate_limit_error(decision));
+            co_return;
+        }
+    }
+    co_await send_error(ctx, err);
+}
+
 awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
     const path_kind kind = classify_path(ctx.req.target());
     const bool keys_required = cfg_.auth.mode == config::auth_mode::api_key;
@@ -123,9 +137,9 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
     const auto raw =
         auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
     if (!raw) {
-        co_await send_error(ctx, api_error::make(errc::missing_credentials,
-                                                 "Missing API key: send it as X-API-Key or "
-                                                 "Authorization: Bearer"));
+        co_await reject(ctx, api_error::make(errc::missing_credentials,
+                                             "Missing API key: send it as X-API-Key or "
+                                             "Authorization: Bearer"));
         co_return;
     }
     if (kind == path_kind::admin && !cfg_.auth.bootstrap_api_key.empty() &&
@@ -136,7 +150,7 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
     }
     auto key = co_await lookup(*raw);
     if (!key) {
-        co_await send_error(ctx, key.error());
+        co_await reject(ctx, key.error());
         co_return;
     }
     const auto& rec = **key;

@@ -6,6 +6,7 @@
 #include "hadrian/api/middleware.hpp"
 #include "hadrian/auth/cidr.hpp"
 #include "hadrian/config/config.hpp"
+#include "hadrian/limits/rate_limiter.hpp"
 #include "hadrian/storage/db_executor.hpp"
 #include "key_cache.hpp"
 
@@ -20,7 +21,10 @@ class auth_middleware final : public middleware {
 public:
     /// `db` may be null only when auth mode is none (then only the admin API needs a key: the
     /// bootstrap one).
-    auth_middleware(const config::config& cfg, storage::db_executor* db, key_cache& cache);
+    /// `limiter` counts requests that fail authentication against their client address
+    /// (`ip_rate_limits`), so guessing keys is rate limited too.
+    auth_middleware(const config::config& cfg, storage::db_executor* db, key_cache& cache,
+                    limits::rate_limiter& limiter);
 
     awaitable<void> handle(request_context& ctx, chain next) override;
 
@@ -28,8 +32,12 @@ private:
     awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
         std::string_view raw_key);
 
+    /// Answer an authentication failure: `err`, or a 429 once the address is over its limit.
+    awaitable<void> reject(request_context& ctx, const core::api_error& err);
+
     const config::config& cfg_;
     storage::db_executor* db_;
+    limits::rate_limiter& limiter_;
     key_cache& cache_;
     std::vector<auth::cidr> trusted_proxies_;
 };

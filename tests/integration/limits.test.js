@@ -221,3 +221,18 @@ test('without keys, requests are limited per client address (ip_rate_limits)', a
   // Health checks are not counted.
   assert.equal((await gw.get('/health')).status, 200);
 });
+
+test('with keys required, failed authentications are limited per client address', async (t) => {
+  const cfg = config(newDb());
+  cfg.limits.rate_limits = { ip_rate_limits: { requests_per_minute: 3 } };
+  const gw = await startGateway({ config: cfg });
+  t.after(() => gw.dispose());
+  const statuses = [];
+  for (let i = 0; i < 5; i += 1) {
+    statuses.push((await chat(gw, `gw_live_${'B'.repeat(43)}`)).status);
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+  // A valid key is not held back by the address's failures.
+  const key = await createKey(gw, {});
+  assert.equal((await chat(gw, key.key)).status, 200);
+});
