@@ -294,3 +294,20 @@ test('a broken stream surfaces as an error while iterating, not as a clean end',
   );
   assert.equal(received, 4);
 });
+
+test('a `models` fallback through the SDK: the broken first candidate is skipped', async () => {
+  const models = ['broken/sdk', 'test/test-model'];
+  const reply = await client.chat.completions.create({ model: models[0], models, messages });
+  assert.equal(reply.choices[0].message.content, TEXT);
+  const stream = await client.chat.completions.create({
+    model: models[0],
+    models,
+    messages,
+    stream: true,
+  });
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? '';
+  }
+  assert.equal(text, TEXT);
+});

@@ -36,6 +36,19 @@ before(async () => {
           retry: { max_retries: 0 },
           fallback_providers: ['secondary'],
         }),
+        flaky: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 0 },
+          circuit_breaker: {
+            enabled: true,
+            failure_threshold: 2,
+            open_timeout_secs: 1,
+            success_threshold: 1,
+          },
+        }),
+        impatient: openAiProvider(primary.baseURL, { retry: { max_retries: 0 }, timeout_secs: 1 }),
+        patient: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 2, initial_delay_ms: 20, max_delay_ms: 5000 },
+        }),
       },
     },
   });
@@ -174,4 +187,68 @@ test('the circuit opens after repeated failures and then fails fast without call
   assertError(res, { status: 503, code: 'circuit_breaker_open' });
   assert.equal(primary.requests.length, seen, 'no upstream call while the circuit is open');
   assert.match(gw.output(), /circuit of provider 'fragile' closed -> open/);
+});
+
+test('a connection reset before the response falls over to the next candidate', async () => {
+  primary.setDefault({ fault: 'reset' });
+  secondary.setDefault(ok);
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['impatient/a', 'secondary/b'],
+    messages,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+});
+
+test('an upstream that accepts and never answers times out, then the next candidate serves', async () => {
+  primary.setDefault({ fault: 'hang' });
+  secondary.setDefault(ok);
+  const started = Date.now();
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['impatient/a', 'secondary/b'],
+    messages,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.ok(Date.now() - started >= 900, 'the first candidate was given its timeout');
+});
+
+test('a stream that ends without [DONE] is an in-band error, never a clean end', async () => {
+  primary.setDefault({ fixture: 'openai/chat_completion_streaming.json', done: false, usage: false });
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    model: 'impatient/a',
+    messages,
+    stream: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.ok(!res.events.some((e) => e.done), 'no [DONE]');
+  assert.equal(res.events.at(-1).json.error.code, 'provider_error');
+});
+
+test('a client that leaves during a retry back-off stops further attempts', async () => {
+  primary.setDefault({ ...serverError(503), headers: { 'retry-after': '2' } });
+  const controller = new AbortController();
+  const pending = gw
+    .post('/api/v1/chat/completions', { model: 'patient/a', messages }, { signal: controller.signal })
+    .catch((e) => e);
+  await new Promise((r) => setTimeout(r, 400));
+  controller.abort();
+  await pending;
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(primary.requests.length, 1, 'no attempt after the client left');
+});
+
+test('a flapping provider: the circuit opens, then closes again once it recovers', async () => {
+  primary.setDefault(serverError(500));
+  for (let i = 0; i < 2; i += 1) {
+    assert.equal((await gw.post('/api/v1/chat/completions', { model: 'flaky/x', messages })).status, 500);
+  }
+  const open = await gw.post('/api/v1/chat/completions', { model: 'flaky/x', messages });
+  assertError(open, { status: 503, code: 'circuit_breaker_open' });
+  primary.setDefault(ok);
+  await new Promise((r) => setTimeout(r, 1100));
+  const trial = await gw.post('/api/v1/chat/completions', { model: 'flaky/x', messages });
+  assert.equal(trial.status, 200, trial.text);
+  assert.equal((await gw.post('/api/v1/chat/completions', { model: 'flaky/x', messages })).status, 200);
+  assert.match(gw.output(), /circuit of provider 'flaky' half-open -> closed/);
 });
