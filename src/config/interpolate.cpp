@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/log.hpp"
 
 namespace hadrian::config {
 namespace {
@@ -29,44 +30,14 @@ bool is_name_char(char c, bool first) {
     return alpha || (!first && c >= '0' && c <= '9');
 }
 
-void append_escaped_basic(std::string& out, std::string_view value) {
-    for (char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (ch) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
-                    out += buf;
-                } else {
-                    out += ch;
-                }
-        }
-    }
-}
-
 /// Append an environment variable's value as it must be written in state `where`.
 void append_value(std::string& out, std::string_view name, std::string_view value, lex where,
                   int line) {
     switch (where) {
         case lex::basic:
         case lex::ml_basic:
-            append_escaped_basic(out, value);
+            // TOML basic strings take JSON's escapes.
+            out += core::json_escape(value);
             return;
         case lex::literal:
             for (char c : value) {

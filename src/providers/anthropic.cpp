@@ -61,17 +61,12 @@ awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
         body->erase("stream");
     }
     upstream::request req = build_request(*body, c.stream);
-    auto sent = co_await client_.send(std::move(req), c.abort);
+    auto sent = co_await send_checked(client_, std::move(req), c.abort, &anthropic_error);
     if (!sent) {
-        co_return from_transport(sent.error());
+        co_return sent.error();
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
-    if (status >= 400) {
-        auto err_body = co_await res->read_all();
-        const std::string text = err_body ? std::move(*err_body) : std::string();
-        co_return anthropic_error(status, text, res->headers());
-    }
     reply out;
     out.status = status;
     if (c.stream) {

@@ -162,17 +162,12 @@ awaitable<result<reply, core::api_error>> bedrock::send_chat(call c) {
     upstream::request req = build_request(
         c.model, c.stream, body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
         std::chrono::system_clock::now());
-    auto sent = co_await client_.send(std::move(req), c.abort);
+    auto sent = co_await send_checked(client_, std::move(req), c.abort, &converse::to_api_error);
     if (!sent) {
-        co_return from_transport(sent.error());
+        co_return sent.error();
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
-    if (status >= 400) {
-        auto error_body = co_await res->read_all();
-        const std::string text = error_body ? std::move(*error_body) : std::string();
-        co_return converse::to_api_error(status, text, res->headers());
-    }
     reply out;
     out.status = status;
     if (c.stream) {

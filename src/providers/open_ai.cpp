@@ -98,17 +98,12 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     // OpenAI rejects `top_k`; OpenAI-compatible servers that take it get it through a
     // provider-specific adapter.
     c.body.erase("top_k");
-    auto sent = co_await client_.send(build_request(c), c.abort);
+    auto sent = co_await send_checked(client_, build_request(c), c.abort, &from_http_error);
     if (!sent) {
-        co_return from_transport(sent.error());
+        co_return sent.error();
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
-    if (status >= 400) {
-        auto body = co_await res->read_all();
-        const std::string text = body ? std::move(*body) : std::string();
-        co_return from_http_error(status, text, res->headers());
-    }
     reply out;
     out.status = status;
     if (c.stream) {

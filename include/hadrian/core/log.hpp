@@ -20,7 +20,8 @@ std::shared_ptr<spdlog::logger> logger(const std::string& module);
 /// Whether logs are JSON lines (the access log writes structured fields then).
 bool json_logs() noexcept;
 
-/// Escape `s` as the inside of a JSON string (for hand-built JSON log lines).
+/// Escape `s` as the inside of a JSON string (hand-built JSON log lines; also valid inside a
+/// TOML basic string). Control characters and DEL become `\uXXXX`.
 std::string json_escape(std::string_view s);
 
 }  // namespace hadrian::core

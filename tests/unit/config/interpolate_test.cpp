@@ -7,39 +7,14 @@
 #include <string>
 
 #include "hadrian/config/config.hpp"
+#include "scoped_env.hpp"
 
 namespace hadrian::config {
 namespace {
 
 using ::testing::HasSubstr;
 
-/// Sets (or unsets, with nullopt) one environment variable for the scope, then restores it.
-class scoped_env {
-public:
-    scoped_env(const char* name, std::optional<std::string> value) : name_(name) {
-        if (const char* old = getenv(name)) {
-            old_ = old;
-        }
-        if (value) {
-            setenv(name, value->c_str(), 1);
-        } else {
-            unsetenv(name);
-        }
-    }
-    ~scoped_env() {
-        if (old_) {
-            setenv(name_, old_->c_str(), 1);
-        } else {
-            unsetenv(name_);
-        }
-    }
-    scoped_env(const scoped_env&) = delete;
-    scoped_env& operator=(const scoped_env&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
+using hadrian::config::testing::scoped_env;
 
 std::string error_of(const std::string& text) {
     try {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hadrian/config/config.hpp"
+#include "scoped_env.hpp"
 
 namespace hadrian::config {
 namespace {
@@ -17,33 +18,7 @@ const std::string source_dir = HADRIAN_SOURCE_DIR;
 const std::string fixtures = source_dir + "/tests/fixtures/config/";
 const std::string shipped = source_dir + "/config/hadrian.toml";
 
-/// Sets (or unsets, with nullopt) one environment variable for the scope, then restores it.
-class scoped_env {
-public:
-    scoped_env(const char* name, std::optional<std::string> value) : name_(name) {
-        if (const char* old = getenv(name)) {
-            old_ = old;
-        }
-        if (value) {
-            setenv(name, value->c_str(), 1);
-        } else {
-            unsetenv(name);
-        }
-    }
-    ~scoped_env() {
-        if (old_) {
-            setenv(name_, old_->c_str(), 1);
-        } else {
-            unsetenv(name_);
-        }
-    }
-    scoped_env(const scoped_env&) = delete;
-    scoped_env& operator=(const scoped_env&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
+using hadrian::config::testing::scoped_env;
 
 std::string load_error(const std::string& path) {
     try {
