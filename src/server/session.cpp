@@ -224,7 +224,15 @@ awaitable<void> session::run_handler(api::request_context& ctx) {
 
 awaitable<void> session::watch_client(api::request_context& ctx) {
     co_await asio::this_coro::throw_if_cancelled(false);
+    // The race cancels this side once, when the handler finishes. A read that completed at
+    // that moment (the client's next request arriving) is kept, and no new wait may start
+    // after it: the cancellation was spent and that wait would never end.
+    const auto state = co_await asio::this_coro::cancellation_state;
+    auto cancelled = [&state] { return state.cancelled() != asio::cancellation_type::none; };
     for (;;) {
+        if (cancelled()) {
+            co_return;
+        }
         if (buffer_.size() >= max_pipelined) {
             // Enough pipelined input buffered: stop reading until the handler is done.
             asio::steady_timer forever(socket_.get_executor(),

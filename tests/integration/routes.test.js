@@ -224,3 +224,23 @@ test('model strings with forbidden characters or over 512 characters are refused
   }
   assert.equal(fake.requests.length, 0);
 });
+
+test('keep-alive: the next request sent the moment a large answer arrives is served', async () => {
+  // The server watches the client socket while it answers; a request that arrives just as an
+  // answer completes must be kept and served, not lost (the client would wait forever).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (path) =>
+    new Promise((resolve, reject) => {
+      const req = http.get(`${gw.url}${path}`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.setTimeout(5000, () => req.destroy(new Error(`no answer to ${path} within 5 s`)));
+      req.on('error', reject);
+    });
+  for (let i = 0; i < 150; i++) {
+    assert.equal(await get('/api/v1/models'), 200);
+    assert.equal(await get('/health/live'), 200);
+  }
+  agent.destroy();
+});
