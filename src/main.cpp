@@ -13,7 +13,9 @@
 #include "cli/keys_command.hpp"
 #include "hadrian/api/app.hpp"
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/background.hpp"
 #include "hadrian/core/log.hpp"
+#include "hadrian/providers/monitor.hpp"
 #include "hadrian/providers/registry.hpp"
 #include "hadrian/server/server.hpp"
 #include "hadrian/storage/db_executor.hpp"
@@ -102,6 +104,8 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
     server::server listener(ioc, cfg->server, app, state);
     listener.start();
     app.start(ioc);
+    core::background_tasks background(ioc);
+    providers::start_monitoring(providers, background);
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     bool shutting_down = false;
@@ -116,7 +120,7 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
         }
         shutting_down = true;
         log->info("signal {} received", sig);
-        listener.begin_shutdown([&ioc] { ioc.stop(); });
+        listener.begin_shutdown([&] { background.stop([&ioc] { ioc.stop(); }); });
         signals.async_wait(on_signal);
     };
     signals.async_wait(on_signal);

@@ -11,6 +11,7 @@
 #include "hadrian/limits/memory_counter_store.hpp"
 #include "hadrian/limits/rate_limiter.hpp"
 #include "key_cache.hpp"
+#include "metrics.hpp"
 #include "rate_limit.hpp"
 #include "request_id.hpp"
 #include "usage_recorder.hpp"
@@ -33,7 +34,7 @@ struct app::impl {
           keys(key_cache_ttl, key_cache_entries),
           counters(clock),
           limiter(counters, clock),
-          terminal(cfg, router, providers, state, db, keys) {
+          terminal(cfg, router, providers, state, db, keys, metrics) {
         if (db != nullptr) {
             usage = std::make_unique<usage_writer>(*db, usage_flush_interval);
         }
@@ -46,7 +47,7 @@ struct app::impl {
         // 6. rate_limit     — counts the request (and reserves tokens) for its key or address.
         // 7. budget         — reserves money last: a request refused above costs nothing.
         steps.push_back(std::make_unique<request_id_middleware>());
-        steps.push_back(std::make_unique<access_log_middleware>());
+        steps.push_back(std::make_unique<access_log_middleware>(metrics));
         if (usage) {
             steps.push_back(std::make_unique<usage_recorder_middleware>(*usage));
         }
@@ -64,6 +65,7 @@ struct app::impl {
     limits::concurrency_limiter concurrency;
     limits::budget_tracker budgets;
     std::unique_ptr<usage_writer> usage;
+    gateway_metrics metrics;
     endpoints terminal;
     std::vector<std::unique_ptr<middleware>> steps;
 };

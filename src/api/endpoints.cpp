@@ -48,6 +48,19 @@ awaitable<void> endpoints::handle(request_context& ctx) {
         co_return;
     }
 
+    if (cfg_.observability.metrics.enabled && path == cfg_.observability.metrics.path) {
+        if (method != http::verb::get && method != http::verb::head) {
+            co_await method_not_allowed(ctx, http::verb::get);
+            co_return;
+        }
+        ctx.status = 200;
+        header_list headers;
+        std::string text = metrics_.render(providers_);
+        co_await ctx.sink.send(200, std::move(headers), std::move(text),
+                               "text/plain; version=0.0.4; charset=utf-8");
+        co_return;
+    }
+
     if (path == "/admin/v1" || path.substr(0, 10) == "/admin/v1/") {
         co_await admin_.handle(ctx);
         co_return;
@@ -128,10 +141,12 @@ awaitable<nlohmann::json> endpoints::database_health() const {
 
 awaitable<void> endpoints::models(request_context& ctx) const {
     nlohmann::json data = nlohmann::json::array();
-    for (const auto& [name, provider] : providers_.all()) {
-        for (const auto& m : provider->models()) {
-            data.push_back(
-                {{"id", name + "/" + m}, {"object", "model"}, {"created", 0}, {"owned_by", name}});
+    for (const auto& p : providers_.config().entries) {
+        for (const auto& m : providers_.models_of(p.name)) {
+            data.push_back({{"id", p.name + "/" + m},
+                            {"object", "model"},
+                            {"created", 0},
+                            {"owned_by", p.name}});
         }
     }
     const nlohmann::json body = {{"object", "list"}, {"data", std::move(data)}};

@@ -7,6 +7,7 @@
 #include "hadrian/api/app.hpp"
 #include "hadrian/api/middleware.hpp"
 #include "key_cache.hpp"
+#include "metrics.hpp"
 #include "proxy.hpp"
 
 namespace hadrian::api {
@@ -15,11 +16,12 @@ class endpoints final : public endpoint {
 public:
     endpoints(const config::config& cfg, const routing::router& router,
               const providers::registry& providers, const app_state& state,
-              storage::db_executor* db, key_cache& keys)
+              storage::db_executor* db, key_cache& keys, const gateway_metrics& metrics)
         : cfg_(cfg),
           providers_(providers),
           state_(state),
           db_(db),
+          metrics_(metrics),
           proxy_(cfg, router, providers),
           admin_(db, keys) {}
 
@@ -34,6 +36,7 @@ private:
     const providers::registry& providers_;
     const app_state& state_;
     storage::db_executor* db_;
+    const gateway_metrics& metrics_;
     proxy_handler proxy_;
     admin_handler admin_;
 };

@@ -6,6 +6,8 @@
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/sleep.hpp"
 #include "hadrian/limits/cost.hpp"
+#include "hadrian/providers/monitor.hpp"
+#include "hadrian/routing/balance.hpp"
 #include "hadrian/routing/fallback_chain.hpp"
 #include "request_body.hpp"
 #include "respond.hpp"
@@ -72,9 +74,6 @@ bool falls_over(const api_error& e) {
     return e.status >= 500 || e.status == 408 || e.status == 429;
 }
 
-/// A failure that counts against the provider's health (not the client's fault).
-bool counts_against_provider(const api_error& e) { return e.status >= 500 || e.status == 408; }
-
 bool retryable(const api_error& e, const config::retry_config& retry) {
     const auto& codes = retry.retryable_status_codes;
     return std::find(codes.begin(), codes.end(), e.status) != codes.end();
@@ -108,6 +107,32 @@ std::chrono::milliseconds backoff(const config::retry_config& retry, std::uint32
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(delay, 0.0, cap)));
 }
 
+/// A uniform draw in [0, 1) from a per-thread generator (no shared state, no lock).
+double uniform_draw() {
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+/// Counts a request in flight on a provider for as long as it lives.
+class in_flight_guard {
+public:
+    explicit in_flight_guard(std::atomic<std::int32_t>* counter) : counter_(counter) {
+        if (counter_ != nullptr) {
+            counter_->fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    ~in_flight_guard() {
+        if (counter_ != nullptr) {
+            counter_->fetch_sub(1, std::memory_order_relaxed);
+        }
+    }
+    in_flight_guard(const in_flight_guard&) = delete;
+    in_flight_guard& operator=(const in_flight_guard&) = delete;
+
+private:
+    std::atomic<std::int32_t>* counter_;
+};
+
 api_error circuit_open(const std::string& provider) {
     return api_error::make(errc::circuit_breaker_open,
                            "Provider '" + provider + "' is unavailable (circuit breaker open)");
@@ -115,9 +140,11 @@ api_error circuit_open(const std::string& provider) {
 
 }  // namespace
 
-awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
-    request_context& ctx, providers::operation op, const routing::route& route,
-    const nlohmann::json& body, bool stream) const {
+awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_context& ctx,
+                                                                      providers::operation op,
+                                                                      const routing::route& route,
+                                                                      const nlohmann::json& body,
+                                                                      bool stream) const {
     providers::provider* provider = providers_.find(route.provider);
     providers::circuit_breaker* breaker = providers_.breaker(route.provider);
     const config::provider_config* pcfg = providers_.config_of(route.provider);
@@ -138,6 +165,7 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
         call.stream = stream;
         call.request_id = ctx.request_id;
         call.abort = &ctx.abort;
+        const auto sent_at = std::chrono::steady_clock::now();
         auto answer = co_await provider->send(std::move(call));
         std::optional<api_error> failure;
         if (answer && answer->events) {
@@ -153,6 +181,7 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
         } else if (!answer) {
             failure = std::move(answer.error());
         }
+        ctx.waited += std::chrono::steady_clock::now() - sent_at;
         if (!failure) {
             breaker->record_success();
             co_return std::move(*answer);
@@ -160,7 +189,7 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
         if (failure->kind == errc::client_disconnected || ctx.abort.aborted()) {
             co_return api_error::make(errc::client_disconnected, "client went away");
         }
-        if (counts_against_provider(*failure)) {
+        if (providers::counts_against_provider(*failure)) {
             breaker->record_failure();
         } else {
             breaker->record_success();  // the provider answered; the request was at fault
@@ -169,11 +198,15 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(
             co_return std::move(*failure);
         }
         const auto delay = backoff(retry, attempt, *failure);
-        core::logger("api")->info("request_id={} provider={} attempt {} failed ({} {}); retrying "
-                                  "in {} ms",
-                                  ctx.request_id, route.provider, attempt + 1, failure->status,
-                                  failure->code, delay.count());
-        if (!co_await core::sleep_for(delay, &ctx.abort)) {
+        core::logger("api")->info(
+            "request_id={} provider={} attempt {} failed ({} {}); retrying "
+            "in {} ms",
+            ctx.request_id, route.provider, attempt + 1, failure->status, failure->code,
+            delay.count());
+        const auto slept_at = std::chrono::steady_clock::now();
+        const bool slept = co_await core::sleep_for(delay, &ctx.abort);
+        ctx.waited += std::chrono::steady_clock::now() - slept_at;
+        if (!slept) {
             co_return api_error::make(errc::client_disconnected, "client went away");
         }
     }
@@ -206,6 +239,19 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
             co_return;
         }
     }
+    chain = routing::expand_pools(
+        router_, cfg_.providers, std::move(chain),
+        [this](const std::string& name) {
+            routing::member_state s;
+            if (auto* breaker = providers_.breaker(name)) {
+                s.healthy = breaker->current() != providers::circuit_breaker::state::open;
+            }
+            if (auto* n = providers_.in_flight(name)) {
+                s.in_flight = n->load(std::memory_order_relaxed);
+            }
+            return s;
+        },
+        uniform_draw());
     if (chain.empty()) {
         co_await send_error(ctx, api_error::make(errc::routing_error,
                                                  "No provider is left for this request after "
@@ -224,6 +270,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     for (const auto& route : chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
+        const in_flight_guard counted(providers_.in_flight(route.provider));
         auto answer = co_await attempt(ctx, op, route, body, prepared->stream);
         if (answer) {
             co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage);

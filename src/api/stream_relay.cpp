@@ -47,7 +47,9 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
     std::string response_id;
     std::int64_t forwarded = 0;
     for (;;) {
+        auto waiting_since = std::chrono::steady_clock::now();
         auto ev = co_await events.next();
+        ctx.waited += std::chrono::steady_clock::now() - waiting_since;
         if (!ev) {
             if (ev.error().kind == core::errc::client_disconnected || ctx.abort.aborted()) {
                 ctx.error_code = "client_disconnected";
@@ -109,7 +111,9 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         frame.clear();
         sse::append_event(frame, e.data, e.event);
         ++forwarded;
+        waiting_since = std::chrono::steady_clock::now();
         auto ec = co_await ctx.sink.write(frame);
+        ctx.waited += std::chrono::steady_clock::now() - waiting_since;
         if (ec) {
             ctx.error_code = "client_disconnected";
             ctx.abort.abort();

@@ -26,7 +26,25 @@ struct type_specific_key {
     unsigned types;
 };
 constexpr unsigned test_only = bit(provider_type::test);
+constexpr unsigned pool_only = bit(provider_type::pool);
+/// Every type that talks to an upstream itself (all but pool).
+constexpr unsigned adapters = bit(provider_type::open_ai) | bit(provider_type::anthropic) |
+                              bit(provider_type::vertex) | bit(provider_type::bedrock) |
+                              bit(provider_type::azure_open_ai) | test_only;
 constexpr type_specific_key type_specific_keys[] = {
+    {"api_key", adapters},
+    {"base_url", adapters},
+    {"timeout_secs", adapters},
+    {"connect_timeout_secs", adapters},
+    {"headers", adapters},
+    {"models", adapters},
+    {"retry", adapters},
+    {"circuit_breaker", adapters},
+    {"health_check", adapters},
+    {"fetch_models", adapters},
+    {"models_refresh_secs", adapters},
+    {"strategy", pool_only},
+    {"members", pool_only},
     {"organization", bit(provider_type::open_ai)},
     {"default_max_tokens",
      bit(provider_type::anthropic) | bit(provider_type::vertex) | bit(provider_type::bedrock)},
@@ -60,7 +78,45 @@ struct parsed_provider {
     bool enabled = true;
     std::string disabled_reason;
     toml::source_position position;
+    std::vector<toml::source_position> member_positions;  // pools: one per member
 };
+
+/// Pools: members must be adapters (no pool of pools); disabled members are dropped, and a
+/// pool left without members is disabled too.
+void resolve_pools(const table_reader& r, std::vector<parsed_provider>& parsed) {
+    auto find = [&](const std::string& name) -> parsed_provider* {
+        for (auto& p : parsed) {
+            if (p.config.name == name) {
+                return &p;
+            }
+        }
+        return nullptr;
+    };
+    for (auto& pool : parsed) {
+        if (pool.config.type != provider_type::pool) {
+            continue;
+        }
+        auto& members = pool.config.members;
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            const parsed_provider* m = find(members[i].provider);
+            if (m != nullptr && m->config.type == provider_type::pool) {
+                const toml::source_region where{pool.member_positions[i], pool.member_positions[i],
+                                                nullptr};
+                fail(r.source(), where,
+                     index_path(r.path_of(pool.config.name) + ".members", i) + ".provider: '" +
+                         members[i].provider + "' is a pool; a pool's members must be providers");
+            }
+        }
+        std::erase_if(members, [&](const pool_member& m) {
+            const parsed_provider* p = find(m.provider);
+            return p == nullptr || !p->enabled;
+        });
+        if (pool.enabled && members.empty()) {
+            pool.enabled = false;
+            pool.disabled_reason = "none of its members is enabled";
+        }
+    }
+}
 
 /// Requirements that only matter for a provider that will be used.
 void check_required(table_reader& r, const provider_config& p) {
@@ -94,7 +150,8 @@ parsed_provider parse_provider(table_reader& r, const std::string& name,
     p.name = name;
     p.type = r.required_enum<provider_type>(
         "type", {provider_type_names[0], provider_type_names[1], provider_type_names[2],
-                 provider_type_names[3], provider_type_names[4], provider_type_names[5]});
+                 provider_type_names[3], provider_type_names[4], provider_type_names[5],
+                 provider_type_names[6]});
     for (const auto& rule : type_specific_keys) {
         if ((rule.types & bit(p.type)) == 0) {
             r.reject_if_present(rule.key, "only valid for providers of type " +
@@ -124,6 +181,18 @@ parsed_provider parse_provider(table_reader& r, const std::string& name,
         parse_circuit_breaker(*breaker, p.circuit_breaker);
     }
     parse_fallbacks(r, declared, name, p);
+    if (auto check = r.sub("health_check")) {
+        parse_health_check(*check, p.health_check);
+    }
+    r.read("fetch_models", p.fetch_models);
+    r.read("models_refresh_secs", p.models_refresh_secs, 10, 7 * 86400);
+    if (p.type == provider_type::pool) {
+        parse_pool(r, declared, name, p);
+        for (std::size_t i = 0; i < p.members.size(); ++i) {
+            out.member_positions.push_back(
+                r.table().get("members")->as_array()->get(i)->source().begin);
+        }
+    }
     r.read("default_max_tokens", p.default_max_tokens, 1, u32_max);
     r.read("project", p.project);
     r.read("region", p.region);
@@ -186,6 +255,7 @@ void parse_providers(table_reader& r, providers_config& out) {
     std::stable_sort(parsed.begin(), parsed.end(),
                      [](const auto& a, const auto& b) { return a.position < b.position; });
 
+    resolve_pools(r, parsed);
     std::map<std::string, std::string, std::less<>> disabled;  // name → why
     for (const auto& p : parsed) {
         if (!p.enabled) {

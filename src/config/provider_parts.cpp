@@ -77,6 +77,61 @@ void parse_circuit_breaker(table_reader& r, circuit_breaker_config& out) {
     r.finish();
 }
 
+void parse_health_check(table_reader& r, health_check_config& out) {
+    out.enabled = true;  // a [health_check] table switches it on unless it says otherwise
+    r.read("enabled", out.enabled);
+    r.read("interval_secs", out.interval_secs, 1, 86400);
+    r.read("timeout_secs", out.timeout_secs, 1, 3600);
+    r.read("model", out.model);
+    r.finish();
+}
+
+void parse_pool(table_reader& provider, const std::set<std::string, std::less<>>& declared,
+                std::string_view self, provider_config& out) {
+    provider.read_enum<balance_strategy>("strategy", out.strategy,
+                                         {{"weighted", balance_strategy::weighted},
+                                          {"least_in_flight", balance_strategy::least_in_flight}});
+    const toml::node* node = provider.get("members");
+    if (node == nullptr) {
+        provider.fail_missing("members", "the providers this pool spreads requests over");
+    }
+    const auto* arr = node->as_array();
+    if (arr == nullptr || arr->empty()) {
+        provider.fail_at("members",
+                         "expected a non-empty array of {provider = \"...\", weight = N}");
+    }
+    const std::string list_path = provider.path_of("members");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const std::string path = index_path(list_path, i);
+        const auto* element = arr->get(i)->as_table();
+        if (element == nullptr) {
+            fail_value(provider.source(), *arr->get(i), path,
+                       "expected a table {provider = \"...\", weight = N}, got " +
+                           std::string(type_name(*arr->get(i))));
+        }
+        table_reader er(provider.source(), *element, path);
+        pool_member member;
+        if (!er.read_nonempty("provider", member.provider)) {
+            er.fail_missing("provider", "a configured provider");
+        }
+        const toml::node& name_node = *element->get("provider");
+        if (member.provider == self) {
+            fail_value(provider.source(), name_node, er.path_of("provider"),
+                       "a pool cannot be its own member");
+        }
+        check_provider_ref(er, name_node, er.path_of("provider"), member.provider, declared, self);
+        for (const auto& m : out.members) {
+            if (m.provider == member.provider) {
+                fail_value(provider.source(), name_node, er.path_of("provider"),
+                           "provider '" + member.provider + "' is listed twice");
+            }
+        }
+        er.read("weight", member.weight, 1, 1000000);
+        er.finish();
+        out.members.push_back(std::move(member));
+    }
+}
+
 void parse_credentials(table_reader& r, provider_type type, provider_credentials& out) {
     // bedrock signs with AWS keys; vertex uses a Google service account.
     const bool bedrock = type == provider_type::bedrock;

@@ -21,6 +21,7 @@ inline constexpr std::pair<std::string_view, provider_type> provider_type_names[
     {"bedrock", provider_type::bedrock},
     {"azure_open_ai", provider_type::azure_open_ai},
     {"test", provider_type::test},
+    {"pool", provider_type::pool},
 };
 
 std::string_view provider_type_name(provider_type t);
@@ -30,6 +31,13 @@ void parse_retry(table_reader& r, retry_config& out);
 
 /// `[providers.X.circuit_breaker]`.
 void parse_circuit_breaker(table_reader& r, circuit_breaker_config& out);
+
+/// `[providers.X.health_check]`.
+void parse_health_check(table_reader& r, health_check_config& out);
+
+/// A pool's `strategy` and `members` (each member declared, not the pool itself, listed once).
+void parse_pool(table_reader& provider, const std::set<std::string, std::less<>>& declared,
+                std::string_view self, provider_config& out);
 
 /// `[providers.X.credentials]`; which credential types fit depends on the provider type.
 void parse_credentials(table_reader& r, provider_type type, provider_credentials& out);

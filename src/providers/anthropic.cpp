@@ -38,6 +38,13 @@ upstream::request anthropic::build_request(const nlohmann::json& body, bool stre
     req.target.target = base_.target + "/v1/messages";
     req.headers.emplace_back("content-type", "application/json");
     req.headers.emplace_back("accept", stream ? "text/event-stream" : "application/json");
+    add_headers(req);
+    req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
+    return req;
+}
+
+void anthropic::add_headers(upstream::request& req) const {
     req.headers.emplace_back("anthropic-version", std::string(api_version));
     if (!cfg_.api_key.empty()) {
         req.headers.emplace_back("x-api-key", cfg_.api_key);
@@ -45,9 +52,19 @@ upstream::request anthropic::build_request(const nlohmann::json& body, bool stre
     for (const auto& [k, v] : cfg_.headers) {
         req.headers.emplace_back(k, v);
     }
-    req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
-    return req;
+}
+
+awaitable<result<std::vector<std::string>, core::api_error>> anthropic::list_models(
+    core::abort_signal* abort) {
+    upstream::request req;
+    req.method = http::verb::get;
+    req.target = base_;
+    req.target.target = base_.target + "/v1/models?limit=1000";
+    req.headers.emplace_back("accept", "application/json");
+    add_headers(req);
+    req.limits = request_timeouts(cfg_, false, stream_idle_timeout_);
+    co_return co_await fetch_model_ids(client_, std::move(req), abort, &anthropic_error, "data",
+                                       "id");
 }
 
 awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {

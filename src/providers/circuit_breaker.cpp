@@ -28,13 +28,14 @@ circuit_breaker::circuit_breaker(std::string provider, const config::circuit_bre
       pause_(std::chrono::seconds(cfg.open_timeout_secs)) {}
 
 void circuit_breaker::transition(state to, clock::time_point now) {
-    if (to == state_) {
+    const state from = state_.load(std::memory_order_relaxed);
+    if (to == from) {
         return;
     }
     core::logger("providers")
-        ->warn("circuit of provider '{}' {} -> {}", provider_, name_of(state_), name_of(to));
-    state_ = to;
-    failures_ = 0;
+        ->warn("circuit of provider '{}' {} -> {}", provider_, name_of(from), name_of(to));
+    state_.store(to, std::memory_order_release);
+    failures_.store(0, std::memory_order_relaxed);
     successes_ = 0;
     trial_in_flight_ = false;
     if (to == state::open) {
@@ -43,14 +44,14 @@ void circuit_breaker::transition(state to, clock::time_point now) {
 }
 
 bool circuit_breaker::allow(clock::time_point now) {
-    if (!cfg_.enabled) {
+    if (!cfg_.enabled || state_.load(std::memory_order_acquire) == state::closed) {
         return true;
     }
     std::lock_guard lock(mutex_);
     if (state_ == state::open && now >= open_until_) {
         transition(state::half_open, now);
     }
-    switch (state_) {
+    switch (state_.load(std::memory_order_relaxed)) {
         case state::closed:
             return true;
         case state::open:
@@ -66,7 +67,8 @@ bool circuit_breaker::allow(clock::time_point now) {
 }
 
 void circuit_breaker::record_success(clock::time_point now) {
-    if (!cfg_.enabled) {
+    if (!cfg_.enabled || (state_.load(std::memory_order_acquire) == state::closed &&
+                          failures_.load(std::memory_order_relaxed) == 0)) {
         return;
     }
     std::lock_guard lock(mutex_);
@@ -98,7 +100,32 @@ void circuit_breaker::record_failure(clock::time_point now) {
     }
 }
 
+void circuit_breaker::record_probe(bool healthy, clock::time_point now) {
+    if (!cfg_.enabled) {
+        return;
+    }
+    if (!healthy) {
+        record_failure(now);
+        return;
+    }
+    std::lock_guard lock(mutex_);
+    if (state_ == state::closed) {
+        failures_ = 0;
+        return;
+    }
+    if (state_ == state::open) {
+        transition(state::half_open, now);  // no need to wait for the pause to end
+    }
+    if (++successes_ >= cfg_.success_threshold) {
+        pause_ = std::chrono::seconds(cfg_.open_timeout_secs);
+        transition(state::closed, now);
+    }
+}
+
 circuit_breaker::state circuit_breaker::current(clock::time_point now) {
+    if (state_.load(std::memory_order_acquire) == state::closed) {
+        return state::closed;
+    }
     std::lock_guard lock(mutex_);
     if (state_ == state::open && now >= open_until_) {
         return state::half_open;

@@ -76,6 +76,13 @@ upstream::request open_ai::build_request(const call& c) const {
     req.target.target = target_of(c);
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
+    add_auth_headers(req);
+    req.body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
+    return req;
+}
+
+void open_ai::add_auth_headers(upstream::request& req) const {
     if (!cfg_.api_key.empty()) {
         if (azure()) {
             req.headers.emplace_back("api-key", cfg_.api_key);
@@ -89,9 +96,6 @@ upstream::request open_ai::build_request(const call& c) const {
     for (const auto& [k, v] : cfg_.headers) {
         req.headers.emplace_back(k, v);
     }
-    req.body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
-    return req;
 }
 
 awaitable<result<reply, core::api_error>> open_ai::send(call c) {
@@ -132,5 +136,18 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
 }
 
 std::vector<std::string> open_ai::models() const { return configured_models(cfg_); }
+
+awaitable<result<std::vector<std::string>, core::api_error>> open_ai::list_models(
+    core::abort_signal* abort) {
+    upstream::request req;
+    req.method = http::verb::get;
+    req.target = base_;
+    req.target.target = base_.target + "/models";
+    req.headers.emplace_back("Accept", "application/json");
+    add_auth_headers(req);
+    req.limits = request_timeouts(cfg_, false, stream_idle_timeout_);
+    co_return co_await fetch_model_ids(client_, std::move(req), abort, &from_http_error, "data",
+                                       "id");
+}
 
 }  // namespace hadrian::providers

@@ -17,8 +17,12 @@ public:
     const std::string& name() const noexcept override { return cfg_.name; }
     awaitable<result<reply, core::api_error>> send(call c) override;
     std::vector<std::string> models() const override;
+    bool lists_models() const noexcept override { return !azure(); }
+    awaitable<result<std::vector<std::string>, core::api_error>> list_models(
+        core::abort_signal* abort) override;
 
 private:
+    void add_auth_headers(upstream::request& req) const;
     upstream::request build_request(const call& c) const;
     std::string target_of(const call& c) const;
     bool azure() const noexcept { return cfg_.type == config::provider_type::azure_open_ai; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hadrian/providers/provider.hpp"
+
 namespace hadrian::providers {
 
 std::vector<std::string> configured_models(const config::provider_config& cfg) {
@@ -33,6 +35,59 @@ upstream::timeouts request_timeouts(const config::provider_config& cfg, bool str
     t.idle = stream ? std::chrono::duration_cast<milliseconds>(stream_idle_timeout) : total;
     t.total = total;
     return t;
+}
+
+}  // namespace hadrian::providers
+
+namespace hadrian::providers {
+
+awaitable<result<std::vector<std::string>, core::api_error>> provider::list_models(
+    core::abort_signal*) {
+    co_return core::api_error::make(core::errc::not_supported,
+                                    "Provider '" + name() + "' has no model listing");
+}
+
+awaitable<result<std::vector<std::string>, core::api_error>> fetch_model_ids(
+    upstream::client& client, upstream::request req, core::abort_signal* abort,
+    http_error_mapper map_error, std::string_view array_key, std::string_view id_key,
+    std::string_view strip_prefix) {
+    constexpr std::size_t max_ids = 10'000;
+    auto sent = co_await send_checked(client, std::move(req), abort, map_error);
+    if (!sent) {
+        co_return sent.error();
+    }
+    auto text = co_await (*sent)->read_all();
+    if (!text) {
+        co_return from_transport(text.error());
+    }
+    const auto body = nlohmann::json::parse(*text, nullptr, false);
+    const auto list = body.is_object() ? body.find(array_key) : body.end();
+    if (body.is_discarded() || list == body.end() || !list->is_array()) {
+        co_return core::api_error::make(core::errc::provider_error,
+                                        "Upstream provider returned error: the model list has "
+                                        "no '" +
+                                            std::string(array_key) + "' array");
+    }
+    std::vector<std::string> ids;
+    for (const auto& item : *list) {
+        const auto id = item.is_object() ? item.find(id_key) : item.end();
+        if (id == item.end() || !id->is_string()) {
+            continue;
+        }
+        std::string_view v = id->get_ref<const std::string&>();
+        if (!strip_prefix.empty() && v.substr(0, strip_prefix.size()) == strip_prefix) {
+            v.remove_prefix(strip_prefix.size());
+        }
+        if (!v.empty()) {
+            ids.emplace_back(v);
+        }
+        if (ids.size() == max_ids) {
+            break;
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    co_return ids;
 }
 
 }  // namespace hadrian::providers

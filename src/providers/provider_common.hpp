@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/error.hpp"
 #include "hadrian/upstream/client.hpp"
+#include "upstream_errors.hpp"
 
 namespace hadrian::providers {
 
@@ -18,5 +20,13 @@ std::vector<std::string> configured_models(const config::provider_config& cfg);
 /// from its timeout_secs, and between stream reads the server's streaming idle timeout.
 upstream::timeouts request_timeouts(const config::provider_config& cfg, bool stream,
                                     std::chrono::seconds stream_idle_timeout);
+
+/// GET a model listing and collect the ids: `array_key` names the array of the body
+/// (`data`, `models`), `id_key` the id field of its elements (`id`, `name`); `strip_prefix`
+/// is removed from ids that start with it (`models/`). At most 10,000 ids are kept.
+awaitable<result<std::vector<std::string>, core::api_error>> fetch_model_ids(
+    upstream::client& client, upstream::request req, core::abort_signal* abort,
+    http_error_mapper map_error, std::string_view array_key, std::string_view id_key,
+    std::string_view strip_prefix = {});
 
 }  // namespace hadrian::providers

@@ -4,6 +4,19 @@
 
 namespace hadrian::providers {
 
+namespace {
+
+/// A cheap shape check of an event's data: a JSON object, complete at both ends. It catches
+/// the usual corruption (a chunk cut short) without parsing every chunk of every stream.
+bool looks_like_json_object(std::string_view data) {
+    constexpr std::string_view space = " \t\r\n";
+    const auto first = data.find_first_not_of(space);
+    const auto last = data.find_last_not_of(space);
+    return first != std::string_view::npos && data[first] == '{' && data[last] == '}';
+}
+
+}  // namespace
+
 sse_passthrough::sse_passthrough(std::unique_ptr<upstream::response> res, operation op)
     : res_(std::move(res)), op_(op) {}
 
@@ -31,6 +44,12 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
                 // An upstream's own in-band error: reported once, in our shape.
                 done_ = true;
                 co_return from_http_error(502, ev.data, http::fields{});
+            }
+            if (!looks_like_json_object(ev.data)) {
+                done_ = true;
+                co_return core::api_error::make(
+                    core::errc::provider_error,
+                    "Upstream provider returned error: malformed stream event");
             }
             if (op_ == operation::responses && is_terminal_responses_event(ev)) {
                 done_ = true;

@@ -6,13 +6,16 @@
 // request it received and counts the TCP connections opened and closed, so that a test can
 // assert what the gateway sent upstream and that it let go of an upstream connection.
 //
-// Choosing the script of a request, first match wins:
+// `GET .../models` (the gateway's background model-list fetches and health probes) is
+// answered by the `modelList` script (default: replay `openai/models_list.json`), never from
+// the queue, and recorded in `modelListRequests` instead of `requests`.
+//
+// Choosing the script of any other request, first match wins:
 //   1. the queue (`enqueue(script)`, one script per request, first in first out);
 //   2. the request's JSON `model` (`route(model, script)`, used for every such request,
 //      which keeps working when the gateway retries);
 //   3. the default script (`setDefault(script)`);
-//   4. `GET .../models` replays `openai/models_list.json`;
-//   5. otherwise a 404 with an OpenAI-shaped error (`code: "no_script"`).
+//   4. otherwise a 404 with an OpenAI-shaped error (`code: "no_script"`).
 //
 // A script is an object; every field is optional:
 //   fixture      'openai/chat_completion_success.json': status, headers and body or chunks
@@ -122,6 +125,8 @@ function writeChunk(res, data) {
 class FakeUpstream {
   constructor() {
     this.requests = [];
+    this.modelListRequests = [];
+    this.modelList = { fixture: 'openai/models_list.json' };
     this.queue = [];
     this.routes = new Map();
     this.defaultScript = null;
@@ -196,9 +201,16 @@ class FakeUpstream {
     return this;
   }
 
+  /** Answer `GET .../models` with `script` from now on. */
+  setModelList(script) {
+    this.modelList = script;
+    return this;
+  }
+
   /** Forget scripts and recorded requests (connection counters keep counting). */
   reset() {
     this.requests = [];
+    this.modelListRequests = [];
     this.queue = [];
     this.routes.clear();
     this.defaultScript = null;
@@ -262,9 +274,6 @@ class FakeUpstream {
     if (this.defaultScript) {
       return this.defaultScript;
     }
-    if (req.method === 'GET' && /\/models\/?$/.test(req.url.split('?')[0])) {
-      return { fixture: 'openai/models_list.json' };
-    }
     const model = body && body.model !== undefined ? ` model=${JSON.stringify(body.model)}` : '';
     return {
       status: 404,
@@ -311,13 +320,14 @@ class FakeUpstream {
         enumerable: true,
         get: () => state.closed,
       });
-      this.requests.push(record);
+      const modelList = req.method === 'GET' && /\/models\/?$/.test(req.url.split('?')[0]);
+      (modelList ? this.modelListRequests : this.requests).push(record);
       res.on('close', () => {
         record.closed = true;
         record.finished = res.writableFinished;
         record.aborted = !res.writableFinished;
       });
-      const script = resolveScript(this.pickScript(req, body));
+      const script = resolveScript(modelList ? this.modelList : this.pickScript(req, body));
       record.script = script;
       this.respond(req, res, record, script).catch((err) => {
         record.error = err;

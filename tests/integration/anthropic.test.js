@@ -23,6 +23,12 @@ async function startFakeAnthropic() {
   const requests = [];
   const queue = [];
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      // The gateway's background model-list fetch: no listing here.
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'x' } }));
+      return;
+    }
     let raw = '';
     req.setEncoding('utf8');
     req.on('data', (part) => {

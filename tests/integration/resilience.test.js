@@ -252,3 +252,94 @@ test('a flapping provider: the circuit opens, then closes again once it recovers
   assert.equal((await gw.post('/api/v1/chat/completions', { model: 'flaky/x', messages })).status, 200);
   assert.match(gw.output(), /circuit of provider 'flaky' half-open -> closed/);
 });
+
+// --- Scenarios with timing assertions -----------------------------------------------------
+
+/** `n` chat chunks of one recorded stream: the first recorded chunk's shape, numbered text. */
+function numberedChunks(n) {
+  const { response } = require('../fixtures/openai/chat_completion_streaming.json');
+  const template = response.chunks[1];
+  return Array.from({ length: n }, (_, i) => ({
+    ...template,
+    choices: [{ ...template.choices[0], delta: { content: `${i} ` } }],
+  }));
+}
+
+test('429 without Retry-After: exponential back-off, then the next candidate serves', async () => {
+  primary.setDefault({
+    status: 429,
+    body: { error: { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' } },
+  });
+  secondary.setDefault(ok);
+  const started = Date.now();
+  const res = await gw.post('/api/v1/chat/completions', {
+    models: ['patient/a', 'secondary/b'],
+    messages,
+  });
+  const elapsed = Date.now() - started;
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.equal(primary.requests.length, 3, 'the first attempt and two retries');
+  const gaps = [1, 2].map((i) => primary.requests[i].receivedAt - primary.requests[i - 1].receivedAt);
+  // initial_delay_ms 20, multiplier 2, jitter ±10 %: about 20 ms then 40 ms.
+  assert.ok(gaps[0] >= 15 && gaps[1] >= 30, `back-off gaps ${gaps}`);
+  assert.ok(gaps[1] > gaps[0], `the second wait is longer: ${gaps}`);
+  assert.ok(elapsed < 3000, `no long wait without Retry-After (${elapsed} ms)`);
+});
+
+test('first byte later than the timeout: the stream falls over before the client saw a byte', async () => {
+  primary.setDefault({ fixture: 'openai/chat_completion_streaming.json', delayMs: 2500 });
+  secondary.setDefault({ fixture: 'openai/chat_completion_streaming.json' });
+  const started = Date.now();
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    models: ['impatient/a', 'secondary/b'],
+    messages,
+    stream: true,
+  });
+  const elapsed = Date.now() - started;
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.ok(res.events.at(-1).done, 'one clean stream from the second candidate');
+  assert.ok(elapsed >= 900 && elapsed < 2400, `waited ${elapsed} ms for a 1 s timeout`);
+  assert.equal(primary.requests.length, 1);
+});
+
+test('a stream cut after 40 of 60 chunks: 40 chunks, an in-band error, no [DONE], no fallback', async () => {
+  primary.setDefault({ chunks: numberedChunks(60), fault: 'drop', afterChunks: 40 });
+  secondary.setDefault({ fixture: 'openai/chat_completion_streaming.json' });
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    models: ['impatient/a', 'secondary/b'],
+    messages,
+    stream: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'impatient');
+  const chunks = res.events.filter((e) => e.json && e.json.object === 'chat.completion.chunk');
+  assert.equal(chunks.length, 40);
+  assert.deepEqual(
+    chunks.map((c) => c.json.choices[0].delta.content),
+    Array.from({ length: 40 }, (_, i) => `${i} `),
+    'in order, none lost or repeated',
+  );
+  assert.ok(!res.events.some((e) => e.done), 'no [DONE]');
+  assert.equal(res.events.at(-1).json.error.code, 'provider_error');
+  assert.equal(secondary.requests.length, 0, 'never falls over once bytes reached the client');
+});
+
+test('a malformed SSE chunk ends the stream with an in-band error, not garbage', async () => {
+  const good = numberedChunks(3);
+  primary.setDefault({ chunks: [good[0], good[1], '{"id":"chatcmpl-x","choices":[{"delta":'], usage: false });
+  const res = await postSse(`${gw.baseURL}/chat/completions`, {
+    model: 'impatient/a',
+    messages,
+    stream: true,
+  });
+  assert.equal(res.status, 200, res.text);
+  const chunks = res.events.filter((e) => e.json && e.json.object === 'chat.completion.chunk');
+  assert.equal(chunks.length, 2, 'the chunks before the bad one arrive');
+  assert.ok(!res.events.some((e) => e.data && e.data.includes('"delta":') && !e.json), 'the bad chunk is not forwarded');
+  assert.ok(!res.events.some((e) => e.done), 'no [DONE]');
+  const last = res.events.at(-1).json;
+  assert.equal(last.error.code, 'provider_error');
+  assert.match(last.error.message, /malformed/);
+});

@@ -79,6 +79,9 @@ struct request_context {
     std::int64_t cost_microcents = 0;
     bool cost_known = false;
     bool streamed = false;
+    /// Time spent waiting on upstreams (calls, stream reads, retry back-offs) and, for
+    /// streams, on the client's socket: what is left of the duration is the gateway's own.
+    std::chrono::steady_clock::duration waited{};
 };
 
 }  // namespace hadrian::api

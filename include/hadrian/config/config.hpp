@@ -106,7 +106,30 @@ struct test_provider_options {
     std::uint32_t fail_after_chunks = 0;  // fail_after: chunks sent before the stream breaks
 };
 
-enum class provider_type { open_ai, anthropic, vertex, bedrock, azure_open_ai, test };
+/// `pool` is not an adapter: it spreads requests over other providers (its `members`).
+enum class provider_type { open_ai, anthropic, vertex, bedrock, azure_open_ai, test, pool };
+
+/// How a pool picks the member that serves a request (the others follow as fallbacks).
+enum class balance_strategy {
+    weighted,         // random, in proportion to the weights, among healthy members
+    least_in_flight,  // fewest requests in flight per unit of weight; ties by weight
+};
+
+struct pool_member {
+    std::string provider;
+    std::uint32_t weight = 1;
+};
+
+/// `[providers.X.health_check]`: a periodic probe that opens or closes the circuit breaker
+/// without user traffic.
+struct health_check_config {
+    bool enabled = false;
+    std::uint32_t interval_secs = 30;
+    std::uint32_t timeout_secs = 10;
+    /// Empty: list the upstream's models (providers with a model listing); else a one-token
+    /// chat completion on this model.
+    std::string model;
+};
 
 struct provider_credentials {
     std::string type;  // "static" | "env" | "service_account"
@@ -132,6 +155,14 @@ struct provider_config {
     circuit_breaker_config circuit_breaker;
     std::vector<std::string> fallback_providers;
     std::map<std::string, std::vector<fallback_target>> model_fallbacks;
+    health_check_config health_check;
+    /// Fetch the upstream's model list for `/models` (providers that have one), at startup and
+    /// every models_refresh_secs, in the background.
+    bool fetch_models = true;
+    std::uint32_t models_refresh_secs = 3600;
+    // pool
+    balance_strategy strategy = balance_strategy::weighted;
+    std::vector<pool_member> members;  // enabled members only, in file order
     // anthropic
     std::uint32_t default_max_tokens = 4096;
     // vertex / bedrock / azure

@@ -2,6 +2,7 @@
 /// after a pause, and close once it answers again.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -14,7 +15,10 @@ namespace hadrian::providers {
 /// closed → (failure_threshold consecutive failures) → open for open_timeout →
 /// half_open: one trial request at a time → success_threshold successes close it; a failure
 /// re-opens it for twice the previous pause (up to 16× the configured one).
-/// Thread safety: every member may be called concurrently (one short mutex section).
+/// Health probes (record_probe) move it without user traffic: a failed probe counts as a
+/// failure; successful probes close an open circuit after success_threshold of them.
+/// Thread safety: every member may be called concurrently. A closed circuit with no failures
+/// on record (the common case) is served without the mutex: atomics only.
 class circuit_breaker {
 public:
     enum class state { closed, open, half_open };
@@ -27,6 +31,9 @@ public:
     void record_success(clock::time_point now = clock::now());
     void record_failure(clock::time_point now = clock::now());
 
+    /// The result of a health probe.
+    void record_probe(bool healthy, clock::time_point now = clock::now());
+
     state current(clock::time_point now = clock::now());
 
 private:
@@ -35,9 +42,9 @@ private:
     std::string provider_;
     config::circuit_breaker_config cfg_;
     std::mutex mutex_;
-    state state_ = state::closed;
-    std::uint32_t failures_ = 0;   // consecutive, while closed
-    std::uint32_t successes_ = 0;  // while half-open
+    std::atomic<state> state_{state::closed};  // written under the mutex
+    std::atomic<std::uint32_t> failures_{0};   // consecutive, while closed; under the mutex
+    std::uint32_t successes_ = 0;              // while half-open
     bool trial_in_flight_ = false;
     clock::duration pause_;
     clock::time_point open_until_{};

@@ -60,8 +60,16 @@ public:
     /// keeps its status; transport failures are 502 provider_error.
     virtual awaitable<result<reply, core::api_error>> send(call c) = 0;
 
-    /// Model names this provider advertises (without the provider prefix).
+    /// Model names this provider advertises from its configuration (without the prefix).
     virtual std::vector<std::string> models() const = 0;
+
+    /// Whether the upstream has a model listing that list_models() reads.
+    virtual bool lists_models() const noexcept { return false; }
+
+    /// The upstream's own model ids (for `/models` and health probes). The default, for
+    /// upstreams without a listing, is a 501 not_supported error.
+    virtual awaitable<result<std::vector<std::string>, core::api_error>> list_models(
+        core::abort_signal* abort);
 };
 
 }  // namespace hadrian::providers

@@ -73,5 +73,36 @@ TEST(CircuitBreaker, DisabledNeverOpens) {
     EXPECT_TRUE(b.allow(t0));
 }
 
+TEST(CircuitBreaker, FailedProbesOpenItWithoutTraffic) {
+    circuit_breaker b("p", cfg(2, 60, 2));
+    const auto t0 = circuit_breaker::clock::time_point{} + 1h;
+    b.record_probe(false, t0);
+    EXPECT_EQ(b.current(t0), state::closed);
+    b.record_probe(false, t0);
+    EXPECT_EQ(b.current(t0), state::open);
+    EXPECT_FALSE(b.allow(t0));
+}
+
+TEST(CircuitBreaker, SuccessfulProbesCloseItBeforeThePauseEnds) {
+    circuit_breaker b("p", cfg(1, 60, 2));
+    const auto t0 = circuit_breaker::clock::time_point{} + 1h;
+    b.record_failure(t0);
+    ASSERT_EQ(b.current(t0), state::open);
+    b.record_probe(true, t0 + 1s);
+    EXPECT_EQ(b.current(t0 + 1s), state::half_open);  // one of two successes
+    b.record_probe(true, t0 + 2s);
+    EXPECT_EQ(b.current(t0 + 2s), state::closed);
+    EXPECT_TRUE(b.allow(t0 + 2s));
+}
+
+TEST(CircuitBreaker, ProbeSuccessWhileClosedResetsTheFailureRun) {
+    circuit_breaker b("p", cfg(2, 60, 1));
+    const auto t0 = circuit_breaker::clock::time_point{} + 1h;
+    b.record_failure(t0);
+    b.record_probe(true, t0);
+    b.record_failure(t0);
+    EXPECT_EQ(b.current(t0), state::closed);
+}
+
 }  // namespace
 }  // namespace hadrian::providers
