@@ -40,6 +40,9 @@
 //                'drop'   stream: close the connection after `afterChunks` chunks
 //                'stall'  stream: send `afterChunks` chunks, then nothing, connection kept
 //   afterChunks  chunks sent before a 'drop' or 'stall' (0)
+//   splitSeed    stream: write the whole SSE body in pieces of 1..48 bytes cut at
+//                pseudo-random points (from this seed), 1 ms apart, so that events and
+//                even UTF-8 sequences straddle reads
 
 const http = require('node:http');
 const fs = require('node:fs');
@@ -412,6 +415,32 @@ class FakeUpstream {
     headers['cache-control'] = 'no-cache';
     res.writeHead(status, headers);
     res.flushHeaders();
+
+    if (script.splitSeed !== undefined && !script.fault) {
+      const body = Buffer.from(events.join('') + (done ? 'data: [DONE]\n\n' : ''), 'utf8');
+      let state = script.splitSeed >>> 0 || 1;
+      const nextRandom = () => {
+        // xorshift32: the same cut points for the same seed.
+        state ^= state << 13;
+        state >>>= 0;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        state >>>= 0;
+        return state;
+      };
+      for (let at = 0; at < body.length; ) {
+        const size = 1 + (nextRandom() % 48);
+        if (record.closed) {
+          return;
+        }
+        await writeChunk(res, body.subarray(at, at + size));
+        at += size;
+        await this.sleep(1);
+      }
+      record.chunksSent = events.length;
+      res.end();
+      return;
+    }
 
     const faulty = script.fault === 'drop' || script.fault === 'stall';
     const count = faulty ? Math.min(events.length, script.afterChunks || 0) : events.length;
