@@ -22,6 +22,12 @@ public:
     vertex(const config::provider_config& cfg, upstream::client& client,
            std::chrono::seconds stream_idle_timeout);
 
+    /// The Gemini API (an api_key) lists its models; Vertex AI's publisher catalogue is not
+    /// read.
+    bool lists_models() const noexcept override { return !cfg_.api_key.empty(); }
+    awaitable<result<std::vector<std::string>, core::api_error>> list_models(
+        core::abort_signal* abort) override;
+
 private:
     awaitable<result<reply, core::api_error>> send_chat(call c) override;
     upstream::request build_request(const call& c, std::string body) const;

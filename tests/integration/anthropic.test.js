@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 
 const { fixture } = require('../fakes/fake_upstream');
-const { assertError, postSse, startGateway } = require('../lib/gateway');
+const { assertError, postSse, startGateway, waitFor } = require('../lib/gateway');
 
 const MODEL = 'claude-sonnet-4-20250514';
 const API_KEY = 'sk-ant-test';
@@ -21,12 +21,15 @@ const API_KEY = 'sk-ant-test';
  */
 async function startFakeAnthropic() {
   const requests = [];
+  const listRequests = [];
   const queue = [];
   const server = http.createServer((req, res) => {
     if (req.method === 'GET') {
-      // The gateway's background model-list fetch: no listing here.
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'x' } }));
+      // The gateway's background model-list fetch (kept apart from `requests`).
+      listRequests.push({ url: req.url, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const data = [{ type: 'model', id: 'claude-sonnet-4-5-20250929' }, { type: 'model', id: 'claude-haiku-4-5' }];
+      res.end(JSON.stringify({ data, has_more: false }));
       return;
     }
     let raw = '';
@@ -69,6 +72,7 @@ async function startFakeAnthropic() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    listRequests,
     enqueue: (script) => queue.push(script),
     reset: () => {
       requests.length = 0;
@@ -519,4 +523,19 @@ test('requests Anthropic cannot serve are rejected before any upstream call', as
   res = await gw.post('/api/v1/embeddings', { model: `anthropic/${MODEL}`, input: 'hi' });
   assertError(res, { status: 501, code: 'not_supported' });
   assert.equal(fake.requests.length, 0);
+});
+
+test('/models lists what the Anthropic models endpoint lists', async () => {
+  const res = await waitFor(
+    async () => {
+      const r = await gw.get('/api/v1/models');
+      return r.json.data.some((m) => m.id === 'anthropic/claude-haiku-4-5') ? r : null;
+    },
+    { message: 'the listed Anthropic models' },
+  );
+  assert.ok(res.json.data.some((m) => m.id === 'anthropic/claude-sonnet-4-5-20250929'));
+  const seen = fake.listRequests[0];
+  assert.equal(seen.url, '/v1/models?limit=1000');
+  assert.equal(seen.headers['anthropic-version'], '2023-06-01');
+  assert.ok(seen.headers['x-api-key'], 'the key is sent');
 });

@@ -12,7 +12,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
-const { assertError, postSse, startGateway } = require('../lib/gateway');
+const { assertError, postSse, startGateway, waitFor } = require('../lib/gateway');
 
 const API_KEY = 'test-gemini-key';
 
@@ -27,9 +27,18 @@ function fixture(name) {
 
 function startFakeGemini() {
   const requests = [];
+  const listRequests = [];
   const tokenRequests = [];
   const queue = [];
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url.startsWith('/v1beta/models?')) {
+      // The gateway's background model-list fetch.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const models = [{ name: 'models/gemini-2.5-flash' }, { name: 'models/gemini-2.5-pro' }];
+      res.end(JSON.stringify({ models }));
+      listRequests.push({ url: req.url, headers: req.headers });
+      return;
+    }
     const parts = [];
     req.on('data', (part) => parts.push(part));
     req.on('end', () => {
@@ -74,6 +83,7 @@ function startFakeGemini() {
         origin: `http://127.0.0.1:${port}`,
         baseURL: `http://127.0.0.1:${port}/v1beta/models`,
         requests,
+        listRequests,
         tokenRequests,
         enqueue: (script) => queue.push(script),
         reset: () => {
@@ -455,4 +465,20 @@ test('a service account signs a JWT, exchanges it once and sends the bearer toke
     assert.equal(req.headers.authorization, 'Bearer ya29.test-token');
     assert.equal(req.headers['x-goog-api-key'], undefined);
   }
+});
+
+test('/models lists the models the Gemini API lists, fetched with the API key', async () => {
+  const res = await waitFor(
+    async () => {
+      const r = await gw.get('/api/v1/models');
+      return r.json.data.some((m) => m.id === 'vertex/gemini-2.5-pro') ? r : null;
+    },
+    { message: 'the listed Gemini models' },
+  );
+  const ids = res.json.data.map((m) => m.id);
+  assert.ok(ids.includes('vertex/gemini-2.5-flash'), ids.join(', '));
+  assert.ok(!ids.some((id) => id.startsWith('vertex/models/')), 'the models/ prefix is removed');
+  assert.ok(!ids.some((id) => id.startsWith('vertexsa/gemini-2.5-pro')), 'Vertex AI is not listed');
+  assert.equal(fake.listRequests[0].headers['x-goog-api-key'], API_KEY);
+  assert.match(fake.listRequests[0].url, /^\/v1beta\/models\?pageSize=1000$/);
 });
