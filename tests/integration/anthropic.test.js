@@ -1,86 +1,19 @@
 'use strict';
 
 // Chat Completions through the gateway to Anthropic's Messages API: a fake Anthropic upstream
-// checks the exact request the gateway sends (path, headers, translated body) and replays
-// recorded Anthropic answers; the client must see OpenAI-shaped bodies, streams and errors.
+// (tests/fakes/anthropic.js) checks the exact request the gateway sends (path, headers,
+// translated body) and replays recorded Anthropic answers; the client must see OpenAI-shaped
+// bodies, streams and errors.
 
 const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
-const http = require('node:http');
 
+const { startFakeAnthropic } = require('../fakes/anthropic');
 const { fixture } = require('../fakes/fake_upstream');
 const { assertError, postSse, startGateway, waitFor } = require('../lib/gateway');
 
 const MODEL = 'claude-sonnet-4-20250514';
 const API_KEY = 'sk-ant-test';
-
-/**
- * A fake Anthropic API on 127.0.0.1: every request is recorded and answered by the next
- * queued script: `{ fixture }` (an `anthropic/*.json` file: body, or SSE events from its
- * chunks), optionally `{ stopAfter }` to end an SSE body after that many events.
- */
-async function startFakeAnthropic() {
-  const requests = [];
-  const listRequests = [];
-  const queue = [];
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET') {
-      // The gateway's background model-list fetch (kept apart from `requests`).
-      listRequests.push({ url: req.url, headers: req.headers });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      const data = [{ type: 'model', id: 'claude-sonnet-4-5-20250929' }, { type: 'model', id: 'claude-haiku-4-5' }];
-      res.end(JSON.stringify({ data, has_more: false }));
-      return;
-    }
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', (part) => {
-      raw += part;
-    });
-    req.on('end', async () => {
-      let body;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
-      const script = queue.shift();
-      if (!script) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        const error = { type: 'api_error', message: 'no script' };
-        res.end(JSON.stringify({ type: 'error', error }));
-        return;
-      }
-      const response = script.response || fixture(`anthropic/${script.fixture}`).response;
-      if (!response.streaming) {
-        res.writeHead(response.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(response.body));
-        return;
-      }
-      res.writeHead(response.status, { 'content-type': 'text/event-stream' });
-      const events = response.chunks.slice(0, script.stopAfter ?? response.chunks.length);
-      for (const ev of events) {
-        res.write(`event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      res.end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    listRequests,
-    enqueue: (script) => queue.push(script),
-    reset: () => {
-      requests.length = 0;
-      queue.length = 0;
-    },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 let fake;
 let gw;

@@ -1,109 +1,20 @@
 'use strict';
 
-// The vertex provider against a fake Gemini API: the gateway translates Chat Completions (and
-// Responses, through the chat bridge) to generateContent / streamGenerateContent?alt=sse, and
-// the recorded Gemini answers back into OpenAI shapes.
+// The vertex provider against a fake Gemini API (tests/fakes/gemini.js): the gateway
+// translates Chat Completions (and Responses, through the chat bridge) to generateContent /
+// streamGenerateContent?alt=sse, and the recorded Gemini answers back into OpenAI shapes.
 
 const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
+const { replay, startFakeGemini } = require('../fakes/gemini');
 const { assertError, postSse, startGateway, waitFor } = require('../lib/gateway');
 
 const API_KEY = 'test-gemini-key';
-
-function fixture(name) {
-  const file = path.join(__dirname, '..', 'fixtures', 'vertex', name);
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
-// ---------------------------------------------------------------------------------------
-// A fake Gemini API: records each request and answers with the next queued script
-// ({ status, body } or { chunks, truncate }).
-
-function startFakeGemini() {
-  const requests = [];
-  const listRequests = [];
-  const tokenRequests = [];
-  const queue = [];
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url.startsWith('/v1beta/models?')) {
-      // The gateway's background model-list fetch.
-      res.writeHead(200, { 'content-type': 'application/json' });
-      const models = [{ name: 'models/gemini-2.5-flash' }, { name: 'models/gemini-2.5-pro' }];
-      res.end(JSON.stringify({ models }));
-      listRequests.push({ url: req.url, headers: req.headers });
-      return;
-    }
-    const parts = [];
-    req.on('data', (part) => parts.push(part));
-    req.on('end', () => {
-      const text = Buffer.concat(parts).toString('utf8');
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      if (req.url === '/token') {
-        // The service account token endpoint.
-        const form = new URLSearchParams(text);
-        tokenRequests.push({ headers: req.headers, form });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ access_token: 'ya29.test-token', expires_in: 3599, token_type: 'Bearer' }));
-        return;
-      }
-      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
-      const script = queue.shift();
-      if (!script) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 500, message: 'no script', status: 'INTERNAL' } }));
-        return;
-      }
-      if (script.chunks) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (const chunk of script.chunks) {
-          res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
-        }
-        res.end();
-        return;
-      }
-      res.writeHead(script.status || 200, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(JSON.stringify(script.body));
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      resolve({
-        origin: `http://127.0.0.1:${port}`,
-        baseURL: `http://127.0.0.1:${port}/v1beta/models`,
-        requests,
-        listRequests,
-        tokenRequests,
-        enqueue: (script) => queue.push(script),
-        reset: () => {
-          requests.length = 0;
-          tokenRequests.length = 0;
-          queue.length = 0;
-        },
-        close: () => new Promise((done) => server.close(done)),
-      });
-    });
-  });
-}
-
-function replay(name, extra = {}) {
-  const { response } = fixture(name);
-  if (response.streaming) {
-    return { chunks: response.chunks, ...extra };
-  }
-  return { status: response.status, body: response.body, ...extra };
-}
 
 let fake;
 let gw;
