@@ -16,9 +16,10 @@ DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl
 
 # What only the benchmark uses (`make bench`, `make bench-soak`).
 BENCH_DEBS := wrk nginx python3
+PROFILE_DEBS := linux-perf
 
 .PHONY: deps build run test test-unit test-integration configure-test image image-test format clean \
-        bench bench-soak bench-deps bench-tools
+        bench bench-soak bench-profile bench-deps bench-tools
 
 deps:
 	@scripts/install-deps.sh $(DEBS)
@@ -65,6 +66,10 @@ bench: build bench-deps bench-tools
 
 bench-soak: build bench-deps bench-tools
 	@python3 bench/run.py --soak
+
+bench-profile: build bench-deps bench-tools
+	@scripts/install-deps.sh $(PROFILE_DEBS)
+	@python3 bench/run.py --profile
 
 image: deps
 	@scripts/image.sh build

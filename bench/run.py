@@ -2,6 +2,7 @@
 """`make bench`: the gateway measured side by side with a direct call and with nginx as a
 plain reverse proxy, in one run on this machine, printed as one table.
 `make bench-soak` (--soak): the gateway's memory under a long steady load.
+`make bench-profile` (--profile): where the gateway spends its CPU under the chat load.
 Settings come from BENCH_* environment variables; bench/README.md lists them."""
 
 import datetime
@@ -12,7 +13,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import bodies, context, keys, scenarios, soak, table, targets  # noqa: E402
+from harness import bodies, context, keys, profile, scenarios, soak, table, targets  # noqa: E402
 from harness.upstream import Upstream  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,6 +74,8 @@ def main():
         ctx.auth_headers = [f"Authorization: Bearer {keys.create_key(ctx)}"]
         if "--soak" in sys.argv[1:]:
             soak.soak(ctx, log)
+        elif "--profile" in sys.argv[1:]:
+            profile.profile(ctx, log)
         else:
             bench(ctx)
     finally:

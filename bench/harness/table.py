@@ -2,8 +2,8 @@
 direct call and the gateway's ratios to nginx."""
 
 COLUMNS = [
-    "scenario", "target", "req/s", "p50 ms", "p90 ms", "p99 ms", "TTFB p50", "TTFB p99",
-    "errors", "CPU %", "CPU µs/req", "peak RSS MiB", "RSS drift MiB",
+    "scenario", "target", "req/s", "in flight", "p50 ms", "p90 ms", "p99 ms", "TTFB p50",
+    "TTFB p99", "errors", "CPU %", "CPU µs/req", "peak RSS MiB", "RSS drift MiB",
     "req/s ÷direct", "p99 −direct ms", "req/s ÷nginx", "p99 ÷nginx", "CPU/req ÷nginx",
 ]
 
@@ -18,6 +18,10 @@ def _num(v, digits=3):
     return f"{float(s):,.0f}" if "e" in s else s
 
 
+def _signed(v):
+    return "—" if v is None else ("+" if v >= 0 else "−") + _num(abs(v))
+
+
 def _ratio(a, b):
     return f"×{a / b:.2f}" if a is not None and b else "—"
 
@@ -28,6 +32,7 @@ def _cells(row, direct, nginx):
     cells = [
         row["scenario"], row["target"],
         _num(row.get("rps"), 4) if "rps" in row else "—",
+        str(row["max_in_flight"]) if "max_in_flight" in row else "—",
         _num(lat.get("p50")), _num(lat.get("p90")), _num(lat.get("p99")),
         _num(ttfb.get("p50")), _num(ttfb.get("p99")),
         str(row["errors"]) if "errors" in row else "—",
@@ -37,14 +42,12 @@ def _cells(row, direct, nginx):
     rps, p99 = row.get("rps"), lat.get("p99")
     if direct and row["target"] != "direct" and "rps" in row:
         dp99 = direct["latency"]["p99"]
-        cells += [_ratio(rps, direct["rps"]), f"{p99 - dp99:+.3g}"]
+        cells += [_ratio(rps, direct["rps"]), _signed(p99 - dp99)]
     else:
         cells += ["—", "—"]
     if nginx and row["target"] not in ("direct", "nginx") and "rps" in row:
         cells += [_ratio(rps, nginx["rps"]), _ratio(p99, nginx["latency"]["p99"]),
                   _ratio(row.get("cpu_us"), nginx.get("cpu_us"))]
-    elif row["scenario"] == "idle" and nginx and row["target"] != "nginx":
-        cells += ["—", "—", "—"]
     else:
         cells += ["—", "—", "—"]
     return cells
