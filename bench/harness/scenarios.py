@@ -50,16 +50,20 @@ def _load(ctx, sc, target, seconds, warmup=False):
     body = ctx.bodies[sc.body if gateway or not sc.upstream_body else sc.upstream_body]
     url = target.base_url() + path
     headers = sc.headers + ctx.auth_headers
+    if sc.tool == "hold" and warmup:
+        # Warming up with thousands of 5-second streams would take too long: a short closed
+        # loop of quick streams through the same code instead.
+        return loadgen.run_bench_load(
+            tools_dir=ctx.tools_dir, url=url, body_file=ctx.bodies["stream"],
+            headers=PACING_STREAM + ctx.auth_headers, cpu=ctx.load_cpu, streamed=True,
+            connections=64, seconds=seconds)
     if sc.tool == "wrk":
         return loadgen.run_wrk(url, body, headers, sc.connections, seconds, ctx.load_cpu)
     common = dict(tools_dir=ctx.tools_dir, url=url, body_file=body, headers=headers,
                   cpu=ctx.load_cpu, streamed=sc.streamed)
-    if sc.tool == "hold" and warmup:
-        # Warming up with thousands of 5-second streams takes too long: a short closed loop
-        # of the same requests instead.
-        return loadgen.run_bench_load(connections=64, seconds=seconds, **common)
     if sc.tool == "hold":
-        return loadgen.run_bench_load(streams=sc.streams, ramp=1.0, timeout=120, **common)
+        return loadgen.run_bench_load(streams=sc.streams, ramp=ctx.env.float("BENCH_STREAM_RAMP", 1),
+                                      timeout=120, **common)
     if sc.tool == "open":
         return loadgen.run_bench_load(rate=sc.rate, seconds=seconds, timeout=30, **common)
     return loadgen.run_bench_load(connections=sc.connections, seconds=seconds, **common)

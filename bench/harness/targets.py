@@ -2,6 +2,7 @@
 gateway in front of it. Each target starts fresh for a scenario and reports its processes."""
 
 import os
+import pwd
 import shutil
 
 from . import gateway_config
@@ -45,7 +46,8 @@ class Nginx:
     def _write_conf(self, dir_, port, nofile):
         with open(os.path.join(BENCH_DIR, "conf", "nginx.conf.in")) as f:
             text = f.read()
-        user = f"user {os.environ.get('USER') or 'root'};" if os.geteuid() == 0 else ""
+        # As root, nginx would run its worker as nobody, which cannot use the run's directory.
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
         for key, value in {
             "@USER_LINE@": user,
             "@DIR@": dir_,
