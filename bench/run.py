@@ -34,6 +34,15 @@ def header(ctx, names):
             f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
 
 
+def _guarded(run, scenario, target):
+    """The row of `run()`, or a row saying why it failed (the other rows still count)."""
+    try:
+        return run()
+    except (RuntimeError, OSError, ValueError) as e:
+        log(f"  failed: {e}")
+        return {"scenario": scenario, "target": target, "failed": str(e).splitlines()[0]}
+
+
 def bench(ctx):
     env = ctx.env
     names = [n.strip() for n in env.str("BENCH_TARGETS", "direct,nginx,gateway").split(",")]
@@ -47,13 +56,14 @@ def bench(ctx):
     for t in tgts:
         if t.name != "direct":
             log(f"bench: idle RSS of {t.name}")
-            rows.append(scenarios.idle_rss(ctx, t))
+            rows.append(_guarded(lambda: scenarios.idle_rss(ctx, t), "idle", t.name))
     for sc in plan:
         for t in tgts:
             log(f"bench: {sc.name} ({sc.title}) against {t.name}")
-            row = scenarios.run_one(ctx, sc, t)
-            log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
-                f"{row['errors']} errors")
+            row = _guarded(lambda: scenarios.run_one(ctx, sc, t), sc.name, t.name)
+            if "rps" in row:
+                log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
+                    f"{row['errors']} errors")
             rows.append(row)
     text = header(ctx, names) + "\n" + table.render(rows)
     print(text, flush=True)

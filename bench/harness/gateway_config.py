@@ -38,8 +38,7 @@ port = {port}
 threads = {threads}
 
 [database]
-type = "{'sqlite' if auth else 'none'}"
-path = "{db_path}"
+{f'type = "sqlite"{chr(10)}path = "{db_path}"' if auth else 'type = "none"'}
 
 [cache]
 type = "memory"

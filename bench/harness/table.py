@@ -55,14 +55,16 @@ def _cells(row, direct, nginx):
 
 def render(rows):
     """Markdown text of the table; rows are in run order."""
-    by = {(r["scenario"], r["target"]): r for r in rows}
+    by = {(r["scenario"], r["target"]): r for r in rows if not r.get("failed")}
+    notes = []
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
     for r in rows:
         direct = by.get((r["scenario"], "direct"))
         nginx = by.get((r["scenario"], "nginx"))
         lines.append("| " + " | ".join(_cells(r, direct, nginx)) + " |")
-    notes = []
     for r in rows:
+        if r.get("failed"):
+            notes.append(f"- {r['scenario']} / {r['target']}: did not run: {r['failed']}")
         if r.get("errors"):
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["error_kinds"].items()))
             notes.append(f"- {r['scenario']} / {r['target']}: errors: {kinds}")

@@ -5,7 +5,7 @@ import os
 import pwd
 import shutil
 
-from . import gateway_config
+from . import gateway_config, keys
 from .procs import Proc, free_port, pinned, wait_http
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,6 +117,8 @@ class Gateway:
         return path
 
     def start(self):
+        if self.auth:
+            keys.fresh_database(self.ctx, os.path.join(self.ctx.tmp, "hadrian.db"))
         for attempt in range(3):
             self.port = free_port()
             cmd = [self.ctx.hadrian_bin, "serve", "--config", self.config_path(self.port)]
