@@ -1,7 +1,10 @@
 """Readable summaries of a `perf record -g` file: C++ template arguments folded to <…>,
-self time grouped by what it is spent on, the hottest functions, and the gateway's own
-functions with their callees."""
+self time grouped by what it is spent on, the hottest functions, and each sample charged to
+the innermost gateway function on its stack (coroutines break the usual caller chains, so
+"with callees" totals of perf report would mislead)."""
 
+import collections
+import os
 import re
 import subprocess
 
@@ -46,46 +49,57 @@ def short(symbol):
     return "".join(out)
 
 
-def _rows(data, children):
-    """[(children %, self %, symbol)] of `perf report` (children % is None without it)."""
-    args = ["perf", "report", "-i", data, "--stdio", "--no-call-graph", "--sort", "symbol",
-            "--percent-limit", "0", "--children" if children else "--no-children"]
-    out = subprocess.run(args, capture_output=True, text=True, check=False).stdout
-    rows = []
+def _stacks(data):
+    """Every sample's call stack, leaf first, from `perf script`."""
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "ip,sym", "--no-inline"],
+                         capture_output=True, text=True, check=False,
+                         env=dict(os.environ, DEBUGINFOD_URLS="")).stdout
+    stacks, frames = [], []
     for line in out.splitlines():
-        # Trailing "-  -" columns are perf's IPC fields, empty without branch data.
-        m = re.match(r"\s*([\d.]+)%\s+(?:([\d.]+)%\s+)?(\[[.k]\]\s+.*?)(?:\s+-\s+-)?\s*$", line)
-        if not m:
+        parts = line.split(None, 1)
+        if not parts:
+            if frames:
+                stacks.append(frames)
+                frames = []
             continue
-        if children:
-            rows.append((float(m.group(1)), float(m.group(2)), short(m.group(3))))
-        else:
-            rows.append((None, float(m.group(1)), short(m.group(3))))
-    return rows
+        kernel = parts[0].startswith("ffffffff")
+        frames.append(("[k] " if kernel else "") + (parts[1] if len(parts) > 1 else "?"))
+    if frames:
+        stacks.append(frames)
+    return stacks
+
+
+def _kind(symbol):
+    return next((g for g, rx in GROUPS if re.search(rx, symbol)), "other")
+
+
+def _table(title, head, rows):
+    text = f"## {title}\n\n| share | {head} |\n|---:|---|\n"
+    return text + "".join(f"| {pct:.1f}% | {what} |\n" for pct, what in rows) + "\n"
 
 
 def summary(data, lines=30):
-    """Markdown text: groups, top self time, top gateway functions with callees."""
-    flat = _rows(data, children=False)
-    totals = {}
-    for _, self_pct, sym in flat:
-        name = next((g for g, rx in GROUPS if re.search(rx, sym)), "other")
-        totals[name] = totals.get(name, 0.0) + self_pct
-    text = "## Self time by kind\n\n| share | spent in |\n|---:|---|\n"
-    for name, pct in sorted(totals.items(), key=lambda kv: -kv[1]):
-        text += f"| {pct:.1f}% | {name} |\n"
-    text += "\n## Hottest functions, self time\n\n| self | function |\n|---:|---|\n"
-    for _, self_pct, sym in flat[:lines]:
-        text += f"| {self_pct:.2f}% | `{sym[:150]}` |\n"
-    inclusive = [r for r in _rows(data, children=True) if "hadrian::" in r[2]]
-    text += ("\n## Gateway functions, with their callees\n\n| total | self | function |\n"
-             "|---:|---:|---|\n")
-    seen = set()
-    for total, self_pct, sym in inclusive:
-        if sym in seen:
-            continue
-        seen.add(sym)
-        text += f"| {total:.2f}% | {self_pct:.2f}% | `{sym[:150]}` |\n"
-        if len(seen) >= lines:
-            break
+    """Markdown text: self time by kind, the hottest functions, and every sample charged to
+    the innermost gateway function on its stack (with what that time was spent in)."""
+    stacks = _stacks(data)
+    n = len(stacks) or 1
+    kinds = collections.Counter(_kind(s[0]) for s in stacks)
+    leaves = collections.Counter(short(s[0]) for s in stacks)
+    owners = collections.Counter()
+    owner_kinds = collections.defaultdict(collections.Counter)
+    for s in stacks:
+        owner = next((short(f) for f in s if "hadrian::" in f), "(no gateway function on the stack)")
+        owners[owner] += 1
+        owner_kinds[owner][_kind(s[0])] += 1
+    text = f"{len(stacks)} samples.\n\n"
+    text += _table("Self time by kind", "spent in",
+                   [(100 * c / n, k) for k, c in kinds.most_common()])
+    text += _table("Hottest functions, self time", "function",
+                   [(100 * c / n, f"`{f[:140]}`") for f, c in leaves.most_common(lines)])
+    rows = []
+    for owner, c in owners.most_common(lines):
+        inside = ", ".join(f"{k} {100 * v / c:.0f}%" for k, v in owner_kinds[owner].most_common(3))
+        rows.append((100 * c / n, f"`{owner[:110]}` — {inside}"))
+    text += _table("Samples charged to the innermost gateway function on the stack",
+                   "function — spent in", rows)
     return text

@@ -24,7 +24,7 @@ def profile(ctx, log):
         log(f"bench-profile: perf record -g on the gateway for {seconds:g} s")
         # DWARF unwinding: the release build keeps no frame pointers.
         perf = subprocess.Popen(
-            pinned(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", data,
+            pinned(["perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384", "-o", data,
                     "-p", str(gw.proc.pid), "--", "sleep", str(seconds)], ctx.load_cpu),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         result = {}
@@ -38,7 +38,8 @@ def profile(ctx, log):
     finally:
         gw.stop()
     log(f"bench-profile: {result.get('rps', 0):.0f} req/s during the recording")
-    print(f"# Gateway profile: chat, 32 connections, {seconds:g} s\n")
+    print(f"# Gateway profile: {os.path.basename(body)}, 32 connections, {seconds:g} s, "
+          f"{result.get('rps', 0):.0f} req/s\n")
     print(perf_report.summary(data, int(env.float("BENCH_PROFILE_LINES", 30))))
     if env.str("BENCH_KEEP_TMP", ""):
         print(f"perf data kept in {data}")
