@@ -18,6 +18,10 @@ def _num(v, digits=3):
     return f"{float(s):,.0f}" if "e" in s else s
 
 
+def _fixed(v):
+    return "—" if v is None else f"{v:.1f}".replace("-0.0", "0.0")
+
+
 def _signed(v):
     return "—" if v is None else ("+" if v >= 0 else "−") + _num(abs(v))
 
@@ -37,7 +41,7 @@ def _cells(row, direct, nginx):
         _num(ttfb.get("p50")), _num(ttfb.get("p99")),
         str(row["errors"]) if "errors" in row else "—",
         _num(row.get("cpu_pct")), _num(row.get("cpu_us")),
-        _num(row.get("peak_rss_mib")), _num(row.get("rss_drift_mib"), 2),
+        _num(row.get("peak_rss_mib")), _fixed(row.get("rss_drift_mib")),
     ]
     rps, p99 = row.get("rps"), lat.get("p99")
     if direct and row["target"] != "direct" and "rps" in row:
