@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 BUILD_DIR      ?= build
 TEST_BUILD_DIR ?= build-test
+BENCH_BUILD_DIR ?= build-bench
 CONFIG         ?= config/hadrian.toml
 JOBS           ?= $(shell nproc)
 
@@ -13,10 +14,18 @@ DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl
         libgtest-dev libgmock-dev libtomlplusplus-dev libsqlite3-dev libpq-dev libhiredis-dev \
         clang-format
 
-.PHONY: deps build run test test-unit test-integration configure-test image image-test format clean
+# What only the benchmark uses (`make bench`, `make bench-soak`).
+BENCH_DEBS := wrk nginx python3
+PROFILE_DEBS := linux-perf
+
+.PHONY: deps build run test test-unit test-integration configure-test image image-test format clean \
+        bench bench-soak bench-profile bench-deps bench-tools
 
 deps:
 	@scripts/install-deps.sh $(DEBS)
+
+bench-deps:
+	@scripts/install-deps.sh $(BENCH_DEBS)
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHADRIAN_TESTS=OFF >/dev/null
@@ -43,6 +52,25 @@ test-integration: configure-test
 
 test: test-unit test-integration
 
+# The benchmark's tools (fake upstream, load client) are a separate CMake project in bench/,
+# so that they never slow down or break the gateway's build and tests.
+$(BENCH_BUILD_DIR)/build.ninja: bench/CMakeLists.txt
+	@cmake -S bench -B $(BENCH_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+bench-tools: deps $(BENCH_BUILD_DIR)/build.ninja
+	@cmake --build $(BENCH_BUILD_DIR) -j $(JOBS)
+
+# Direct call, nginx and the gateway side by side; BENCH_* variables are in bench/README.md.
+bench: build bench-deps bench-tools
+	@python3 bench/run.py
+
+bench-soak: build bench-deps bench-tools
+	@python3 bench/run.py --soak
+
+bench-profile: build bench-deps bench-tools
+	@scripts/install-deps.sh $(PROFILE_DEBS)
+	@python3 bench/run.py --profile
+
 image: deps
 	@scripts/image.sh build
 
@@ -53,4 +81,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(BENCH_BUILD_DIR)

@@ -1,0 +1,1 @@
+"""The orchestration of `make bench`: targets, load generators, scenarios and the table."""

@@ -1,0 +1,78 @@
+"""CPU time and memory of a process and its children, read from /proc."""
+
+import os
+import threading
+import time
+
+TICK = 1.0 / os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid):
+    """`pid` and its descendants (nginx: the master and its workers)."""
+    out = [pid]
+    for p in out:
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    out.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pids):
+    """utime + stime of the processes (all their threads), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        except OSError:
+            pass
+    return total * TICK
+
+
+def status_kib(pids, field):
+    """The sum of a /proc/PID/status field in KiB (VmRSS, VmHWM) over the processes."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith(field + ":"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class RssSampler:
+    """Samples the summed VmRSS of `pids` every `every` seconds in a thread."""
+
+    def __init__(self, pids, every=1.0):
+        self.pids = pids
+        self.every = every
+        self.samples = []  # (seconds since start, KiB)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._start = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _sample(self):
+        if self.pids:
+            self.samples.append((time.monotonic() - self._start, status_kib(self.pids, "VmRSS")))
+
+    def _run(self):
+        while True:
+            self._sample()
+            if self._stop.wait(self.every):
+                return

@@ -1,0 +1,108 @@
+"""The scenarios of `make bench` and how one of them is run against one target."""
+
+import time
+from dataclasses import dataclass, field
+
+from . import loadgen, procstat
+
+PACING_STREAM = ["X-Bench-Chunks: 20", "X-Bench-Chunk-Gap-Ms: 5"]
+PACING_SLOW = ["X-Bench-Chunks: 50", "X-Bench-Chunk-Gap-Ms: 100"]
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    tool: str  # wrk | open | closed | hold
+    body: str  # key of bodies.BODIES sent to the gateway
+    upstream_body: str = ""  # sent to direct and nginx, when it differs
+    upstream_path: str = "/v1/chat/completions"
+    connections: int = 0
+    rate: float = 0
+    streams: int = 0
+    headers: list = field(default_factory=list)  # the fake upstream's pacing
+    streamed: bool = False
+
+
+def scenarios(env):
+    """Every scenario, sized by the environment (see bench/README.md)."""
+    rate = env.float("BENCH_OPEN_RATE", 2000)
+    streams = env.int("BENCH_STREAMS", 5000)
+    return [
+        Scenario("chat-c32", "chat, 32 connections (wrk)", "wrk", "chat", connections=32),
+        Scenario("chat-c128", "chat, 128 connections (wrk)", "wrk", "chat", connections=128),
+        Scenario("chat-open", f"chat, open loop {rate:g} req/s", "open", "chat", rate=rate),
+        Scenario("stream-c64", "stream 20 x 5 ms, 64 connections", "closed", "stream",
+                 connections=64, headers=PACING_STREAM, streamed=True),
+        Scenario("slow-streams", f"{streams} streams 50 x 100 ms held", "hold", "slow",
+                 streams=streams, headers=PACING_SLOW, streamed=True),
+        Scenario("image-1mib", "chat with a 1 MiB image, 8 connections (wrk)", "wrk", "image",
+                 connections=8),
+        Scenario("anthropic-c32", "Anthropic, 32 connections (wrk)", "wrk",
+                 "anthropic-gateway", upstream_body="anthropic-upstream",
+                 upstream_path="/v1/messages", connections=32),
+    ]
+
+
+def _load(ctx, sc, target, seconds, warmup=False):
+    gateway = target.api == "gateway"
+    path = "/api/v1/chat/completions" if gateway else sc.upstream_path
+    body = ctx.bodies[sc.body if gateway or not sc.upstream_body else sc.upstream_body]
+    url = target.base_url() + path
+    headers = sc.headers + ctx.auth_headers
+    if sc.tool == "hold" and warmup:
+        # Warming up with thousands of 5-second streams would take too long: a short closed
+        # loop of quick streams through the same code instead.
+        return loadgen.run_bench_load(
+            tools_dir=ctx.tools_dir, url=url, body_file=ctx.bodies["stream"],
+            headers=PACING_STREAM + ctx.auth_headers, cpu=ctx.load_cpu, streamed=True,
+            connections=64, seconds=seconds)
+    if sc.tool == "wrk":
+        return loadgen.run_wrk(url, body, headers, sc.connections, seconds, ctx.load_cpu)
+    common = dict(tools_dir=ctx.tools_dir, url=url, body_file=body, headers=headers,
+                  cpu=ctx.load_cpu, streamed=sc.streamed)
+    if sc.tool == "hold":
+        return loadgen.run_bench_load(streams=sc.streams, ramp=ctx.env.float("BENCH_STREAM_RAMP", 1),
+                                      timeout=120, **common)
+    if sc.tool == "open":
+        return loadgen.run_bench_load(rate=sc.rate, seconds=seconds, timeout=30, **common)
+    return loadgen.run_bench_load(connections=sc.connections, seconds=seconds, **common)
+
+
+def run_one(ctx, sc, target):
+    """Starts `target`, warms it up, measures `sc`, stops it; returns the row."""
+    target.start()
+    try:
+        if ctx.warmup_seconds > 0:
+            _load(ctx, sc, target, ctx.warmup_seconds, warmup=True)
+        pids = target.pids()
+        cpu0 = procstat.cpu_seconds(pids)
+        t0 = time.monotonic()
+        with procstat.RssSampler(pids, ctx.rss_every) as rss:
+            res = _load(ctx, sc, target, ctx.seconds)
+        wall = time.monotonic() - t0
+        cpu = procstat.cpu_seconds(pids) - cpu0
+        hwm = procstat.status_kib(pids, "VmHWM")
+    finally:
+        target.stop()
+    row = dict(res, scenario=sc.name, title=sc.title, target=target.name)
+    if pids:
+        row["cpu_pct"] = 100.0 * cpu / wall
+        row["cpu_us"] = 1e6 * cpu / res["requests"] if res["requests"] else None
+        row["peak_rss_mib"] = hwm / 1024.0
+        samples = [kib for _, kib in rss.samples]
+        row["rss_mib"] = [round(kib / 1024.0, 1) for kib in samples]
+        row["rss_drift_mib"] = (samples[-1] - samples[0]) / 1024.0 if samples else None
+    return row
+
+
+def idle_rss(ctx, target, settle=2.0):
+    """RSS of a target freshly started and idle for `settle` seconds."""
+    target.start()
+    try:
+        time.sleep(settle)
+        pids = target.pids()
+        return {"scenario": "idle", "title": "idle after start", "target": target.name,
+                "peak_rss_mib": procstat.status_kib(pids, "VmRSS") / 1024.0}
+    finally:
+        target.stop()

@@ -1,0 +1,75 @@
+"""The one table of `make bench` (markdown), with the gateway's and nginx's ratios to the
+direct call and the gateway's ratios to nginx."""
+
+COLUMNS = [
+    "scenario", "target", "req/s", "in flight", "p50 ms", "p90 ms", "p99 ms", "TTFB p50",
+    "TTFB p99", "errors", "CPU %", "CPU µs/req", "peak RSS MiB", "RSS drift MiB",
+    "req/s ÷direct", "p99 −direct ms", "req/s ÷nginx", "p99 ÷nginx", "CPU/req ÷nginx",
+]
+
+
+def _num(v, digits=3):
+    """`v` with about `digits` significant digits, or a dash."""
+    if v is None:
+        return "—"
+    if abs(v) >= 10 ** digits:
+        return f"{v:,.0f}"
+    s = f"{v:.{digits}g}"
+    return f"{float(s):,.0f}" if "e" in s else s
+
+
+def _fixed(v):
+    return "—" if v is None else f"{v:.1f}".replace("-0.0", "0.0")
+
+
+def _signed(v):
+    return "—" if v is None else ("+" if v >= 0 else "−") + _num(abs(v))
+
+
+def _ratio(a, b):
+    return f"×{a / b:.2f}" if a is not None and b else "—"
+
+
+def _cells(row, direct, nginx):
+    lat = row.get("latency") or {}
+    ttfb = row.get("ttfb") or {}
+    cells = [
+        row["scenario"], row["target"],
+        _num(row.get("rps"), 4) if "rps" in row else "—",
+        str(row["max_in_flight"]) if "max_in_flight" in row else "—",
+        _num(lat.get("p50")), _num(lat.get("p90")), _num(lat.get("p99")),
+        _num(ttfb.get("p50")), _num(ttfb.get("p99")),
+        str(row["errors"]) if "errors" in row else "—",
+        _num(row.get("cpu_pct")), _num(row.get("cpu_us")),
+        _num(row.get("peak_rss_mib")), _fixed(row.get("rss_drift_mib")),
+    ]
+    rps, p99 = row.get("rps"), lat.get("p99")
+    if direct and row["target"] != "direct" and "rps" in row:
+        dp99 = direct["latency"]["p99"]
+        cells += [_ratio(rps, direct["rps"]), _signed(p99 - dp99)]
+    else:
+        cells += ["—", "—"]
+    if nginx and row["target"] not in ("direct", "nginx") and "rps" in row:
+        cells += [_ratio(rps, nginx["rps"]), _ratio(p99, nginx["latency"]["p99"]),
+                  _ratio(row.get("cpu_us"), nginx.get("cpu_us"))]
+    else:
+        cells += ["—", "—", "—"]
+    return cells
+
+
+def render(rows):
+    """Markdown text of the table; rows are in run order."""
+    by = {(r["scenario"], r["target"]): r for r in rows if not r.get("failed")}
+    notes = []
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
+    for r in rows:
+        direct = by.get((r["scenario"], "direct"))
+        nginx = by.get((r["scenario"], "nginx"))
+        lines.append("| " + " | ".join(_cells(r, direct, nginx)) + " |")
+    for r in rows:
+        if r.get("failed"):
+            notes.append(f"- {r['scenario']} / {r['target']}: did not run: {r['failed']}")
+        if r.get("errors"):
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["error_kinds"].items()))
+            notes.append(f"- {r['scenario']} / {r['target']}: errors: {kinds}")
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"

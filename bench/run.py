@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""`make bench`: the gateway measured side by side with a direct call and with nginx as a
+plain reverse proxy, in one run on this machine, printed as one table.
+`make bench-soak` (--soak): the gateway's memory under a long steady load.
+`make bench-profile` (--profile): where the gateway spends its CPU under the chat load.
+Settings come from BENCH_* environment variables; bench/README.md lists them."""
+
+import datetime
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import bodies, context, keys, profile, scenarios, soak, table, targets  # noqa: E402
+from harness.upstream import Upstream  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def header(ctx, names):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    pin = (f"target on CPU {ctx.target_cpu}, fake upstream and load on CPU {ctx.load_cpu}"
+           if ctx.target_cpu is not None else "one CPU: nothing pinned")
+    return (f"# Hadrian benchmark, {now}\n\n"
+            f"- machine: {context.machine()}\n"
+            f"- {pin}; {ctx.seconds:g} s per scenario after {ctx.warmup_seconds:g} s of warm-up\n"
+            f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
+            f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
+
+
+def _guarded(run, scenario, target):
+    """The row of `run()`, or a row saying why it failed (the other rows still count)."""
+    try:
+        return run()
+    except (RuntimeError, OSError, ValueError) as e:
+        log(f"  failed: {e}")
+        return {"scenario": scenario, "target": target, "failed": str(e).splitlines()[0]}
+
+
+def bench(ctx):
+    env = ctx.env
+    names = [n.strip() for n in env.str("BENCH_TARGETS", "direct,nginx,gateway").split(",")]
+    chosen = env.str("BENCH_SCENARIOS", "")
+    plan = scenarios.scenarios(env)
+    if chosen:
+        wanted = [n.strip() for n in chosen.split(",")]
+        plan = [s for s in plan if s.name in wanted]
+    tgts = targets.make_targets(ctx, names)
+    rows = []
+    for t in tgts:
+        if t.name != "direct":
+            log(f"bench: idle RSS of {t.name}")
+            rows.append(_guarded(lambda: scenarios.idle_rss(ctx, t), "idle", t.name))
+    for sc in plan:
+        for t in tgts:
+            log(f"bench: {sc.name} ({sc.title}) against {t.name}")
+            row = _guarded(lambda: scenarios.run_one(ctx, sc, t), sc.name, t.name)
+            if "rps" in row:
+                log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
+                    f"{row['errors']} errors")
+            rows.append(row)
+    text = header(ctx, names) + "\n" + table.render(rows)
+    print(text, flush=True)
+    if env.str("BENCH_OUTPUT", ""):
+        with open(env.str("BENCH_OUTPUT", ""), "w") as f:
+            f.write(text)
+    if env.str("BENCH_JSON", ""):
+        with open(env.str("BENCH_JSON", ""), "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+def main():
+    ctx = context.Context(REPO)
+    ctx.check_tools()
+    try:
+        ctx.upstream = Upstream(ctx.tools_dir, ctx.tmp, ctx.load_cpu)
+        ctx.bodies = bodies.write_bodies(ctx.tmp)
+        ctx.auth_headers = [f"Authorization: Bearer {keys.create_key(ctx)}"]
+        if "--soak" in sys.argv[1:]:
+            soak.soak(ctx, log)
+        elif "--profile" in sys.argv[1:]:
+            profile.profile(ctx, log)
+        else:
+            bench(ctx)
+    finally:
+        if ctx.upstream:
+            log(ctx.upstream.stop())
+        ctx.cleanup()
+
+
+if __name__ == "__main__":
+    main()
