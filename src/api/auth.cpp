@@ -1,6 +1,7 @@
 #include "auth.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <optional>
 
 #include "hadrian/auth/api_key.hpp"
 #include "hadrian/auth/scopes.hpp"
@@ -88,6 +89,19 @@ auth_middleware::lookup(std::string_view raw_key) {
     const std::string hash = auth::hash_api_key(raw_key);
     const auto now = key_cache::clock::now();
     auto key = cache_.get(hash, now);
+    if (!key && db_ != nullptr) {
+        // One database lookup per key at a time: when its cache entry expires under load,
+        // the other requests wait for that lookup rather than each queueing its own.
+        while (!co_await flights_.join(hash)) {
+            if ((key = cache_.get(hash, key_cache::clock::now()))) {
+                break;
+            }
+        }
+    }
+    std::optional<flight_guard> leading;
+    if (!key && db_ != nullptr) {
+        leading.emplace(flights_, hash);
+    }
     if (!key) {
         if (db_ == nullptr) {
             co_return invalid_key();

@@ -9,6 +9,7 @@
 #include "hadrian/limits/rate_limiter.hpp"
 #include "hadrian/storage/db_executor.hpp"
 #include "key_cache.hpp"
+#include "single_flight.hpp"
 
 namespace hadrian::api {
 
@@ -39,6 +40,7 @@ private:
     storage::db_executor* db_;
     limits::rate_limiter& limiter_;
     key_cache& cache_;
+    single_flight flights_;  // one database lookup per key hash at a time
     std::vector<auth::cidr> trusted_proxies_;
 };
 

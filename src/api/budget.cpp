@@ -21,13 +21,21 @@ awaitable<void> budget_middleware::ensure_loaded(const std::string& key_id,
                                                  limits::budget_period period, std::int64_t now) {
     const std::int64_t start = limits::period_start_ms(period, now);
     const std::string marker = key_id + "/" + std::to_string(start);
-    {
+    auto loaded = [&] {
         std::lock_guard lock(mutex_);
-        if (loaded_.contains(marker)) {
+        return loaded_.contains(marker);
+    };
+    if (loaded() || db_ == nullptr) {
+        co_return;
+    }
+    // One query per key and period, however many requests arrive before it answers.
+    while (!co_await flights_.join(marker)) {
+        if (loaded()) {
             co_return;
         }
     }
-    if (db_ == nullptr) {
+    const flight_guard leading(flights_, marker);
+    if (loaded()) {
         co_return;
     }
     auto query = [key_id, start](storage::store& s) { return s.spend_since(key_id, start); };

@@ -8,6 +8,7 @@
 #include "hadrian/config/config.hpp"
 #include "hadrian/limits/budget.hpp"
 #include "hadrian/storage/db_executor.hpp"
+#include "single_flight.hpp"
 
 namespace hadrian::api {
 
@@ -31,6 +32,7 @@ private:
     storage::db_executor* db_;
     std::mutex mutex_;
     std::set<std::string> loaded_;  // "<key id>/<period start>"
+    single_flight flights_;         // one spend query per marker at a time
 };
 
 }  // namespace hadrian::api

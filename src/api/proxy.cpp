@@ -315,9 +315,12 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     std::string raw = std::move(answer.raw);
     if (ctx.cost_known) {
         headers.emplace_back("X-Cost-Microcents", std::to_string(ctx.cost_microcents));
-        if (auto u = answer.body.find("usage"); u != answer.body.end() && u->is_object()) {
-            (*u)["cost"] = static_cast<double>(ctx.cost_microcents) / 1e6;
-            raw.clear();  // re-serialize with the cost
+        const double cost = static_cast<double>(ctx.cost_microcents) / 1e6;
+        if (raw.empty() || !splice_usage_cost(raw, cost)) {
+            if (auto u = answer.body.find("usage"); u != answer.body.end() && u->is_object()) {
+                (*u)["cost"] = cost;
+                raw.clear();  // re-serialized below, with the cost
+            }
         }
     }
     if (auto fr = read_finish_reason(op, answer.body); !fr.empty()) {

@@ -24,10 +24,10 @@ private:
     /// One candidate with its provider's retry policy and circuit breaker. A stream's first
     /// event is read before success is declared.
     awaitable<result<providers::reply, core::api_error>> attempt(request_context& ctx,
-                                                                providers::operation op,
-                                                                const routing::route& route,
-                                                                const nlohmann::json& body,
-                                                                bool stream) const;
+                                                                 providers::operation op,
+                                                                 const routing::route& route,
+                                                                 const nlohmann::json& body,
+                                                                 bool stream) const;
     awaitable<void> respond(request_context& ctx, providers::operation op,
                             const routing::route& route, providers::reply answer,
                             bool client_wants_usage) const;

@@ -1,8 +1,10 @@
 #include "rate_limit.hpp"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "auth.hpp"
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/limits/headers.hpp"
 #include "respond.hpp"
 
@@ -35,18 +37,30 @@ config::rate_limits_config effective_limits(const config::rate_limits_config& de
 }  // namespace
 
 std::int64_t estimate_tokens(std::string_view body, std::int64_t fallback) {
-    const auto j = nlohmann::json::parse(body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
+    // Scanned, not parsed: the body may be megabytes of images. The first field of this list
+    // that holds a positive integer bounds the output.
+    constexpr std::string_view fields[] = {"max_completion_tokens", "max_tokens",
+                                           "max_output_tokens"};
+    std::int64_t found[3] = {0, 0, 0};
+    core::json_members(body, [&](const core::json_member& m) {
+        for (std::size_t i = 0; i < 3; ++i) {
+            if (m.key == fields[i] && found[i] == 0) {
+                std::int64_t v = 0;
+                const char* end = m.value.data() + m.value.size();
+                auto [ptr, ec] = std::from_chars(m.value.data(), end, v);
+                if (ec == std::errc() && ptr == end && v > 0) {
+                    found[i] = v;
+                }
+            }
+        }
+        return true;
+    });
+    const std::int64_t bound = found[0] != 0 ? found[0] : found[1] != 0 ? found[1] : found[2];
+    if (bound == 0) {
         return fallback;
     }
-    for (const char* field : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-        auto it = j.find(field);
-        if (it != j.end() && it->is_number_integer() && it->get<std::int64_t>() > 0) {
-            // Output bound plus about four bytes of input per token.
-            return it->get<std::int64_t>() + static_cast<std::int64_t>(body.size() / 4);
-        }
-    }
-    return fallback;
+    // Output bound plus about four bytes of input per token.
+    return bound + static_cast<std::int64_t>(body.size() / 4);
 }
 
 awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {

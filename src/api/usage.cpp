@@ -1,5 +1,7 @@
 #include "usage.hpp"
 
+#include "hadrian/core/json_scan.hpp"
+
 namespace hadrian::api {
 
 namespace {
@@ -96,6 +98,27 @@ void add_usage_headers(header_list& headers, const token_usage& u) {
     headers.emplace_back("X-Output-Tokens", std::to_string(u.output));
     headers.emplace_back("X-Cached-Tokens", std::to_string(u.cached));
     headers.emplace_back("X-Reasoning-Tokens", std::to_string(u.reasoning));
+}
+
+bool splice_usage_cost(std::string& body, double cost) {
+    const auto usage = core::json_member_value(body, "usage");
+    if (!usage || usage->size() < 2 || usage->front() != '{' || usage->back() != '}') {
+        return false;
+    }
+    const std::size_t close =
+        static_cast<std::size_t>(usage->data() - body.data()) + usage->size() - 1;
+    bool empty = true;
+    for (std::size_t i = 1; i + 1 < usage->size(); ++i) {
+        const char c = (*usage)[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            empty = false;
+            break;
+        }
+    }
+    const std::string member =
+        std::string(empty ? "" : ",") + "\"cost\":" + nlohmann::json(cost).dump();
+    body.insert(close, member);
+    return true;
 }
 
 }  // namespace hadrian::api

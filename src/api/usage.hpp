@@ -19,4 +19,9 @@ std::string read_finish_reason(providers::operation op, const nlohmann::json& bo
 /// The X-Input-Tokens … headers of a non-streaming answer.
 void add_usage_headers(header_list& headers, const token_usage& u);
 
+/// Adds `"cost": <cost>` to the top-level `usage` object of the JSON text `body`, in place,
+/// without re-serializing the rest. False (and `body` untouched) when there is no such
+/// object.
+bool splice_usage_cost(std::string& body, double cost);
+
 }  // namespace hadrian::api

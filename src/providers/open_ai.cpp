@@ -1,5 +1,6 @@
 #include "open_ai.hpp"
 
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/core/log.hpp"
 #include "provider_common.hpp"
 #include "sse_passthrough.hpp"
@@ -32,6 +33,53 @@ std::string_view path_of(operation op) {
             return "/embeddings";
     }
     return "/chat/completions";
+}
+
+std::optional<nlohmann::json> full_body(std::string_view text) {
+    auto body = nlohmann::json::parse(text, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return std::nullopt;
+    }
+    return body;
+}
+
+/// A chat completion passes through as text; the gateway reads only its usage and the first
+/// choice's finish reason, so only those are parsed (the rest is scanned, not built).
+std::optional<nlohmann::json> chat_summary(std::string_view text) {
+    std::optional<std::string_view> usage;
+    std::optional<std::string_view> choices;
+    const bool object = core::json_members(text, [&](const core::json_member& m) {
+        if (m.key == "usage" && !usage) {
+            usage = m.value;
+        } else if (m.key == "choices" && !choices) {
+            choices = m.value;
+        }
+        return true;
+    });
+    if (!object) {
+        return std::nullopt;
+    }
+    nlohmann::json summary = nlohmann::json::object();
+    if (usage) {
+        auto parsed = nlohmann::json::parse(*usage, nullptr, false);
+        if (parsed.is_discarded()) {
+            return std::nullopt;
+        }
+        summary["usage"] = std::move(parsed);
+    }
+    if (choices) {
+        nlohmann::json first = nlohmann::json::object();
+        if (auto element = core::json_first_element(*choices)) {
+            if (auto fr = core::json_member_value(*element, "finish_reason")) {
+                auto parsed = nlohmann::json::parse(*fr, nullptr, false);
+                if (!parsed.is_discarded()) {
+                    first["finish_reason"] = std::move(parsed);
+                }
+            }
+        }
+        summary["choices"] = nlohmann::json::array({std::move(first)});
+    }
+    return summary;
 }
 
 }  // namespace
@@ -126,11 +174,12 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     if (!body) {
         co_return from_transport(body.error());
     }
-    out.body = nlohmann::json::parse(*body, nullptr, false);
-    if (out.body.is_discarded() || !out.body.is_object()) {
+    auto summary = c.op == operation::chat_completions ? chat_summary(*body) : full_body(*body);
+    if (!summary) {
         co_return core::api_error::make(core::errc::provider_error,
                                         "Upstream provider returned error: invalid JSON body");
     }
+    out.body = std::move(*summary);
     out.raw = std::move(*body);
     co_return out;
 }

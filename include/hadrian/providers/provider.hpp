@@ -43,7 +43,9 @@ public:
 struct reply {
     int status = 200;
     std::string raw;                       // non-streaming body exactly as it goes to the client
-    nlohmann::json body;                   // the same body parsed (usage, finish reason)
+    /// The same body parsed; for a chat completion passed through as `raw`, only what the
+    /// gateway reads: `usage` and `choices[0].finish_reason`.
+    nlohmann::json body;
     std::unique_ptr<event_stream> events;  // set for streaming answers
 };
 

@@ -81,3 +81,30 @@ TEST(ApiPath, PrefixesAndQueries) {
 
 }  // namespace
 }  // namespace hadrian::api
+
+namespace hadrian::api {
+namespace {
+
+TEST(SpliceUsageCost, AddsTheCostToTheUsageObjectOnly) {
+    std::string body =
+        R"({"id":"c","choices":[{"message":{"usage":"not this"}}],"usage":{"prompt_tokens":3} })";
+    ASSERT_TRUE(splice_usage_cost(body, 0.000064));
+    const auto parsed = nlohmann::json::parse(body);
+    EXPECT_DOUBLE_EQ(parsed["usage"]["cost"].get<double>(), 0.000064);
+    EXPECT_EQ(parsed["usage"]["prompt_tokens"], 3);
+    EXPECT_EQ(parsed["choices"][0]["message"]["usage"], "not this");
+}
+
+TEST(SpliceUsageCost, EmptyUsageAndMissingUsage) {
+    std::string empty = R"({"usage":{ }})";
+    ASSERT_TRUE(splice_usage_cost(empty, 1.5));
+    EXPECT_EQ(nlohmann::json::parse(empty)["usage"]["cost"], 1.5);
+    std::string none = R"({"id":"x"})";
+    EXPECT_FALSE(splice_usage_cost(none, 1.0));
+    EXPECT_EQ(none, R"({"id":"x"})");
+    std::string not_object = R"({"usage":null})";
+    EXPECT_FALSE(splice_usage_cost(not_object, 1.0));
+}
+
+}  // namespace
+}  // namespace hadrian::api

@@ -1,0 +1,35 @@
+/// Finding members in JSON text without building a document: values are skipped, not
+/// parsed (strings with memchr), so a 1 MiB image inside a request costs a scan, not a
+/// parse. Used on the request path to read a few fields of bodies the gateway passes through.
+///
+/// The scanner checks structure (brackets, strings, separators) but not the grammar of
+/// numbers and literals; callers that need a value parse that value's text.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hadrian::core {
+
+/// One member of an object: its unescaped key and the exact text of its value.
+struct json_member {
+    std::string key;
+    std::string_view value;
+};
+
+/// Calls `visit` for each member of the object `text` (surrounding whitespace allowed) until
+/// it returns false. Returns false when `text` is not a well-formed object.
+bool json_members(std::string_view text, const std::function<bool(const json_member&)>& visit);
+
+/// The value text of the member `key` of the object `text` (the first one when repeated).
+std::optional<std::string_view> json_member_value(std::string_view text, std::string_view key);
+
+/// The text of the first element of the array `text`; nullopt when empty or not an array.
+std::optional<std::string_view> json_first_element(std::string_view text);
+
+/// The string `text` (a JSON string literal) unescaped; nullopt when it is not a string.
+std::optional<std::string> json_string_value(std::string_view text);
+
+}  // namespace hadrian::core

@@ -1,0 +1,185 @@
+#include "hadrian/core/json_scan.hpp"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace hadrian::core {
+
+namespace {
+
+constexpr std::size_t max_depth = 512;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view s, std::size_t i) {
+    while (i < s.size() && is_space(s[i])) {
+        ++i;
+    }
+    return i;
+}
+
+/// `i` at an opening quote: the index after the closing quote, or npos.
+std::size_t skip_string(std::string_view s, std::size_t i) {
+    ++i;
+    while (i < s.size()) {
+        const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+        if (q == nullptr) {
+            return std::string_view::npos;
+        }
+        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+        std::size_t backslashes = 0;
+        while (at - backslashes > i && s[at - backslashes - 1] == '\\') {
+            ++backslashes;
+        }
+        if (backslashes % 2 == 0) {
+            return at + 1;
+        }
+        i = at + 1;
+    }
+    return std::string_view::npos;
+}
+
+/// `i` at the start of a value: the index after it, or npos when malformed.
+std::size_t skip_value(std::string_view s, std::size_t i) {
+    if (i >= s.size()) {
+        return std::string_view::npos;
+    }
+    const char c = s[i];
+    if (c == '"') {
+        return skip_string(s, i);
+    }
+    if (c == '{' || c == '[') {
+        // Brackets are counted; strings inside are skipped whole.
+        char stack[max_depth];
+        std::size_t depth = 0;
+        while (i < s.size()) {
+            const char d = s[i];
+            if (d == '"') {
+                i = skip_string(s, i);
+                if (i == std::string_view::npos) {
+                    return i;
+                }
+                continue;
+            }
+            if (d == '{' || d == '[') {
+                if (depth == max_depth) {
+                    return std::string_view::npos;
+                }
+                stack[depth++] = d == '{' ? '}' : ']';
+            } else if (d == '}' || d == ']') {
+                if (depth == 0 || stack[depth - 1] != d) {
+                    return std::string_view::npos;
+                }
+                if (--depth == 0) {
+                    return i + 1;
+                }
+            }
+            ++i;
+        }
+        return std::string_view::npos;
+    }
+    // A number or a literal: up to the next separator.
+    const std::size_t start = i;
+    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) {
+        ++i;
+    }
+    return i == start ? std::string_view::npos : i;
+}
+
+}  // namespace
+
+std::optional<std::string> json_string_value(std::string_view text) {
+    const std::size_t start = skip_space(text, 0);
+    if (start >= text.size() || text[start] != '"') {
+        return std::nullopt;
+    }
+    const std::size_t end = skip_string(text, start);
+    if (end == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const std::string_view literal = text.substr(start, end - start);
+    if (literal.find('\\') == std::string_view::npos) {
+        return std::string(literal.substr(1, literal.size() - 2));
+    }
+    auto parsed = nlohmann::json::parse(literal, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_string()) {
+        return std::nullopt;
+    }
+    return parsed.get<std::string>();
+}
+
+bool json_members(std::string_view s, const std::function<bool(const json_member&)>& visit) {
+    std::size_t i = skip_space(s, 0);
+    if (i >= s.size() || s[i] != '{') {
+        return false;
+    }
+    i = skip_space(s, i + 1);
+    if (i < s.size() && s[i] == '}') {
+        return skip_space(s, i + 1) == s.size();
+    }
+    for (;;) {
+        if (i >= s.size() || s[i] != '"') {
+            return false;
+        }
+        const std::size_t key_end = skip_string(s, i);
+        if (key_end == std::string_view::npos) {
+            return false;
+        }
+        auto key = json_string_value(s.substr(i, key_end - i));
+        if (!key) {
+            return false;
+        }
+        i = skip_space(s, key_end);
+        if (i >= s.size() || s[i] != ':') {
+            return false;
+        }
+        i = skip_space(s, i + 1);
+        const std::size_t value_end = skip_value(s, i);
+        if (value_end == std::string_view::npos) {
+            return false;
+        }
+        const json_member member{std::move(*key), s.substr(i, value_end - i)};
+        if (!visit(member)) {
+            return true;
+        }
+        i = skip_space(s, value_end);
+        if (i < s.size() && s[i] == ',') {
+            i = skip_space(s, i + 1);
+            continue;
+        }
+        if (i < s.size() && s[i] == '}') {
+            return skip_space(s, i + 1) == s.size();
+        }
+        return false;
+    }
+}
+
+std::optional<std::string_view> json_member_value(std::string_view text, std::string_view key) {
+    std::optional<std::string_view> found;
+    json_members(text, [&](const json_member& m) {
+        if (m.key == key) {
+            found = m.value;
+            return false;
+        }
+        return true;
+    });
+    return found;
+}
+
+std::optional<std::string_view> json_first_element(std::string_view s) {
+    std::size_t i = skip_space(s, 0);
+    if (i >= s.size() || s[i] != '[') {
+        return std::nullopt;
+    }
+    i = skip_space(s, i + 1);
+    if (i >= s.size() || s[i] == ']') {
+        return std::nullopt;
+    }
+    const std::size_t end = skip_value(s, i);
+    if (end == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return s.substr(i, end - i);
+}
+
+}  // namespace hadrian::core
