@@ -8,6 +8,7 @@
 #include "hadrian/api/middleware.hpp"
 #include "key_cache.hpp"
 #include "proxy.hpp"
+#include "stored_responses.hpp"
 
 namespace hadrian::api {
 
@@ -20,7 +21,8 @@ public:
           providers_(providers),
           state_(state),
           db_(db),
-          proxy_(cfg, router, providers),
+          responses_(cfg, db),
+          proxy_(cfg, router, providers, responses_),
           admin_(db, keys) {}
 
     awaitable<void> handle(request_context& ctx) override;
@@ -34,6 +36,7 @@ private:
     const providers::registry& providers_;
     const app_state& state_;
     storage::db_executor* db_;
+    stored_responses responses_;  // before proxy_, which refers to it
     proxy_handler proxy_;
     admin_handler admin_;
 };
