@@ -52,7 +52,8 @@ awaitable<void> budget_middleware::ensure_loaded(const std::string& key_id,
 
 awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
     const path_kind kind = classify_path(ctx.req.target());
-    if (!ctx.key || !ctx.key->budget_limit_cents ||
+    // Model calls only: reading or deleting a stored response costs nothing.
+    if (!ctx.key || !ctx.key->budget_limit_cents || ctx.req.method() != http::verb::post ||
         (kind != path_kind::chat && kind != path_kind::embeddings)) {
         co_await next(ctx);
         co_return;

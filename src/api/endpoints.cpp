@@ -67,6 +67,10 @@ awaitable<void> endpoints::handle(request_context& ctx) {
     }
 
     const std::string_view api = api_path(target);
+    if (api.substr(0, 11) == "/responses/") {
+        co_await responses_.handle(ctx, api.substr(11));
+        co_return;
+    }
     static const api_route table[] = {
         {"/chat/completions", http::verb::post,
          static_cast<int>(providers::operation::chat_completions)},

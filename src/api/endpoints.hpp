@@ -9,6 +9,7 @@
 #include "key_cache.hpp"
 #include "metrics.hpp"
 #include "proxy.hpp"
+#include "stored_responses.hpp"
 
 namespace hadrian::api {
 
@@ -22,7 +23,8 @@ public:
           state_(state),
           db_(db),
           metrics_(metrics),
-          proxy_(cfg, router, providers),
+          responses_(cfg, db),
+          proxy_(cfg, router, providers, responses_),
           admin_(db, keys) {}
 
     awaitable<void> handle(request_context& ctx) override;
@@ -37,6 +39,7 @@ private:
     const app_state& state_;
     storage::db_executor* db_;
     const gateway_metrics& metrics_;
+    stored_responses responses_;  // before proxy_, which refers to it
     proxy_handler proxy_;
     admin_handler admin_;
 };

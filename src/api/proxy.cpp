@@ -218,6 +218,17 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         co_await send_error(ctx, prepared.error());
         co_return;
     }
+    // Stored responses: `previous_response_id` becomes input before routing, so that every
+    // candidate sees the whole conversation (stored_responses.hpp).
+    std::optional<stored_turn> turn;
+    if (op == providers::operation::responses) {
+        auto begun = co_await responses_.begin(ctx, prepared->body);
+        if (!begun) {
+            co_await send_error(ctx, begun.error());
+            co_return;
+        }
+        turn = std::move(*begun);
+    }
     auto candidates = router_.candidates(prepared->model, prepared->models);
     if (!candidates) {
         co_await send_error(ctx, candidates.error());
@@ -273,7 +284,8 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         const in_flight_guard counted(providers_.in_flight(route.provider));
         auto answer = co_await attempt(ctx, op, route, body, prepared->stream);
         if (answer) {
-            co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage);
+            stored_turn* t = turn ? &*turn : nullptr;
+            co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage, t);
             co_return;
         }
         if (answer.error().kind == errc::client_disconnected) {
@@ -292,7 +304,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
 
 awaitable<void> proxy_handler::respond(request_context& ctx, providers::operation op,
                                        const routing::route& route, providers::reply answer,
-                                       bool client_wants_usage) const {
+                                       bool client_wants_usage, stored_turn* turn) const {
     const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     header_list headers;
     headers.emplace_back("X-Provider", route.provider);
@@ -303,6 +315,10 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
         if (ec) {
             ctx.abort.abort();
             co_return;
+        }
+        if (turn != nullptr) {
+            answer.events =
+                responses_.watch(std::move(*turn), ctx, std::move(answer.events), pricing);
         }
         co_await relay_stream(ctx, op, *answer.events, client_wants_usage, pricing);
         co_return;
@@ -316,15 +332,21 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     if (ctx.cost_known) {
         headers.emplace_back("X-Cost-Microcents", std::to_string(ctx.cost_microcents));
         const double cost = static_cast<double>(ctx.cost_microcents) / 1e6;
-        if (raw.empty() || !splice_usage_cost(raw, cost)) {
-            if (auto u = answer.body.find("usage"); u != answer.body.end() && u->is_object()) {
-                (*u)["cost"] = cost;
-                raw.clear();  // re-serialized below, with the cost
-            }
+        // The parsed body gets the cost too: a stored Responses turn is written from it.
+        auto u = answer.body.find("usage");
+        const bool priced_body = u != answer.body.end() && u->is_object();
+        if (priced_body) {
+            (*u)["cost"] = cost;
+        }
+        if (!raw.empty() && !splice_usage_cost(raw, cost) && priced_body) {
+            raw.clear();  // re-serialized below, with the cost
         }
     }
     if (auto fr = read_finish_reason(op, answer.body); !fr.empty()) {
         headers.emplace_back("X-Finish-Reason", std::move(fr));
+    }
+    if (turn != nullptr) {
+        raw = responses_.finish(*turn, ctx, answer.body, std::move(raw));
     }
     ctx.status = answer.status;
     if (raw.empty()) {

@@ -5,6 +5,7 @@
 #include "hadrian/api/context.hpp"
 #include "hadrian/providers/registry.hpp"
 #include "hadrian/routing/router.hpp"
+#include "stored_responses.hpp"
 
 namespace hadrian::api {
 
@@ -12,8 +13,8 @@ namespace hadrian::api {
 class proxy_handler {
 public:
     proxy_handler(const config::config& cfg, const routing::router& router,
-                  const providers::registry& providers)
-        : cfg_(cfg), router_(router), providers_(providers) {}
+                  const providers::registry& providers, const stored_responses& responses)
+        : cfg_(cfg), router_(router), providers_(providers), responses_(responses) {}
 
     /// Validate, build the candidate chain, try candidates in order (retries with backoff per
     /// provider, circuit breakers, fallback on 5xx/408/429/transport failures — always before
@@ -28,13 +29,15 @@ private:
                                                                  const routing::route& route,
                                                                  const nlohmann::json& body,
                                                                  bool stream) const;
+    /// `turn` (may be null): a Responses turn to echo and store (stored_responses.hpp).
     awaitable<void> respond(request_context& ctx, providers::operation op,
                             const routing::route& route, providers::reply answer,
-                            bool client_wants_usage) const;
+                            bool client_wants_usage, stored_turn* turn) const;
 
     const config::config& cfg_;
     const routing::router& router_;
     const providers::registry& providers_;
+    const stored_responses& responses_;
 };
 
 /// Relay a provider's event stream to the client: one write in flight, the usage chunk only

@@ -143,6 +143,28 @@ std::int64_t now_secs() {
         .count();
 }
 
+std::optional<core::api_error> unresolved_previous_response(const nlohmann::json& request) {
+    if (!request.is_object()) {
+        return std::nullopt;
+    }
+    auto it = request.find("previous_response_id");
+    if (it == request.end() || it->is_null()) {
+        return std::nullopt;
+    }
+    std::string id = it->is_string() ? it->get<std::string>() : it->dump();
+    if (id.size() > 256) {
+        id.resize(256);
+    }
+    auto err = core::api_error::make(
+        core::errc::validation_error,
+        "Previous response with id '" + id +
+            "' not found. This provider keeps no responses; the gateway stores them only when "
+            "it has a database.",
+        std::string("previous_response_id"));
+    err.code = "previous_response_not_found";
+    return err;
+}
+
 }  // namespace responses_detail
 
 namespace {

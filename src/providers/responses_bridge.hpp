@@ -17,7 +17,8 @@
 
 namespace hadrian::providers {
 
-/// OpenAI `CreateResponse` → `CreateChatCompletionRequest`. `instructions` become a leading
+/// OpenAI `CreateResponse` → `CreateChatCompletionRequest`. A `previous_response_id` is an error
+/// (see unresolved_previous_response). `instructions` become a leading
 /// system message; input items become messages (consecutive `function_call` items merge into
 /// one assistant message with `tool_calls`, `function_call_output` becomes a `tool` message,
 /// `reasoning` items are dropped); function tools, `tool_choice`, `max_output_tokens`,
@@ -71,6 +72,12 @@ std::string random_id_base();
 
 /// Seconds since the Unix epoch.
 std::int64_t now_secs();
+
+/// A request that still carries `previous_response_id` reached a provider that cannot look it
+/// up (the gateway resolves it itself when it has a database): 400
+/// `previous_response_not_found` on `previous_response_id`, as OpenAI answers an unknown id.
+/// nullopt when the field is absent or null.
+std::optional<core::api_error> unresolved_previous_response(const nlohmann::json& request);
 
 }  // namespace responses_detail
 

@@ -332,6 +332,9 @@ result<nlohmann::json, core::api_error> responses_to_chat_request(
     if (!responses_body.is_object()) {
         return invalid("The request body must be a JSON object", "input");
     }
+    if (auto unresolved = responses_detail::unresolved_previous_response(responses_body)) {
+        return std::move(*unresolved);
+    }
     auto messages = chat_messages(responses_body);
     if (!messages) {
         return messages.error();

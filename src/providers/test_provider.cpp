@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "hadrian/core/sleep.hpp"
+#include "responses_bridge.hpp"
 #include "test_shapes.hpp"
 
 namespace hadrian::providers {
@@ -160,6 +161,11 @@ std::vector<std::string> test_provider::models() const {
 
 awaitable<result<reply, core::api_error>> test_provider::send(call c) {
     const auto& opts = cfg_.test;
+    if (c.op == operation::responses) {
+        if (auto unresolved = responses_detail::unresolved_previous_response(c.body)) {
+            co_return std::move(*unresolved);
+        }
+    }
     switch (opts.failure) {
         case config::test_failure::http_error: {
             auto err = core::api_error::make(core::errc::provider_error,

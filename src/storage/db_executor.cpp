@@ -3,6 +3,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <stdexcept>
 
+#include "hadrian/core/log.hpp"
+
 namespace hadrian::storage {
 
 // A pool of one thread: its queue is the database work queue, and join() runs it dry.
@@ -24,6 +26,14 @@ db_executor::~db_executor() {
     executor_ = asio::any_io_executor();
     thread_.reset();
     store_.reset();
+}
+
+void db_executor::log_dropped(const char* what) noexcept {
+    try {
+        core::logger("storage")->error("a posted database call failed: {}", what);
+    } catch (...) {
+        // logging itself failed; nothing left to tell
+    }
 }
 
 bool db_executor::on_database_thread() const noexcept {

@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <concepts>
+#include <exception>
 #include <future>
 #include <memory>
 #include <type_traits>
@@ -18,9 +19,9 @@ namespace hadrian::storage {
 /// Owns a store and the one thread that uses it. Calls queue up and run one at a time, in the
 /// order submitted, so the store needs no locking of its own.
 ///
-/// Thread safety: run() and run_sync() may be called from any thread, concurrently.
-/// Lifetime: must outlive every pending run(); the destructor first runs every queued call
-/// (so a final usage flush submitted before it is not lost), then joins the thread and
+/// Thread safety: run(), run_sync() and post() may be called from any thread, concurrently.
+/// Lifetime: must outlive every pending run() and post(); the destructor first runs every
+/// queued call (so a final usage flush submitted before it is not lost), then joins the thread and
 /// destroys the store. Submitting calls while the destructor runs is a bug. Destroy it before
 /// the io_context whose coroutines await it.
 class db_executor {
@@ -58,10 +59,29 @@ public:
         return done.get();
     }
 
+    /// Runs `f(store&)` on the database thread without waiting for it: a write whose outcome
+    /// only the log needs (f logs its own failures). Queued in submission order together with
+    /// run(), so a run() submitted afterwards sees what `f` wrote. An exception thrown by `f`
+    /// is logged and dropped.
+    template <std::invocable<store&> F>
+    void post(F f) {
+        asio::post(executor_, [s = store_.get(), fn = std::move(f)]() mutable {
+            try {
+                (void)fn(*s);
+            } catch (const std::exception& e) {
+                log_dropped(e.what());
+            } catch (...) {
+                log_dropped("unknown exception");
+            }
+        });
+    }
+
     /// Whether the calling thread is the database thread.
     bool on_database_thread() const noexcept;
 
 private:
+    static void log_dropped(const char* what) noexcept;
+
     template <class F>
     static awaitable<std::invoke_result_t<F&, store&>> invoke_on(store* s, F f) {
         co_return f(*s);

@@ -1,5 +1,6 @@
-/// Plain data the storage module reads and writes: API keys, usage records and the answers of
-/// usage queries. Values only; copy and move freely, share read-only between threads.
+/// Plain data the storage module reads and writes: API keys, usage records, the answers of
+/// usage queries and stored Responses. Values only; copy and move freely, share read-only
+/// between threads.
 #pragma once
 
 #include <cstdint>
@@ -108,6 +109,21 @@ struct usage_group {
     usage_totals totals;
 
     bool operator==(const usage_group&) const = default;
+};
+
+/// A Responses answer kept for `GET /responses/{id}` and `previous_response_id` (API.md §1).
+/// The JSON columns are stored as text, verbatim; the caller builds and parses them.
+struct stored_response {
+    std::string id;                         // the response object's id
+    std::optional<std::string> api_key_id;  // owner; absent when auth is off
+    std::string model;                      // `provider/model` that served it
+    std::string provider;
+    std::int64_t created_at = 0;  // unix seconds
+    std::optional<std::string> previous_response_id;
+    std::string context;   // JSON array: input items of the turn, history included
+    std::string response;  // JSON object: the response as returned to the client
+
+    bool operator==(const stored_response&) const = default;
 };
 
 }  // namespace hadrian::storage

@@ -1,5 +1,6 @@
-/// The persistence interface of the gateway: API keys, usage records, and budget spend read
-/// back from usage. One implementation per database (SQLite now, PostgreSQL later).
+/// The persistence interface of the gateway: API keys, usage records, budget spend read back
+/// from usage, and stored Responses. One implementation per database (SQLite now, PostgreSQL
+/// later).
 #pragma once
 
 #include <cstdint>
@@ -100,6 +101,23 @@ public:
 
     /// spend_since for every key with usage since `since_ms`: key id → microcents.
     virtual result<std::map<std::string, std::int64_t>> spend_since_all(std::int64_t since_ms) = 0;
+
+    // --- stored responses --------------------------------------------------------------------
+    // `owner`: nullopt sees every response (auth off); a key id sees that key's responses only
+    // (another key's response is not_found, as if absent).
+
+    /// Stores `r`. A response with the same id and the same owner is replaced (a retried or
+    /// replayed id); false, and nothing written, when the id belongs to another owner's
+    /// response. validation_error for an empty id.
+    virtual result<bool> put_response(const stored_response& r) = 0;
+
+    /// The response with this id, or not_found.
+    virtual result<stored_response> get_response(std::string_view id,
+                                                 const std::optional<std::string>& owner) = 0;
+
+    /// Deletes the response with this id (nothing else), or not_found.
+    virtual result<void> delete_response(std::string_view id,
+                                         const std::optional<std::string>& owner) = 0;
 };
 
 /// Opens the configured database and brings its schema up to date.

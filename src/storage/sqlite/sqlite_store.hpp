@@ -42,6 +42,12 @@ public:
     result<std::int64_t> spend_since(std::string_view key_id, std::int64_t since_ms) override;
     result<std::map<std::string, std::int64_t>> spend_since_all(std::int64_t since_ms) override;
 
+    result<bool> put_response(const stored_response& r) override;
+    result<stored_response> get_response(std::string_view id,
+                                         const std::optional<std::string>& owner) override;
+    result<void> delete_response(std::string_view id,
+                                 const std::optional<std::string>& owner) override;
+
 private:
     result<api_key_record> insert_key(api_key_record key);
     result<api_key_record> select_one_key(std::string_view sql, std::string_view value);

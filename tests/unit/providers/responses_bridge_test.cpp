@@ -206,8 +206,45 @@ INSTANTIATE_TEST_SUITE_P(
         error_case{"hosted_tool_choice",
                    {{"input", "hi"}, {"tool_choice", {{"type", "file_search"}}}},
                    core::errc::validation_error,
-                   "tool_choice"}),
+                   "tool_choice"},
+        error_case{"unresolved_previous_response_id",
+                   {{"input", "hi"}, {"previous_response_id", "resp_1"}},
+                   core::errc::validation_error,
+                   "previous_response_id"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(request_translation_extra, unresolved_previous_response_in_openai_shape) {
+    auto chat = responses_to_chat_request({{"input", "hi"}, {"previous_response_id", "resp_1"}});
+    ASSERT_FALSE(chat);
+    EXPECT_EQ(chat.error().code, "previous_response_not_found");
+    EXPECT_EQ(chat.error().type, "invalid_request_error");
+    EXPECT_EQ(chat.error().message.rfind("Previous response with id 'resp_1' not found.", 0), 0u)
+        << chat.error().message;
+    // null is the same as absent
+    EXPECT_TRUE(responses_to_chat_request({{"input", "hi"}, {"previous_response_id", nullptr}}));
+}
+
+TEST(request_translation_extra, replayed_conversation_items) {
+    // The shape the gateway gives a stored conversation (api/response_context.hpp).
+    const json body = json::parse(R"({"input": [
+        {"type": "message", "role": "user", "content": "Weather in Paris?"},
+        {"type": "message", "role": "assistant",
+         "content": [{"type": "output_text", "text": "Let me check.", "annotations": []}]},
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather",
+         "arguments": "{\"city\":\"Paris\"}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "sunny"},
+        {"type": "message", "role": "user", "content": "Thanks"}]})");
+    auto chat = responses_to_chat_request(body);
+    ASSERT_TRUE(chat) << chat.error().message;
+    EXPECT_EQ((*chat)["messages"], json::parse(R"([
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "Let me check.",
+         "tool_calls": [{"id": "call_1", "type": "function",
+                         "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        {"role": "user", "content": "Thanks"}])"))
+        << chat->dump(2);
+}
 
 // ---- chat body → response ------------------------------------------------------------------
 
