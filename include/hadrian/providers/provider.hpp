@@ -42,7 +42,7 @@ public:
 
 struct reply {
     int status = 200;
-    std::string raw;                       // non-streaming body exactly as it goes to the client
+    std::string raw;  // non-streaming body exactly as it goes to the client
     /// The same body parsed; for a chat completion passed through as `raw`, only what the
     /// gateway reads: `usage` and `choices[0].finish_reason`.
     nlohmann::json body;
