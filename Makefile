@@ -27,8 +27,10 @@ deps:
 bench-deps:
 	@scripts/install-deps.sh $(BENCH_DEBS)
 
-$(BUILD_DIR)/build.ninja: CMakeLists.txt
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHADRIAN_TESTS=OFF >/dev/null
+# Every option is given, so a build directory configured otherwise before is set right.
+$(BUILD_DIR)/build.ninja: CMakeLists.txt Makefile
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHADRIAN_TESTS=OFF \
+	    -DHADRIAN_SANITIZE=OFF >/dev/null
 
 build: deps $(BUILD_DIR)/build.ninja
 	@cmake --build $(BUILD_DIR) --target hadrian -j $(JOBS)
