@@ -125,9 +125,15 @@ bool json_members(std::string_view s, const std::function<bool(const json_member
         if (key_end == std::string_view::npos) {
             return false;
         }
-        auto key = json_string_value(s.substr(i, key_end - i));
-        if (!key) {
-            return false;
+        // Keys are compared as written unless they hold an escape (rare): no copy.
+        std::string_view key = s.substr(i + 1, key_end - i - 2);
+        std::optional<std::string> unescaped;
+        if (key.find('\\') != std::string_view::npos) {
+            unescaped = json_string_value(s.substr(i, key_end - i));
+            if (!unescaped) {
+                return false;
+            }
+            key = *unescaped;
         }
         i = skip_space(s, key_end);
         if (i >= s.size() || s[i] != ':') {
@@ -138,7 +144,7 @@ bool json_members(std::string_view s, const std::function<bool(const json_member
         if (value_end == std::string_view::npos) {
             return false;
         }
-        const json_member member{std::move(*key), s.substr(i, value_end - i)};
+        const json_member member{key, s.substr(i, value_end - i)};
         if (!visit(member)) {
             return true;
         }

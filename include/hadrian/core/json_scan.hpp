@@ -13,9 +13,10 @@
 
 namespace hadrian::core {
 
-/// One member of an object: its unescaped key and the exact text of its value.
+/// One member of an object: its unescaped key and the exact text of its value (both valid
+/// during the visit only).
 struct json_member {
-    std::string key;
+    std::string_view key;
     std::string_view value;
 };
 
