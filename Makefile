@@ -12,7 +12,7 @@ JOBS           ?= $(shell nproc)
 DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl \
         libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev \
         libgtest-dev libgmock-dev libtomlplusplus-dev libsqlite3-dev libpq-dev libhiredis-dev \
-        clang-format
+        libmimalloc-dev clang-format
 
 # What only the benchmark uses (`make bench`, `make bench-soak`).
 BENCH_DEBS := wrk nginx python3
