@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "hadrian/core/log.hpp"
@@ -44,8 +45,16 @@ struct server::impl : std::enable_shared_from_this<impl> {
 };
 
 awaitable<void> server::impl::accept_loop() {
+    // With one I/O thread everything is serialized already: a strand per connection would
+    // only add a queue and a lock to every handler.
+    const unsigned threads =
+        env.cfg.threads != 0 ? env.cfg.threads : std::max(1U, std::thread::hardware_concurrency());
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_nothrow);
+        asio::any_io_executor connection_executor = ioc.get_executor();
+        if (threads > 1) {
+            connection_executor = asio::make_strand(ioc);
+        }
+        auto [ec, socket] = co_await acceptor.async_accept(connection_executor, use_nothrow);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
             co_return;
         }
