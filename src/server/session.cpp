@@ -29,6 +29,8 @@ session::session(tcp::socket socket, const session_env& env)
     : socket_(std::move(socket)), env_(env), timer_(socket_.get_executor()) {
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    // Stream writes are tried at once (write_now) and only wait when the socket is full.
+    socket_.non_blocking(true, ec);
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) {
         client_ip_ = ep.address().to_string();
@@ -305,6 +307,41 @@ awaitable<error_code> session::start_stream(int status, api::header_list headers
     co_return ec;
 }
 
+std::size_t session::write_now(std::span<const asio::const_buffer> bufs) {
+    // A stream event fits the socket buffer nearly always: written here, it costs one system
+    // call and no trip through the event loop (an asynchronous write that completes at once
+    // is still queued as a handler). What is left goes the asynchronous way.
+    error_code ec;
+    return socket_.write_some(bufs, ec);
+}
+
+awaitable<error_code> session::write_all(std::array<asio::const_buffer, 3> bufs) {
+    std::size_t total = 0;
+    for (const auto& b : bufs) {
+        total += b.size();
+    }
+    std::size_t done = write_now(bufs);
+    if (done == total) {
+        co_return error_code{};
+    }
+    // Skip what went out, then wait for room for the rest.
+    std::array<asio::const_buffer, 3> rest{};
+    std::size_t n = 0;
+    for (const auto& b : bufs) {
+        if (done >= b.size()) {
+            done -= b.size();
+            continue;
+        }
+        rest[n++] = asio::buffer(static_cast<const char*>(b.data()) + done, b.size() - done);
+        done = 0;
+    }
+    arm(std::chrono::seconds(env_.cfg.streaming_idle_timeout_secs), deadline_action::close);
+    auto [ec, written] = co_await asio::async_write(
+        socket_, std::span<const asio::const_buffer>(rest.data(), n), use_nothrow);
+    disarm();
+    co_return ec;
+}
+
 awaitable<error_code> session::write(std::string_view data) {
     if (data.empty()) {
         co_return error_code{};
@@ -314,18 +351,14 @@ awaitable<error_code> session::write(std::string_view data) {
     static constexpr std::string_view crlf = "\r\n";
     const std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, len), asio::buffer(data),
                                                  asio::buffer(crlf)};
-    arm(std::chrono::seconds(env_.cfg.streaming_idle_timeout_secs), deadline_action::close);
-    auto [ec, n] = co_await asio::async_write(socket_, bufs, use_nothrow);
-    disarm();
-    co_return ec;
+    co_return co_await write_all(bufs);
 }
 
 awaitable<error_code> session::finish() {
     static constexpr std::string_view last = "0\r\n\r\n";
-    arm(std::chrono::seconds(env_.cfg.streaming_idle_timeout_secs), deadline_action::close);
-    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(last), use_nothrow);
-    disarm();
-    co_return ec;
+    const std::array<asio::const_buffer, 3> bufs{asio::buffer(last), asio::const_buffer(),
+                                                 asio::const_buffer()};
+    co_return co_await write_all(bufs);
 }
 
 }  // namespace hadrian::server

@@ -2,11 +2,13 @@
 // sink the handlers write to.
 #pragma once
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <memory>
+#include <span>
 
 #include "hadrian/api/app.hpp"
 #include "hadrian/api/context.hpp"
@@ -49,6 +51,11 @@ public:
     bool started() const noexcept override { return started_; }
 
 private:
+    /// Writes what the socket takes now without waiting; returns the bytes written.
+    std::size_t write_now(std::span<const asio::const_buffer> bufs);
+    /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
+    /// with the stream idle deadline armed.
+    awaitable<error_code> write_all(std::array<asio::const_buffer, 3> bufs);
     enum class deadline_action { cancel, close };
 
     awaitable<bool> read_request(http::request<http::string_body>& out, bool first);
