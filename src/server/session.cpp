@@ -15,6 +15,7 @@ namespace hadrian::server {
 namespace {
 
 constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t watch_chunk = 512;
 /// Pipelined bytes a client may send while its previous request is being answered.
 constexpr std::size_t max_pipelined = 64 * 1024;
 
@@ -208,6 +209,10 @@ awaitable<void> session::serve(http::request<http::string_body>& req) {
     using namespace asio::experimental::awaitable_operators;
     // The handler races a read on the client socket: when the client goes away mid-request
     // the read fails at once, and the abort signal closes the upstream connection.
+    if (buffer_.size() == 0) {
+        // A request can take minutes (a long stream): hold no read buffer meanwhile.
+        buffer_.shrink_to_fit();
+    }
     co_await (run_handler(ctx) || watch_client(ctx));
     ctx_ = nullptr;
 }
@@ -242,7 +247,8 @@ awaitable<void> session::watch_client(api::request_context& ctx) {
             co_await forever.async_wait(use_nothrow);
             co_return;
         }
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(read_chunk), use_nothrow);
+        // Small reads: normally nothing comes until the answer is done.
+        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(watch_chunk), use_nothrow);
         if (!ec) {
             buffer_.commit(n);
             continue;
