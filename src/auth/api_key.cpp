@@ -102,10 +102,13 @@ bool valid_api_key_format(std::string_view raw) noexcept {
 }
 
 std::string hash_api_key(std::string_view raw) {
+    // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up (with locks) on every
+    // call, and this runs on every authenticated request.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int digest_size = 0;
-    if (EVP_Digest(raw.data(), raw.size(), digest.data(), &digest_size, EVP_sha256(), nullptr) !=
-        1) {
+    if (sha256 == nullptr ||
+        EVP_Digest(raw.data(), raw.size(), digest.data(), &digest_size, sha256, nullptr) != 1) {
         throw std::runtime_error("EVP_Digest(SHA-256) failed");
     }
     static constexpr std::string_view hex = "0123456789abcdef";
