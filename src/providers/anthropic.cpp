@@ -56,13 +56,9 @@ void anthropic::add_headers(upstream::request& req) const {
 
 awaitable<result<std::vector<std::string>, core::api_error>> anthropic::list_models(
     core::abort_signal* abort) {
-    upstream::request req;
-    req.method = http::verb::get;
-    req.target = base_;
-    req.target.target = base_.target + "/v1/models?limit=1000";
-    req.headers.emplace_back("accept", "application/json");
+    auto req =
+        json_get_request(base_, base_.target + "/v1/models?limit=1000", cfg_, stream_idle_timeout_);
     add_headers(req);
-    req.limits = request_timeouts(cfg_, false, stream_idle_timeout_);
     co_return co_await fetch_model_ids(client_, std::move(req), abort, &anthropic_error, "data",
                                        "id");
 }

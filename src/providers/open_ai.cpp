@@ -188,13 +188,8 @@ std::vector<std::string> open_ai::models() const { return configured_models(cfg_
 
 awaitable<result<std::vector<std::string>, core::api_error>> open_ai::list_models(
     core::abort_signal* abort) {
-    upstream::request req;
-    req.method = http::verb::get;
-    req.target = base_;
-    req.target.target = base_.target + "/models";
-    req.headers.emplace_back("Accept", "application/json");
+    auto req = json_get_request(base_, base_.target + "/models", cfg_, stream_idle_timeout_);
     add_auth_headers(req);
-    req.limits = request_timeouts(cfg_, false, stream_idle_timeout_);
     co_return co_await fetch_model_ids(client_, std::move(req), abort, &from_http_error, "data",
                                        "id");
 }

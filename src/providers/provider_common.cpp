@@ -47,6 +47,18 @@ awaitable<result<std::vector<std::string>, core::api_error>> provider::list_mode
                                     "Provider '" + name() + "' has no model listing");
 }
 
+upstream::request json_get_request(const upstream::url& base, std::string target,
+                                   const config::provider_config& cfg,
+                                   std::chrono::seconds stream_idle_timeout) {
+    upstream::request req;
+    req.method = http::verb::get;
+    req.target = base;
+    req.target.target = std::move(target);
+    req.headers.emplace_back("Accept", "application/json");
+    req.limits = request_timeouts(cfg, false, stream_idle_timeout);
+    return req;
+}
+
 awaitable<result<std::vector<std::string>, core::api_error>> fetch_model_ids(
     upstream::client& client, upstream::request req, core::abort_signal* abort,
     http_error_mapper map_error, std::string_view array_key, std::string_view id_key,

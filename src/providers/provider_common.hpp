@@ -21,6 +21,12 @@ std::vector<std::string> configured_models(const config::provider_config& cfg);
 upstream::timeouts request_timeouts(const config::provider_config& cfg, bool stream,
                                     std::chrono::seconds stream_idle_timeout);
 
+/// A GET of `target` on the origin of `base` expecting JSON, with the provider's deadlines
+/// (headers that authenticate are the caller's to add).
+upstream::request json_get_request(const upstream::url& base, std::string target,
+                                   const config::provider_config& cfg,
+                                   std::chrono::seconds stream_idle_timeout);
+
 /// GET a model listing and collect the ids: `array_key` names the array of the body
 /// (`data`, `models`), `id_key` the id field of its elements (`id`, `name`); `strip_prefix`
 /// is removed from ids that start with it (`models/`). At most 10,000 ids are kept.

@@ -87,16 +87,13 @@ upstream::request vertex::build_request(const call& c, std::string body) const {
 
 awaitable<result<std::vector<std::string>, core::api_error>> vertex::list_models(
     core::abort_signal* abort) {
-    upstream::request req;
-    req.method = http::verb::get;
-    req.target = base_;
-    req.target.target = base_.target + "?pageSize=1000" + (query_.empty() ? "" : "&" + query_);
-    req.headers.emplace_back("Accept", "application/json");
+    auto req = json_get_request(
+        base_, base_.target + "?pageSize=1000" + (query_.empty() ? "" : "&" + query_), cfg_,
+        stream_idle_timeout_);
     req.headers.emplace_back("x-goog-api-key", cfg_.api_key);
     for (const auto& [k, v] : cfg_.headers) {
         req.headers.emplace_back(k, v);
     }
-    req.limits = request_timeouts(cfg_, false, stream_idle_timeout_);
     co_return co_await fetch_model_ids(client_, std::move(req), abort, &gemini::to_api_error,
                                        "models", "name", "models/");
 }
