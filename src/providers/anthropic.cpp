@@ -94,15 +94,11 @@ awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
         out.events = std::make_unique<anthropic_event_stream>(std::move(res), c.model);
         co_return out;
     }
-    auto raw = co_await res->read_all();
-    if (!raw) {
-        co_return from_transport(raw.error());
+    auto read = co_await read_json_object(*res);
+    if (!read) {
+        co_return read.error();
     }
-    const auto message = nlohmann::json::parse(*raw, nullptr, false);
-    if (message.is_discarded() || !message.is_object()) {
-        co_return core::api_error::make(core::errc::provider_error,
-                                        "Upstream provider returned error: invalid JSON body");
-    }
+    const nlohmann::json& message = *read;
     out.body = anthropic_to_chat(message, c.model);
     out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     co_return out;

@@ -175,16 +175,11 @@ awaitable<result<reply, core::api_error>> bedrock::send_chat(call c) {
         out.events = std::make_unique<bedrock_stream>(std::move(res), std::move(translator));
         co_return out;
     }
-    auto text = co_await res->read_all();
-    if (!text) {
-        co_return from_transport(text.error());
+    auto parsed = co_await read_json_object(*res);
+    if (!parsed) {
+        co_return parsed.error();
     }
-    const auto parsed = nlohmann::json::parse(*text, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        co_return core::api_error::make(core::errc::provider_error,
-                                        "Upstream provider returned error: invalid JSON body");
-    }
-    out.body = converse::to_chat_completion(parsed, new_completion_id(), c.model, now_secs());
+    out.body = converse::to_chat_completion(*parsed, new_completion_id(), c.model, now_secs());
     out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     co_return out;
 }

@@ -47,6 +47,20 @@ awaitable<result<std::vector<std::string>, core::api_error>> provider::list_mode
                                     "Provider '" + name() + "' has no model listing");
 }
 
+awaitable<result<nlohmann::json, core::api_error>> read_json_object(upstream::response& res) {
+    auto text = co_await res.read_all();
+    if (!text) {
+        co_return from_transport(text.error());
+    }
+    auto parsed = nlohmann::json::parse(*text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        co_return core::api_error::make(core::errc::provider_error,
+                                        "Upstream provider returned error: invalid JSON body");
+    }
+    co_return result<nlohmann::json, core::api_error>(boost::system::in_place_value,
+                                                      std::move(parsed));
+}
+
 upstream::request json_get_request(const upstream::url& base, std::string target,
                                    const config::provider_config& cfg,
                                    std::chrono::seconds stream_idle_timeout) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ std::vector<std::string> configured_models(const config::provider_config& cfg);
 /// from its timeout_secs, and between stream reads the server's streaming idle timeout.
 upstream::timeouts request_timeouts(const config::provider_config& cfg, bool stream,
                                     std::chrono::seconds stream_idle_timeout);
+
+/// The whole body of `res` parsed as a JSON object; a transport failure is 502 provider_error,
+/// and so is a body that is not a JSON object ("invalid JSON body").
+awaitable<result<nlohmann::json, core::api_error>> read_json_object(upstream::response& res);
 
 /// A GET of `target` on the origin of `base` expecting JSON, with the provider's deadlines
 /// (headers that authenticate are the caller's to add).

@@ -132,15 +132,11 @@ awaitable<result<reply, core::api_error>> vertex::send_chat(call c) {
         out.events = std::make_unique<vertex_stream>(std::move(res), std::move(decoder));
         co_return out;
     }
-    auto text = co_await res->read_all();
-    if (!text) {
-        co_return from_transport(text.error());
+    auto read = co_await read_json_object(*res);
+    if (!read) {
+        co_return read.error();
     }
-    const auto parsed = nlohmann::json::parse(*text, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-        co_return core::api_error::make(core::errc::provider_error,
-                                        "Upstream provider returned error: invalid JSON body");
-    }
+    const nlohmann::json& parsed = *read;
     std::string id = new_completion_id();
     if (auto rid = parsed.find("responseId"); rid != parsed.end() && rid->is_string()) {
         id = "chatcmpl-" + rid->get<std::string>();
