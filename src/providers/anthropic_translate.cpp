@@ -4,6 +4,7 @@
 #include <boost/system/result.hpp>
 #include <chrono>
 
+#include "translate_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
@@ -11,36 +12,6 @@ namespace hadrian::providers {
 namespace {
 
 using nlohmann::json;
-
-/// The member `key` of `obj`, or nullptr when missing or null.
-const json* member(const json& obj, const char* key) {
-    if (!obj.is_object()) {
-        return nullptr;
-    }
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) {
-        return nullptr;
-    }
-    return &*it;
-}
-
-std::string string_member(const json& obj, const char* key) {
-    const json* v = member(obj, key);
-    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-std::int64_t int_member(const json& obj, const char* key) {
-    const json* v = member(obj, key);
-    return v != nullptr && v->is_number() ? v->get<std::int64_t>() : 0;
-}
-
-/// A successful result (nlohmann's implicit conversions make the plain conversion ambiguous).
-result<json, core::api_error> ok(json j) { return {boost::system::in_place_value, std::move(j)}; }
-
-core::api_error invalid(std::string message, std::string param) {
-    return core::api_error::make(core::errc::validation_error, std::move(message),
-                                 std::move(param));
-}
 
 json text_block(std::string text, const json& part) {
     json block = {{"type", "text"}, {"text", std::move(text)}};

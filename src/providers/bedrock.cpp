@@ -15,18 +15,6 @@ namespace {
 
 constexpr std::string_view service = "bedrock";
 
-std::string new_completion_id() {
-    std::string id = core::new_uuid();
-    id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
-    return "chatcmpl-" + id;
-}
-
-std::int64_t now_secs() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string env_or_empty(const char* name) {
     const char* v = std::getenv(name);
     return v != nullptr ? std::string(v) : std::string();

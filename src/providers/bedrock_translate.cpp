@@ -1,6 +1,7 @@
 #include "bedrock_translate.hpp"
 
 #include "sigv4.hpp"
+#include "translate_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers::converse {
@@ -8,31 +9,6 @@ namespace hadrian::providers::converse {
 using nlohmann::json;
 
 namespace {
-
-core::api_error invalid(std::string message, std::string param) {
-    return core::api_error::make(core::errc::validation_error, std::move(message),
-                                 std::move(param));
-}
-
-result<json, core::api_error> ok(json j) { return {boost::system::in_place_value, std::move(j)}; }
-
-const json* member(const json& j, const char* key) {
-    if (!j.is_object()) {
-        return nullptr;
-    }
-    auto it = j.find(key);
-    return it == j.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string string_member(const json& j, const char* key) {
-    const json* v = member(j, key);
-    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-std::int64_t int_member(const json& j, const char* key) {
-    const json* v = member(j, key);
-    return v != nullptr && v->is_number() ? v->get<std::int64_t>() : 0;
-}
 
 bool is_anthropic(std::string_view model) {
     return model.find("anthropic.") != std::string_view::npos;

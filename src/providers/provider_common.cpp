@@ -1,10 +1,24 @@
 #include "provider_common.hpp"
 
 #include <algorithm>
+#include <chrono>
 
+#include "hadrian/core/uuid.hpp"
 #include "hadrian/providers/provider.hpp"
 
 namespace hadrian::providers {
+
+std::string new_completion_id() {
+    std::string id = core::new_uuid();
+    std::erase(id, '-');
+    return "chatcmpl-" + id;
+}
+
+std::int64_t now_secs() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 std::vector<std::string> configured_models(const config::provider_config& cfg) {
     std::vector<std::string> out;

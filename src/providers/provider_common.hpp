@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
+
+/// `chatcmpl-` and 32 random hex digits: the id of a chat completion the gateway builds.
+std::string new_completion_id();
+
+/// Unix time in seconds (`created` fields).
+std::int64_t now_secs();
 
 /// Models a provider advertises from its configuration: priced models, exact allowed models
 /// and aliases, sorted and unique.

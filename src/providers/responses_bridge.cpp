@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "hadrian/core/uuid.hpp"
+#include "provider_common.hpp"
 
 namespace hadrian::providers {
 
@@ -135,12 +136,6 @@ std::string random_id_base() {
     std::string id = core::new_uuid();
     std::erase(id, '-');
     return id;
-}
-
-std::int64_t now_secs() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 std::optional<core::api_error> unresolved_previous_response(const nlohmann::json& request) {

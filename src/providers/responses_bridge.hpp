@@ -70,9 +70,6 @@ std::string item_id(std::string_view prefix, std::string_view base, std::size_t 
 /// A random id base (hex) for answers that carry no id of their own.
 std::string random_id_base();
 
-/// Seconds since the Unix epoch.
-std::int64_t now_secs();
-
 /// A request that still carries `previous_response_id` reached a provider that cannot look it
 /// up (the gateway resolves it itself when it has a database): 400
 /// `previous_response_not_found` on `previous_response_id`, as OpenAI answers an unknown id.

@@ -3,6 +3,7 @@
 #include <map>
 #include <vector>
 
+#include "provider_common.hpp"
 #include "responses_bridge.hpp"
 
 namespace hadrian::providers {

@@ -3,15 +3,11 @@
 #include <cctype>
 #include <chrono>
 
+#include "provider_common.hpp"
+
 namespace hadrian::providers::test_shapes {
 
 namespace {
-
-std::int64_t now_secs() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 void collect_text(const nlohmann::json& content, std::string& out) {
     if (content.is_string()) {

@@ -23,18 +23,6 @@ std::string default_base_url(const config::provider_config& cfg) {
            "/locations/" + cfg.region + "/publishers/google/models";
 }
 
-std::string new_completion_id() {
-    std::string id = core::new_uuid();
-    id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
-    return "chatcmpl-" + id;
-}
-
-std::int64_t now_secs() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
 
 vertex::vertex(const config::provider_config& cfg, upstream::client& client,

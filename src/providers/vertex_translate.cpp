@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 
+#include "translate_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers::gemini {
@@ -12,17 +13,6 @@ namespace hadrian::providers::gemini {
 namespace {
 
 using json = nlohmann::json;
-
-/// A successful result. (json converts implicitly to almost anything, api_error included, so
-/// result's converting constructor cannot be used.)
-result<json, core::api_error> ok(json value) {
-    return result<json, core::api_error>(boost::system::in_place_value, std::move(value));
-}
-
-core::api_error invalid(std::string message, std::string param) {
-    return core::api_error::make(core::errc::validation_error, std::move(message),
-                                 std::move(param));
-}
 
 /// `j[key]` when `j` is an object holding an object there, else an empty object.
 const json& object_at(const json& j, const char* key) {
