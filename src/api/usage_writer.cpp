@@ -96,16 +96,17 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
         // Large backlogs go in several transactions of batch_size rows.
         while (!rows.empty()) {
             const std::size_t n = std::min(rows.size(), batch_size_);
-            std::vector<storage::usage_record> batch(std::make_move_iterator(rows.begin()),
-                                                     std::make_move_iterator(rows.begin() + n));
+            // Shared with the database thread rather than copied into its task.
+            auto batch = std::make_shared<std::vector<storage::usage_record>>(
+                std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.begin() + n));
             rows.erase(rows.begin(), rows.begin() + n);
-            auto write = [batch](storage::store& s) { return write_batch(s, batch); };
+            auto write = [batch](storage::store& s) { return write_batch(s, *batch); };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
-                log()->error("writing {} usage records failed; will retry", batch.size());
-                batch.insert(batch.end(), std::make_move_iterator(rows.begin()),
-                             std::make_move_iterator(rows.end()));
-                give_back(std::move(batch));
+                log()->error("writing {} usage records failed; will retry", batch->size());
+                batch->insert(batch->end(), std::make_move_iterator(rows.begin()),
+                              std::make_move_iterator(rows.end()));
+                give_back(std::move(*batch));
                 break;
             }
         }

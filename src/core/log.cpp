@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "log_sink.hpp"
+
 namespace hadrian::core {
 namespace {
 
@@ -52,7 +54,8 @@ void ensure_sinks_locked(state& s) {
     if (!s.text_sink) {
         s.text_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
         s.text_sink->set_formatter(make_formatter(text_pattern));
-        s.fields_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        // The access log has a line per request: written in batches.
+        s.fields_sink = std::make_shared<batched_stderr_sink>();
         s.fields_sink->set_formatter(make_formatter(text_pattern));
     }
 }

@@ -1,11 +1,11 @@
 #include "session.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/this_coro.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
 
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/uuid.hpp"
@@ -15,7 +15,6 @@ namespace hadrian::server {
 namespace {
 
 constexpr std::size_t read_chunk = 16 * 1024;
-constexpr std::size_t watch_chunk = 512;
 /// Pipelined bytes a client may send while its previous request is being answered.
 constexpr std::size_t max_pipelined = 64 * 1024;
 
@@ -24,13 +23,27 @@ const std::shared_ptr<spdlog::logger>& log() {
     return l;
 }
 
+bool would_block(const error_code& ec) {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+/// Fields the session writes itself: a handler's copy would break the framing.
+bool framing_field(std::string_view name) {
+    return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+           beast::iequals(name, "connection");
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+}
+
 }  // namespace
 
 session::session(tcp::socket socket, const session_env& env)
-    : socket_(std::move(socket)), env_(env), timer_(socket_.get_executor()) {
+    : socket_(std::move(socket)), env_(env), deadline_(socket_.get_executor()) {
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
-    // Stream writes are tried at once (write_now) and only wait when the socket is full.
+    // Reads and writes are tried at once and only wait when the socket has nothing / no room.
     socket_.non_blocking(true, ec);
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) {
@@ -40,25 +53,20 @@ session::session(tcp::socket socket, const session_env& env)
 
 void session::arm(std::chrono::steady_clock::duration d, deadline_action action) {
     timed_out_ = false;
-    timer_.expires_after(d);
-    const auto generation = ++timer_generation_;
-    timer_.async_wait([self = shared_from_this(), generation, action](error_code ec) {
-        if (ec || generation != self->timer_generation_) {
-            return;
-        }
-        self->timed_out_ = true;
-        error_code ignored;
-        if (action == deadline_action::close) {
-            self->socket_.close(ignored);
-        } else {
-            self->socket_.cancel(ignored);
-        }
-    });
+    action_ = action;
+    deadline_.arm_after(d);
 }
 
-void session::disarm() {
-    ++timer_generation_;
-    timer_.cancel();
+void session::disarm() { deadline_.disarm(); }
+
+void session::on_deadline() {
+    timed_out_ = true;
+    error_code ignored;
+    if (action_ == deadline_action::close) {
+        socket_.close(ignored);
+    } else {
+        socket_.cancel(ignored);
+    }
 }
 
 void session::close_if_idle() {
@@ -78,7 +86,82 @@ void session::force_close() {
     });
 }
 
+void session::start_read() {
+    if (reading_ || read_error_) {
+        return;
+    }
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(in_),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void session::on_read(error_code ec, std::size_t n) {
+    reading_ = false;
+    if (!ec) {
+        const auto space = buffer_.prepare(n);
+        std::memcpy(space.data(), in_.data(), n);
+        buffer_.commit(n);
+    } else {
+        read_error_ = ec;
+    }
+    if (waiter_) {
+        asio::any_completion_handler<void()> resume(std::move(*waiter_));
+        waiter_.reset();
+        std::move(resume)();
+        return;
+    }
+    if (ctx_ == nullptr) {
+        return;  // between requests: the next read_request takes what came
+    }
+    // A request is being answered: this read is the watch on the client.
+    if (ec) {
+        // Gone mid-request: the abort signal closes the upstream connection.
+        client_gone_ = true;
+        keep_alive_ = false;
+        ctx_->abort.abort();
+    } else if (buffer_.size() < max_pipelined) {
+        start_read();  // pipelined input: keep it and go on watching
+    }
+}
+
+awaitable<void> session::wait_read() {
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [this](auto handler) { waiter_.emplace(std::move(handler)); }, asio::use_awaitable);
+}
+
+awaitable<error_code> session::fill(bool try_now) {
+    for (;;) {
+        if (read_error_) {
+            co_return read_error_;
+        }
+        if (timed_out_) {
+            co_return asio::error::operation_aborted;
+        }
+        if (!reading_ && try_now) {
+            error_code ec;
+            const std::size_t n = socket_.read_some(buffer_.prepare(read_chunk), ec);
+            if (!ec) {
+                buffer_.commit(n);
+                co_return error_code{};
+            }
+            if (!would_block(ec)) {
+                read_error_ = ec;
+                co_return ec;
+            }
+        }
+        start_read();
+        const std::size_t before = buffer_.size();
+        co_await wait_read();
+        if (buffer_.size() > before) {
+            co_return error_code{};
+        }
+        try_now = true;
+    }
+}
+
 awaitable<void> session::run() {
+    deadline_.start(weak_from_this(), [this] { on_deadline(); });
     http::request<http::string_body> req;
     bool first = true;
     for (;;) {
@@ -105,17 +188,16 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
     const auto header_timeout = std::chrono::seconds(cfg.header_read_timeout_secs);
     if (buffer_.size() == 0) {
         // Wait for the first byte: an idle keep-alive connection may wait longer than a
-        // header may take to arrive.
+        // header may take to arrive. Nothing is expected at once, so no read is tried now.
         idle_ = true;
         arm(first ? header_timeout : std::chrono::seconds(cfg.keepalive_idle_secs),
             deadline_action::cancel);
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(read_chunk), use_nothrow);
+        const error_code ec = co_await fill(false);
         idle_ = false;
         disarm();
-        if (ec || n == 0) {
+        if (ec) {
             co_return false;
         }
-        buffer_.commit(n);
     }
 
     http::request_parser<http::string_body> parser;
@@ -123,58 +205,87 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
     parser.body_limit(cfg.body_limit_bytes);
     version_ = 11;
     keep_alive_ = false;  // until a request was read
+    const auto too_large = [&cfg] {
+        return "Request body exceeds the limit of " + std::to_string(cfg.body_limit_bytes) +
+               " bytes";
+    };
 
     arm(header_timeout, deadline_action::cancel);
-    auto [hec, hn] = co_await http::async_read_header(socket_, buffer_, parser, use_nothrow);
-    disarm();
-    if (hec) {
-        if (timed_out_) {
-            co_await reject(core::errc::request_timeout,
-                            "The request header was not received in time");
-        } else if (hec == http::error::body_limit) {
-            co_await reject(core::errc::payload_too_large,
-                            "Request body exceeds the limit of " +
-                                std::to_string(cfg.body_limit_bytes) + " bytes");
-        } else if (hec == http::error::header_limit) {
-            co_await reject(core::errc::header_too_large, "Request header fields too large");
-        } else if (hec != http::error::end_of_stream && hec != asio::error::eof &&
-                   hec != asio::error::operation_aborted && hec != asio::error::connection_reset) {
-            co_await reject(core::errc::validation_error, "Malformed HTTP request");
+    while (!parser.is_header_done()) {
+        error_code pec;
+        buffer_.consume(parser.put(buffer_.data(), pec));
+        if (!pec || parser.is_header_done()) {
+            continue;
         }
-        co_return false;
+        if (pec != http::error::need_more) {
+            disarm();
+            if (pec == http::error::body_limit) {
+                co_await reject(core::errc::payload_too_large, too_large());
+            } else if (pec == http::error::header_limit) {
+                co_await reject(core::errc::header_too_large, "Request header fields too large");
+            } else {
+                co_await reject(core::errc::validation_error, "Malformed HTTP request");
+            }
+            co_return false;
+        }
+        const error_code ec = co_await fill(true);
+        if (ec) {
+            disarm();
+            if (timed_out_) {
+                co_await reject(core::errc::request_timeout,
+                                "The request header was not received in time");
+            } else if (parser.got_some() && ec != asio::error::eof &&
+                       ec != asio::error::connection_reset &&
+                       ec != asio::error::operation_aborted) {
+                co_await reject(core::errc::validation_error, "Malformed HTTP request");
+            }
+            co_return false;
+        }
     }
+    disarm();
     version_ = parser.get().version();
     if (auto len = parser.content_length(); len && *len > cfg.body_limit_bytes) {
-        co_await reject(
-            core::errc::payload_too_large,
-            "Request body exceeds the limit of " + std::to_string(cfg.body_limit_bytes) + " bytes");
+        co_await reject(core::errc::payload_too_large, too_large());
         co_return false;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-        arm(header_timeout, deadline_action::close);
-        auto [wec, wn] = co_await asio::async_write(socket_, asio::buffer(cont), use_nothrow);
-        disarm();
-        if (wec) {
+        const std::array<asio::const_buffer, 1> bufs{asio::buffer(cont)};
+        if (co_await write_all(bufs, cfg.header_read_timeout_secs)) {
             co_return false;
         }
     }
     arm(std::chrono::seconds(cfg.timeout_secs), deadline_action::cancel);
-    auto [bec, bn] = co_await http::async_read(socket_, buffer_, parser, use_nothrow);
-    disarm();
-    if (bec) {
-        if (bec == http::error::body_limit) {
-            co_await reject(core::errc::payload_too_large,
-                            "Request body exceeds the limit of " +
-                                std::to_string(cfg.body_limit_bytes) + " bytes");
-        } else if (timed_out_) {
-            co_await reject(core::errc::request_timeout,
-                            "The request body was not received in time");
+    while (!parser.is_done()) {
+        error_code pec;
+        const std::size_t used = parser.put(buffer_.data(), pec);
+        buffer_.consume(used);
+        if (pec && pec != http::error::need_more) {
+            disarm();
+            if (pec == http::error::body_limit) {
+                co_await reject(core::errc::payload_too_large, too_large());
+            } else {
+                co_await reject(core::errc::validation_error, "Malformed HTTP request");
+            }
+            co_return false;
         }
-        co_return false;
+        if (parser.is_done() || (used > 0 && buffer_.size() > 0)) {
+            continue;
+        }
+        const error_code ec = co_await fill(true);
+        if (ec) {
+            disarm();
+            if (timed_out_) {
+                co_await reject(core::errc::request_timeout,
+                                "The request body was not received in time");
+            }
+            co_return false;
+        }
     }
+    disarm();
     out = parser.release();
     keep_alive_ = out.keep_alive();
+    head_request_ = out.method() == http::verb::head;
     co_return true;
 }
 
@@ -186,16 +297,13 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     const std::string request_id = core::new_uuid();
     log()->info("request_id={} rejected status={} error={} client_ip={}", request_id, err.status,
                 err.code, client_ip_);
-    http::response<http::string_body> res{static_cast<http::status>(err.status), version_};
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::server, "hadrian");
-    res.set("X-Request-Id", request_id);
-    res.set(http::field::connection, "close");
-    res.body() = err.body(request_id);
-    res.prepare_payload();
-    arm(std::chrono::seconds(5), deadline_action::close);
-    co_await http::async_write(socket_, res, use_nothrow);
-    disarm();
+    api::header_list headers;
+    headers.emplace_back("X-Request-Id", request_id);
+    const std::string body = err.body(request_id);
+    const std::string h = head(err.status, "application/json", headers,
+                               "Content-Length: " + std::to_string(body.size()));
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
+    co_await write_all(bufs, 5);
 }
 
 awaitable<void> session::serve(http::request<http::string_body>& req) {
@@ -205,123 +313,117 @@ awaitable<void> session::serve(http::request<http::string_body>& req) {
         keep_alive_ = false;
     }
     api::request_context ctx(req, *this, client_ip_);
-    ctx_ = &ctx;
-    using namespace asio::experimental::awaitable_operators;
-    // The handler races a read on the client socket: when the client goes away mid-request
-    // the read fails at once, and the abort signal closes the upstream connection.
     if (buffer_.size() == 0) {
         // A request can take minutes (a long stream): hold no read buffer meanwhile.
         buffer_.shrink_to_fit();
     }
-    co_await (run_handler(ctx) || watch_client(ctx));
-    ctx_ = nullptr;
-}
-
-awaitable<void> session::run_handler(api::request_context& ctx) {
-    // Cancellation from the race must not throw through the handler: it finishes its own
-    // bookkeeping and only sees failed I/O.
-    co_await asio::this_coro::throw_if_cancelled(false);
+    // The read that watches the client while the answer is prepared; when the client goes
+    // away it fails at once, and on_read aborts the request.
+    ctx_ = &ctx;
+    if (buffer_.size() < max_pipelined) {
+        start_read();
+    }
+    if (read_error_) {
+        client_gone_ = true;
+        keep_alive_ = false;
+        ctx.abort.abort();
+    }
     try {
         co_await env_.app.handle(ctx);
     } catch (const std::exception& e) {
         log()->error("request_id={} unhandled: {}", ctx.request_id, e.what());
         keep_alive_ = false;
     }
+    ctx_ = nullptr;
 }
 
-awaitable<void> session::watch_client(api::request_context& ctx) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    // The race cancels this side once, when the handler finishes. A read that completed at
-    // that moment (the client's next request arriving) is kept, and no new wait may start
-    // after it: the cancellation was spent and that wait would never end.
-    const auto state = co_await asio::this_coro::cancellation_state;
-    auto cancelled = [&state] { return state.cancelled() != asio::cancellation_type::none; };
-    for (;;) {
-        if (cancelled()) {
-            co_return;
+std::string session::head(int status, std::string_view content_type, api::header_list& headers,
+                          std::string_view framing) {
+    // Header fields in order of precedence, last wins (as `set` would): fixed ones, the
+    // request's (rate-limit and budget state), then the answer's own.
+    std::array<std::pair<std::string_view, std::string_view>, 48> fields;
+    std::size_t n = 0;
+    const auto add = [&](std::string_view name, std::string_view value) {
+        if (n < fields.size() && !framing_field(name)) {
+            fields[n++] = {name, value};
         }
-        if (buffer_.size() >= max_pipelined) {
-            // Enough pipelined input buffered: stop reading until the handler is done.
-            asio::steady_timer forever(socket_.get_executor(),
-                                       std::chrono::steady_clock::time_point::max());
-            co_await forever.async_wait(use_nothrow);
-            co_return;
-        }
-        // Small reads: normally nothing comes until the answer is done.
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(watch_chunk), use_nothrow);
-        if (!ec) {
-            buffer_.commit(n);
-            continue;
-        }
-        if (ec == asio::error::operation_aborted && !closed_) {
-            co_return;  // the handler finished first
-        }
-        client_gone_ = true;
-        keep_alive_ = false;
-        ctx.abort.abort();
-        co_return;
+    };
+    if (!content_type.empty()) {
+        add("Content-Type", content_type);
     }
-}
-
-template <class Message>
-void session::apply_common_headers(Message& res, api::header_list& headers) {
-    res.set(http::field::server, "hadrian");
+    add("Server", "hadrian");
     if (ctx_ != nullptr) {
         if (!ctx_->request_id.empty()) {
-            res.set("X-Request-Id", ctx_->request_id);
+            add("X-Request-Id", ctx_->request_id);
         }
-        // Headers every answer of this request carries (rate-limit and budget state).
         for (const auto& [k, v] : ctx_->response_headers) {
-            res.set(k, v);
+            add(k, v);
         }
     }
-    for (auto& [k, v] : headers) {
-        res.set(k, std::move(v));
+    for (const auto& [k, v] : headers) {
+        add(k, v);
     }
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-    res.keep_alive(keep_alive_);
+
+    const auto code = static_cast<http::status>(status);
+    std::string out;
+    out.reserve(256);
+    out.append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    char digits[8];
+    const auto [end, _] = std::to_chars(digits, digits + sizeof digits, status);
+    out.append(digits, end).push_back(' ');
+    out.append(http::obsolete_reason(code)).append("\r\n");
+    for (std::size_t i = 0; i < n; ++i) {
+        bool overridden = false;
+        for (std::size_t j = i + 1; j < n && !overridden; ++j) {
+            overridden = beast::iequals(fields[i].first, fields[j].first);
+        }
+        if (!overridden) {
+            append_field(out, fields[i].first, fields[i].second);
+        }
+    }
+    if (!framing.empty()) {
+        out.append(framing).append("\r\n");
+    }
+    if (version_ == 10 && keep_alive_) {
+        out.append("Connection: keep-alive\r\n");
+    } else if (version_ != 10 && !keep_alive_) {
+        out.append("Connection: close\r\n");
+    }
+    out.append("\r\n");
+    return out;
 }
 
 awaitable<error_code> session::send(int status, api::header_list headers, std::string body,
                                     std::string_view content_type) {
-    http::response<http::string_body> res{static_cast<http::status>(status), version_};
-    res.set(http::field::content_type, content_type);
-    apply_common_headers(res, headers);
-    res.body() = std::move(body);
-    res.prepare_payload();
     started_ = true;
-    arm(std::chrono::seconds(env_.cfg.timeout_secs), deadline_action::close);
-    auto [ec, n] = co_await http::async_write(socket_, res, use_nothrow);
-    disarm();
-    co_return ec;
+    std::string framing = "Content-Length: " + std::to_string(body.size());
+    const std::string h = head(status, content_type, headers, framing);
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
+    const std::size_t count = head_request_ ? 1 : 2;
+    co_return co_await write_all(std::span(bufs.data(), count), env_.cfg.timeout_secs);
 }
 
 awaitable<error_code> session::start_stream(int status, api::header_list headers) {
-    http::response<http::empty_body> res{static_cast<http::status>(status), version_};
-    res.set(http::field::content_type, "text/event-stream");
-    res.set(http::field::cache_control, "no-cache");
-    res.set("X-Accel-Buffering", "no");
-    apply_common_headers(res, headers);
-    res.chunked(true);
     started_ = true;
-    http::response_serializer<http::empty_body> sr{res};
-    arm(std::chrono::seconds(env_.cfg.streaming_idle_timeout_secs), deadline_action::close);
-    auto [ec, n] = co_await http::async_write_header(socket_, sr, use_nothrow);
-    disarm();
-    co_return ec;
+    headers.emplace(headers.begin(), "X-Accel-Buffering", "no");
+    headers.emplace(headers.begin(), "Cache-Control", "no-cache");
+    const std::string h = head(status, "text/event-stream", headers, "Transfer-Encoding: chunked");
+    const std::array<asio::const_buffer, 1> bufs{asio::buffer(h)};
+    co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
 }
 
 std::size_t session::write_now(std::span<const asio::const_buffer> bufs) {
-    // A stream event fits the socket buffer nearly always: written here, it costs one system
-    // call and no trip through the event loop (an asynchronous write that completes at once
-    // is still queued as a handler). What is left goes the asynchronous way.
+    // An answer nearly always fits the socket buffer: written here it costs one system call
+    // and no trip through the event loop.
     error_code ec;
     return socket_.write_some(bufs, ec);
 }
 
-awaitable<error_code> session::write_all(std::array<asio::const_buffer, 3> bufs) {
+awaitable<error_code> session::write_all(std::span<const asio::const_buffer> bufs,
+                                         std::uint32_t secs) {
     std::size_t total = 0;
     for (const auto& b : bufs) {
         total += b.size();
@@ -331,7 +433,7 @@ awaitable<error_code> session::write_all(std::array<asio::const_buffer, 3> bufs)
         co_return error_code{};
     }
     // Skip what went out, then wait for room for the rest.
-    std::array<asio::const_buffer, 3> rest{};
+    std::array<asio::const_buffer, 4> rest{};
     std::size_t n = 0;
     for (const auto& b : bufs) {
         if (done >= b.size()) {
@@ -341,7 +443,7 @@ awaitable<error_code> session::write_all(std::array<asio::const_buffer, 3> bufs)
         rest[n++] = asio::buffer(static_cast<const char*>(b.data()) + done, b.size() - done);
         done = 0;
     }
-    arm(std::chrono::seconds(env_.cfg.streaming_idle_timeout_secs), deadline_action::close);
+    arm(std::chrono::seconds(secs), deadline_action::close);
     auto [ec, written] = co_await asio::async_write(
         socket_, std::span<const asio::const_buffer>(rest.data(), n), use_nothrow);
     disarm();
@@ -357,14 +459,13 @@ awaitable<error_code> session::write(std::string_view data) {
     static constexpr std::string_view crlf = "\r\n";
     const std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, len), asio::buffer(data),
                                                  asio::buffer(crlf)};
-    co_return co_await write_all(bufs);
+    co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
 }
 
 awaitable<error_code> session::finish() {
     static constexpr std::string_view last = "0\r\n\r\n";
-    const std::array<asio::const_buffer, 3> bufs{asio::buffer(last), asio::const_buffer(),
-                                                 asio::const_buffer()};
-    co_return co_await write_all(bufs);
+    const std::array<asio::const_buffer, 1> bufs{asio::buffer(last)};
+    co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
 }
 
 }  // namespace hadrian::server

@@ -1,18 +1,26 @@
 // One client connection: HTTP/1.1 with keep-alive, request limits, timeouts, and the response
 // sink the handlers write to.
+//
+// I/O without trips through the event loop where none is needed: bytes already received are
+// read and parsed at once (Beast's parser fed directly), answers are written at once when the
+// socket takes them, and only a real wait for the client goes through the reactor. At most
+// one asynchronous read is outstanding; while a request is served it doubles as the watch for
+// the client going away, and afterwards as the wait for the next request. Deadlines are
+// stores to an atomic (core::deadline), not a timer per operation.
 #pragma once
 
 #include <array>
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "hadrian/api/app.hpp"
 #include "hadrian/api/context.hpp"
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/deadline.hpp"
 
 namespace hadrian::server {
 
@@ -25,7 +33,7 @@ struct session_env {
 
 /// Thread safety: every member runs on the connection's strand (the socket's executor);
 /// close_if_idle() and force_close() post themselves there. Lifetime: shared_ptr held by its
-/// own coroutine and by pending timer handlers.
+/// own coroutine and by the outstanding read's handler.
 class session final : public std::enable_shared_from_this<session>, public api::response_sink {
 public:
     using tcp = asio::ip::tcp;
@@ -51,39 +59,59 @@ public:
     bool started() const noexcept override { return started_; }
 
 private:
-    /// Writes what the socket takes now without waiting; returns the bytes written.
-    std::size_t write_now(std::span<const asio::const_buffer> bufs);
-    /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
-    /// with the stream idle deadline armed.
-    awaitable<error_code> write_all(std::array<asio::const_buffer, 3> bufs);
     enum class deadline_action { cancel, close };
+
+    // Input.
+    /// Starts the one asynchronous read (into in_), unless it runs or the input ended.
+    void start_read();
+    void on_read(error_code ec, std::size_t n);
+    /// Suspends until the outstanding read completes.
+    awaitable<void> wait_read();
+    /// Adds bytes to buffer_: those already received, or waits for some. `try_now` skips the
+    /// immediate attempt when nothing is expected yet.
+    awaitable<error_code> fill(bool try_now);
 
     awaitable<bool> read_request(http::request<http::string_body>& out, bool first);
     awaitable<void> serve(http::request<http::string_body>& req);
-    awaitable<void> run_handler(api::request_context& ctx);
-    awaitable<void> watch_client(api::request_context& ctx);
     awaitable<void> reject(core::errc code, std::string message);
+
+    // Output.
+    /// The status line and header fields of an answer, ending with the blank line.
+    std::string head(int status, std::string_view content_type, api::header_list& headers,
+                     std::string_view framing);
+    /// Writes what the socket takes now without waiting; returns the bytes written.
+    std::size_t write_now(std::span<const asio::const_buffer> bufs);
+    /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
+    /// with a deadline of `secs` that closes the connection.
+    awaitable<error_code> write_all(std::span<const asio::const_buffer> bufs, std::uint32_t secs);
 
     void arm(std::chrono::steady_clock::duration d, deadline_action action);
     void disarm();
-    template <class Message>
-    void apply_common_headers(Message& res, api::header_list& headers);
+    void on_deadline();
 
     tcp::socket socket_;
     const session_env& env_;
-    beast::flat_buffer buffer_;
-    asio::steady_timer timer_;
-    std::uint64_t timer_generation_ = 0;
+    beast::flat_buffer buffer_;  // received, not yet parsed
+    core::deadline deadline_;
+    deadline_action action_ = deadline_action::cancel;
     bool timed_out_ = false;
     bool idle_ = false;
     bool closed_ = false;
 
+    // The outstanding read.
+    std::array<char, 2048> in_{};
+    bool reading_ = false;
+    error_code read_error_;  // sticky: the input ended (EOF, reset, cancelled)
+    // Asio 1.26's any_completion_handler move-assignment recurses: only ever emplaced.
+    std::optional<asio::any_completion_handler<void()>> waiter_;
+
     // Per request.
     unsigned version_ = 11;
     bool keep_alive_ = true;
+    bool head_request_ = false;
     bool started_ = false;
     bool client_gone_ = false;
-    const api::request_context* ctx_ = nullptr;  // the request being answered
+    api::request_context* ctx_ = nullptr;  // the request being answered
     std::string client_ip_;
 };
 

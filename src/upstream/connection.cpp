@@ -5,11 +5,14 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <array>
 #include <boost/asio/ssl/stream_base.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
+#include <span>
 
 #include "upstream/failure.hpp"
 
@@ -45,11 +48,88 @@ bool connection::idle_and_healthy() noexcept {
 
 void connection::close() noexcept { tcp().close(); }
 
+void connection::bind(const asio::any_io_executor& strand) {
+    if (!plain()) {
+        return;
+    }
+    if (!deadline_) {
+        deadline_.emplace(strand);
+        deadline_->start(weak_from_this(), [this] {
+            timed_out_ = true;
+            tcp().socket().close();
+        });
+    } else {
+        deadline_->retarget(strand);
+    }
+}
+
+void connection::expires_at(clock::time_point deadline) {
+    if (!plain()) {
+        tcp().expires_at(deadline);
+        return;
+    }
+    timed_out_ = false;
+    deadline_at_ = deadline;
+    if (deadline_) {
+        deadline_->arm_at(deadline);
+    }
+}
+
+void connection::expires_never() {
+    if (!plain()) {
+        tcp().expires_never();
+        return;
+    }
+    deadline_at_ = clock::time_point::max();
+    if (deadline_) {
+        deadline_->disarm();
+    }
+}
+
+error_code connection::plain_error(error_code ec) const {
+    if (ec && timed_out_) {
+        return beast::error::timeout;
+    }
+    return ec;
+}
+
+awaitable<error_code> connection::fill(bool try_now) {
+    auto& socket = tcp().socket();
+    constexpr std::size_t chunk = 16 * 1024;
+    if (try_now) {
+        error_code ec;
+        const std::size_t n = socket.read_some(buffer_.prepare(chunk), ec);
+        if (!ec) {
+            buffer_.commit(n);
+            last_read_full_ = n == chunk;
+            co_return error_code{};
+        }
+        if (ec != asio::error::would_block && ec != asio::error::try_again) {
+            co_return plain_error(ec);
+        }
+    }
+    auto [ec, n] = co_await socket.async_read_some(buffer_.prepare(chunk), use_nothrow);
+    buffer_.commit(n);
+    last_read_full_ = n == chunk;
+    co_return plain_error(ec);
+}
+
 awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results_type& endpoints) {
+    if (plain()) {
+        // Beast's timer bounds the connect (rare: pooled connections are reused).
+        tcp().expires_at(deadline_at_);
+    }
     auto [ec, endpoint] = co_await tcp().async_connect(endpoints, use_nothrow);
+    if (plain()) {
+        tcp().expires_never();
+        ec = plain_error(ec);
+    }
     if (!ec) {
         error_code ignored;
         tcp().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+        if (plain()) {
+            tcp().socket().non_blocking(true, ignored);
+        }
     }
     co_return ec;
 }
@@ -77,9 +157,40 @@ awaitable<error_code> connection::write(request_message& message) {
         auto [ec, n] = co_await http::async_write(*s, message, use_nothrow);
         co_return ec;
     }
-    auto& plain = std::get<beast::tcp_stream>(stream_);
-    auto [ec, n] = co_await http::async_write(plain, message, use_nothrow);
-    co_return ec;
+    // The head by hand (Beast's serializer is a composed operation that completes through
+    // the event loop), then head and body in one system call when the socket takes them.
+    std::string head;
+    head.reserve(256 + message.target().size());
+    head.append(message.method_string()).append(" ").append(message.target());
+    head.append(" HTTP/1.1\r\n");
+    for (const auto& field : message) {
+        head.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+    }
+    head.append("\r\n");
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(message.body())};
+    auto& socket = tcp().socket();
+    error_code ec;
+    std::size_t done = socket.write_some(bufs, ec);
+    const std::size_t total = head.size() + message.body().size();
+    if (done == total) {
+        co_return error_code{};
+    }
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        co_return plain_error(ec);
+    }
+    std::array<asio::const_buffer, 2> rest{};
+    std::size_t n = 0;
+    for (const auto& b : bufs) {
+        if (done >= b.size()) {
+            done -= b.size();
+            continue;
+        }
+        rest[n++] = asio::buffer(static_cast<const char*>(b.data()) + done, b.size() - done);
+        done = 0;
+    }
+    auto [wec, written] = co_await asio::async_write(
+        socket, std::span<const asio::const_buffer>(rest.data(), n), use_nothrow);
+    co_return plain_error(wec);
 }
 
 awaitable<error_code> connection::read_header(response_parser& parser) {
@@ -87,9 +198,29 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
         auto [ec, n] = co_await http::async_read_header(*s, buffer_, parser, use_nothrow);
         co_return ec;
     }
-    auto& plain = std::get<beast::tcp_stream>(stream_);
-    auto [ec, n] = co_await http::async_read_header(plain, buffer_, parser, use_nothrow);
-    co_return ec;
+    // The answer is not there yet right after the request: wait first, then parse.
+    bool try_now = false;
+    for (;;) {
+        if (buffer_.size() > 0) {
+            error_code ec;
+            buffer_.consume(parser.put(buffer_.data(), ec));
+            if (parser.is_header_done()) {
+                co_return error_code{};
+            }
+            if (ec && ec != http::error::need_more) {
+                co_return ec;
+            }
+        }
+        const error_code ec = co_await fill(try_now);
+        if (ec == asio::error::eof) {
+            co_return parser.got_some() ? error_code(http::error::partial_message)
+                                        : error_code(http::error::end_of_stream);
+        }
+        if (ec) {
+            co_return ec;
+        }
+        try_now = last_read_full_;
+    }
 }
 
 awaitable<error_code> connection::read_some(response_parser& parser) {
@@ -98,14 +229,48 @@ awaitable<error_code> connection::read_some(response_parser& parser) {
         auto [ec, n] = co_await http::async_read_some(*s, buffer_, parser, use_nothrow);
         result = ec;
     } else {
-        auto& plain = std::get<beast::tcp_stream>(stream_);
-        auto [ec, n] = co_await http::async_read_some(plain, buffer_, parser, use_nothrow);
-        result = ec;
+        result = co_await read_some_plain(parser);
     }
     if (result == http::error::need_buffer) {
         result = {};
     }
     co_return result;
+}
+
+awaitable<error_code> connection::read_some_plain(response_parser& parser) {
+    // One parse step, as Beast's read_some: returns once the parser made progress (body
+    // bytes into the parser's buffer, or a chunk header), reading only when it needs bytes.
+    for (;;) {
+        if (buffer_.size() > 0) {
+            error_code ec;
+            const std::size_t used = parser.put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (ec == http::error::need_buffer) {
+                co_return error_code{};
+            }
+            if (ec && ec != http::error::need_more) {
+                co_return ec;
+            }
+            if (used > 0 || parser.is_done()) {
+                co_return error_code{};
+            }
+        }
+        if (parser.is_done()) {
+            co_return error_code{};
+        }
+        const error_code ec = co_await fill(last_read_full_);
+        if (ec == asio::error::eof) {
+            if (!parser.got_some()) {
+                co_return http::error::end_of_stream;
+            }
+            error_code eof;
+            parser.put_eof(eof);  // a body that ends with the connection
+            co_return eof;
+        }
+        if (ec) {
+            co_return ec;
+        }
+    }
 }
 
 }  // namespace hadrian::upstream

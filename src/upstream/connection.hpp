@@ -11,11 +11,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <variant>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/deadline.hpp"
 #include "upstream/tls_context.hpp"
 
 namespace hadrian::upstream {
@@ -35,12 +37,16 @@ struct pool_key {
 
 /// An upstream TCP or TLS stream, the buffer holding bytes read past the last parse, and when
 /// it was last used.
-/// Thread safety: none. One strand uses it at a time; the pool's mutex orders the hand-off
-/// between strands. The socket lives on the io_context's executor while the completion
-/// handlers (and the stream's deadline timer handler) run on the awaiting coroutine's
-/// executor, so every operation and close() happen on that strand.
+/// Plain TCP goes without trips through the event loop where none is needed: the request is
+/// written at once when the socket takes it, bytes already received are parsed at once, and
+/// its deadline is a core::deadline (no timer per operation). TLS goes through Beast's
+/// stream and its timer.
+/// Thread safety: none. One strand uses it at a time (bind() names it); the pool's mutex
+/// orders the hand-off between strands. The socket lives on the io_context's executor while
+/// the completion handlers and the deadline run on the awaiting coroutine's executor, so
+/// every operation and close() happen on that strand.
 /// Lifetime: shared by the exchange using it and, while idle, the pool.
-class connection {
+class connection : public std::enable_shared_from_this<connection> {
 public:
     /// A plain TCP connection.
     connection(const asio::any_io_executor& ex, pool_key key);
@@ -63,8 +69,10 @@ public:
 
     /// Deadline for every operation started from now on (the stream closes itself at it and
     /// the operation fails with beast::error::timeout).
-    void expires_at(clock::time_point deadline) { tcp().expires_at(deadline); }
-    void expires_never() { tcp().expires_never(); }
+    void expires_at(clock::time_point deadline);
+    void expires_never();
+    /// The strand that uses the connection from now on (where its deadline fires).
+    void bind(const asio::any_io_executor& strand);
 
     /// Closes the socket; pending operations finish with operation_aborted. Idempotent.
     void close() noexcept;
@@ -80,11 +88,24 @@ public:
     awaitable<error_code> read_some(response_parser& parser);
 
 private:
+    bool plain() const noexcept { return stream_.index() == 0; }
+    /// Bytes into buffer_ from the plain socket: those already received when `try_now`, else
+    /// (or when there are none) waiting for some.
+    awaitable<error_code> fill(bool try_now);
+    awaitable<error_code> read_some_plain(response_parser& parser);
+    /// A plain-socket error as callers know it: a fired deadline is beast::error::timeout.
+    error_code plain_error(error_code ec) const;
+
     pool_key key_;
     std::shared_ptr<asio::ssl::context> tls_context_;
     std::variant<beast::tcp_stream, tls_stream> stream_;
     beast::flat_buffer buffer_;
     clock::time_point last_used_ = clock::now();
+    // Plain TCP only.
+    std::optional<core::deadline> deadline_;
+    clock::time_point deadline_at_ = clock::time_point::max();
+    bool timed_out_ = false;
+    bool last_read_full_ = false;  // the last read filled its space: more may be waiting
 };
 
 }  // namespace hadrian::upstream

@@ -137,6 +137,9 @@ failure exchange::fail_body(failure f) {
 awaitable<std::optional<failure>> exchange::run() {
     conn_ = ctx_.idle->take(key_);
     const bool reused = conn_ != nullptr;
+    if (reused) {
+        conn_->bind(co_await asio::this_coro::executor);
+    }
     if (!reused) {
         auto opened = co_await open();
         if (opened) {
@@ -178,6 +181,7 @@ awaitable<std::optional<failure>> exchange::open() {
     } else {
         conn_ = std::make_shared<connection>(ctx_.io, key_);
     }
+    conn_->bind(strand);
     conn_->expires_at(deadline);
     const error_code connected = co_await conn_->connect(*endpoints);
     if (connected || aborted_) {
@@ -245,22 +249,22 @@ awaitable<result<std::string_view, failure>> exchange::read_some() {
     if (clock::now() >= total_deadline_) {
         co_return fail_body(timeout_failure("total deadline exceeded"));
     }
-    if (scratch_.empty()) {
-        scratch_.resize(scratch_size);
+    if (!scratch_) {
+        scratch_ = std::make_unique_for_overwrite<char[]>(scratch_size);
     }
     conn_->expires_at(deadline_after(limits_.idle));
     for (;;) {
         auto& body = parser_->get().body();
-        body.data = scratch_.data();
-        body.size = scratch_.size();
+        body.data = scratch_.get();
+        body.size = scratch_size;
         const error_code ec = co_await conn_->read_some(*parser_);
         if (ec || aborted_) {
             co_return fail_body(
                 fail(ec, "reading response body failed", "timed out waiting for response body"));
         }
-        const std::size_t n = scratch_.size() - parser_->get().body().size;
+        const std::size_t n = scratch_size - parser_->get().body().size;
         if (n > 0) {
-            co_return std::string_view(scratch_.data(), n);
+            co_return std::string_view(scratch_.get(), n);
         }
         if (parser_->is_done()) {
             co_return std::string_view{};

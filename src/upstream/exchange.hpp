@@ -71,7 +71,7 @@ private:
     std::shared_ptr<dns_lookup> dns_;
     std::shared_ptr<connection> conn_;
     std::optional<response_parser> parser_;
-    std::vector<char> scratch_;  // body bytes handed out by read_some
+    std::unique_ptr<char[]> scratch_;  // body bytes handed out by read_some (not zeroed)
     std::optional<failure> body_error_;
 };
 

@@ -243,6 +243,18 @@ class Gateway {
   }
 
   /**
+   * The output once it matches `re` (the access log is written in batches, every 50 ms);
+   * the output as it is after `timeoutMs` otherwise, for the caller's assertion to show.
+   */
+  async outputMatching(re, timeoutMs = 3000) {
+    const end = Date.now() + timeoutMs;
+    while (!re.test(this.output()) && Date.now() < end) {
+      await sleep(20);
+    }
+    return this.output();
+  }
+
+  /**
    * For `afterEach((t) => gw.reportIfFailed(t))`: print what the gateway logged during a
    * failed test (after a moment, so that its last lines are in).
    */
