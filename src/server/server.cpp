@@ -31,6 +31,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
         : ioc(ioc), acceptor(ioc), env{cfg, app, state} {}
 
     awaitable<void> accept_loop();
+    void start_session(tcp::socket socket);
     awaitable<void> run_session(std::shared_ptr<session> s, std::uint64_t id);
     awaitable<void> drain(std::function<void()> on_drained);
 
@@ -49,12 +50,21 @@ awaitable<void> server::impl::accept_loop() {
     // only add a queue and a lock to every handler.
     const unsigned threads =
         env.cfg.threads != 0 ? env.cfg.threads : std::max(1U, std::thread::hardware_concurrency());
-    for (;;) {
-        asio::any_io_executor connection_executor = ioc.get_executor();
+    const auto next_executor = [this, threads] {
+        asio::any_io_executor ex = ioc.get_executor();
         if (threads > 1) {
-            connection_executor = asio::make_strand(ioc);
+            ex = asio::make_strand(ioc);
         }
-        auto [ec, socket] = co_await acceptor.async_accept(connection_executor, use_nothrow);
+        return ex;
+    };
+    // Connections waiting in the backlog are taken in a batch, without a trip through the
+    // event loop each: with thousands of open streams one trip takes milliseconds, and new
+    // clients waited seconds in the backlog.
+    constexpr int batch = 256;
+    error_code ignored;
+    acceptor.non_blocking(true, ignored);
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(next_executor(), use_nothrow);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
             co_return;
         }
@@ -65,16 +75,28 @@ awaitable<void> server::impl::accept_loop() {
             co_await pause.async_wait(use_nothrow);
             continue;
         }
-        auto s = std::make_shared<session>(std::move(socket), env);
-        std::uint64_t id = 0;
-        {
-            std::lock_guard lock(mutex);
-            id = ++next_id;
-            sessions.emplace(id, s);
+        start_session(std::move(socket));
+        for (int i = 1; i < batch; ++i) {
+            error_code more;
+            tcp::socket next = acceptor.accept(next_executor(), more);
+            if (more) {
+                break;  // would block (the backlog is empty) or failed: the async accept reports
+            }
+            start_session(std::move(next));
         }
-        auto executor = s->get_executor();
-        asio::co_spawn(executor, run_session(std::move(s), id), asio::detached);
     }
+}
+
+void server::impl::start_session(tcp::socket socket) {
+    auto s = std::make_shared<session>(std::move(socket), env);
+    std::uint64_t id = 0;
+    {
+        std::lock_guard lock(mutex);
+        id = ++next_id;
+        sessions.emplace(id, s);
+    }
+    auto executor = s->get_executor();
+    asio::co_spawn(executor, run_session(std::move(s), id), asio::detached);
 }
 
 awaitable<void> server::impl::run_session(std::shared_ptr<session> s, std::uint64_t id) {

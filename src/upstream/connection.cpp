@@ -40,6 +40,12 @@ bool connection::idle_and_healthy() noexcept {
     if (!is_open() || buffer_.size() != 0) {
         return false;
     }
+    // Servers close idle connections after seconds, not within one: a connection used this
+    // recently is taken without the system call (and a pooled connection that fails before
+    // any response byte is replaced anyway).
+    if (clock::now() - last_used_ < std::chrono::seconds(1)) {
+        return true;
+    }
     char byte = 0;
     const ssize_t n =
         ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -95,7 +101,9 @@ error_code connection::plain_error(error_code ec) const {
 
 awaitable<error_code> connection::fill(bool try_now) {
     auto& socket = tcp().socket();
-    constexpr std::size_t chunk = 16 * 1024;
+    // Small reads while answers are small (stream events, chat answers): thousands of held
+    // streams each keep this buffer. A read that fills it asks for more next time.
+    const std::size_t chunk = last_read_full_ ? 16 * 1024 : 2 * 1024;
     if (try_now) {
         error_code ec;
         const std::size_t n = socket.read_some(buffer_.prepare(chunk), ec);
