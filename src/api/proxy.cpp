@@ -138,12 +138,24 @@ api_error circuit_open(const std::string& provider) {
                            "Provider '" + provider + "' is unavailable (circuit breaker open)");
 }
 
+/// Set the body of `call` for `model`: the client's text with only the model replaced when
+/// both the request and the provider allow it, else a copy of the parsed body.
+void set_body(providers::call& call, const providers::provider& provider, const outgoing_body& body,
+              const std::string& model) {
+    if (body.raw_model && provider.takes_text()) {
+        call.text = core::json_replace(body.raw, *body.raw_model, core::json_quote(model));
+        return;
+    }
+    call.body = body.json;
+    call.body["model"] = model;
+}
+
 }  // namespace
 
 awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_context& ctx,
                                                                       providers::operation op,
                                                                       const routing::route& route,
-                                                                      const nlohmann::json& body,
+                                                                      const outgoing_body& body,
                                                                       bool stream) const {
     providers::provider* provider = providers_.find(route.provider);
     providers::circuit_breaker* breaker = providers_.breaker(route.provider);
@@ -160,8 +172,7 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_co
         providers::call call;
         call.op = op;
         call.model = route.model;
-        call.body = body;
-        call.body["model"] = route.model;
+        set_body(call, *provider, body, route.model);
         call.stream = stream;
         call.request_id = ctx.request_id;
         call.abort = &ctx.abort;
@@ -274,15 +285,17 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     nlohmann::json body = std::move(prepared->body);
     if (prepared->stream && op == providers::operation::chat_completions) {
         // Always learn the token counts; the usage chunk is forwarded only when asked for.
+        // (A body passing through as text asks for them already.)
         body["stream_options"]["include_usage"] = true;
     }
+    const outgoing_body outgoing{body, ctx.req.body(), prepared->raw_model};
 
     std::optional<api_error> last;
     for (const auto& route : chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
         const in_flight_guard counted(providers_.in_flight(route.provider));
-        auto answer = co_await attempt(ctx, op, route, body, prepared->stream);
+        auto answer = co_await attempt(ctx, op, route, outgoing, prepared->stream);
         if (answer) {
             stored_turn* t = turn ? &*turn : nullptr;
             co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage, t);

@@ -3,11 +3,20 @@
 #pragma once
 
 #include "hadrian/api/context.hpp"
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/registry.hpp"
 #include "hadrian/routing/router.hpp"
 #include "stored_responses.hpp"
 
 namespace hadrian::api {
+
+/// What each candidate is sent: `json` with its model set, or, for a provider that takes text
+/// and a request that allows it (prepared_request::raw_model), `raw` with the model replaced.
+struct outgoing_body {
+    const nlohmann::json& json;
+    std::string_view raw;                      // the client's body text
+    std::optional<core::json_span> raw_model;  // where its `model` value lies
+};
 
 /// Thread safety: immutable; handle() runs concurrently.
 class proxy_handler {
@@ -27,7 +36,7 @@ private:
     awaitable<result<providers::reply, core::api_error>> attempt(request_context& ctx,
                                                                  providers::operation op,
                                                                  const routing::route& route,
-                                                                 const nlohmann::json& body,
+                                                                 const outgoing_body& body,
                                                                  bool stream) const;
     /// `turn` (may be null): a Responses turn to echo and store (stored_responses.hpp).
     awaitable<void> respond(request_context& ctx, providers::operation op,

@@ -76,6 +76,50 @@ std::optional<api_error> check_plugins(const nlohmann::json& body) {
     return std::nullopt;
 }
 
+/// Where the `model` value lies in `raw` when the body may pass through as text (see
+/// prepare_request); `body` is `raw` parsed, before the extensions are removed.
+std::optional<core::json_span> passthrough_model(std::string_view raw, const nlohmann::json& body,
+                                                 const prepared_request& req) {
+    if (req.stream && !req.client_wants_usage) {
+        return std::nullopt;
+    }
+    for (const char* key : {"models", "provider", "plugins", "top_k"}) {
+        if (body.contains(key)) {
+            return std::nullopt;
+        }
+    }
+    if (!body.contains("model")) {
+        return std::nullopt;
+    }
+    std::size_t members = 0;
+    std::optional<std::string_view> model;
+    std::optional<std::string_view> stream_options;
+    const bool object = core::json_members(raw, [&](const core::json_member& m) {
+        ++members;
+        if (m.key == "model") {
+            model = m.value;
+        } else if (m.key == "stream_options") {
+            stream_options = m.value;
+        }
+        return true;
+    });
+    // A repeated member shows as fewer members parsed than scanned.
+    if (!object || !model || members != body.size()) {
+        return std::nullopt;
+    }
+    if (req.stream) {
+        // The parsed body reads the last of repeated `include_usage` members, upstreams may
+        // read the first: both must ask for usage.
+        const auto usage = stream_options
+                               ? core::json_member_value(*stream_options, "include_usage")
+                               : std::nullopt;
+        if (usage != "true") {
+            return std::nullopt;
+        }
+    }
+    return core::json_span_of(raw, *model);
+}
+
 }  // namespace
 
 result<prepared_request, core::api_error> prepare_request(providers::operation op,
@@ -143,6 +187,9 @@ result<prepared_request, core::api_error> prepare_request(providers::operation o
         return invalid("'stream' is not supported for embeddings", "stream");
     }
 
+    if (op == providers::operation::chat_completions) {
+        out.raw_model = passthrough_model(raw, body, out);
+    }
     if (auto it = body.find("provider"); it != body.end()) {
         out.provider_prefs = std::move(*it);
     }

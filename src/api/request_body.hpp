@@ -2,12 +2,14 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/provider.hpp"
 
 namespace hadrian::api {
@@ -19,11 +21,19 @@ struct prepared_request {
     bool stream = false;
     bool client_wants_usage = false;  // stream_options.include_usage as the client sent it
     nlohmann::json provider_prefs;    // the `provider` extension object (null when absent)
+    /// Set when the raw text may go upstream as the client wrote it but for the value of
+    /// `model`: where that value lies in the text given to prepare_request.
+    std::optional<core::json_span> raw_model;
 };
 
 /// Parse without throwing, validate the fields the gateway relies on, and remove the Hadrian
 /// extensions (`models`, `provider`, `plugins`). Errors: invalid_json, validation_error with
 /// `param` naming the field.
+///
+/// A chat completion passes through as text (raw_model set) when nothing but the model needs
+/// rewriting: no extension and no `top_k` (removed for upstreams), no repeated top-level
+/// member (the parsed body keeps one), a `model` member, and for a stream,
+/// `stream_options.include_usage: true` already (the gateway adds it otherwise).
 result<prepared_request, core::api_error> prepare_request(providers::operation op,
                                                           std::string_view raw);
 

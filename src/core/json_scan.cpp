@@ -188,4 +188,39 @@ std::optional<std::string_view> json_first_element(std::string_view s) {
     return s.substr(i, end - i);
 }
 
+json_span json_span_of(std::string_view text, std::string_view part) {
+    return {static_cast<std::size_t>(part.data() - text.data()), part.size()};
+}
+
+std::string json_replace(std::string_view text, json_span span, std::string_view replacement) {
+    std::string out;
+    out.reserve(text.size() - span.size + replacement.size());
+    out.append(text.substr(0, span.offset));
+    out.append(replacement);
+    out.append(text.substr(span.offset + span.size));
+    return out;
+}
+
+std::string json_quote(std::string_view s) {
+    // Printable ASCII (model names, nearly always) needs only quotes and backslashes escaped;
+    // anything else goes through nlohmann for its escapes and UTF-8 checks.
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u > 0x7f) {
+            return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
+    }
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    for (const char c : s) {
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+    }
+    out.push_back('"');
+    return out;
+}
+
 }  // namespace hadrian::core

@@ -1,6 +1,6 @@
 #include "open_ai.hpp"
 
-#include "hadrian/core/json_scan.hpp"
+#include "chat_summary.hpp"
 #include "hadrian/core/log.hpp"
 #include "provider_common.hpp"
 #include "sse_passthrough.hpp"
@@ -43,45 +43,6 @@ std::optional<nlohmann::json> full_body(std::string_view text) {
     return body;
 }
 
-/// A chat completion passes through as text; the gateway reads only its usage and the first
-/// choice's finish reason, so only those are parsed (the rest is scanned, not built).
-std::optional<nlohmann::json> chat_summary(std::string_view text) {
-    std::optional<std::string_view> usage;
-    std::optional<std::string_view> choices;
-    const bool object = core::json_members(text, [&](const core::json_member& m) {
-        if (m.key == "usage" && !usage) {
-            usage = m.value;
-        } else if (m.key == "choices" && !choices) {
-            choices = m.value;
-        }
-        return true;
-    });
-    if (!object) {
-        return std::nullopt;
-    }
-    nlohmann::json summary = nlohmann::json::object();
-    if (usage) {
-        auto parsed = nlohmann::json::parse(*usage, nullptr, false);
-        if (parsed.is_discarded()) {
-            return std::nullopt;
-        }
-        summary["usage"] = std::move(parsed);
-    }
-    if (choices) {
-        nlohmann::json first = nlohmann::json::object();
-        if (auto element = core::json_first_element(*choices)) {
-            if (auto fr = core::json_member_value(*element, "finish_reason")) {
-                auto parsed = nlohmann::json::parse(*fr, nullptr, false);
-                if (!parsed.is_discarded()) {
-                    first["finish_reason"] = std::move(parsed);
-                }
-            }
-        }
-        summary["choices"] = nlohmann::json::array({std::move(first)});
-    }
-    return summary;
-}
-
 }  // namespace
 
 open_ai::open_ai(const config::provider_config& cfg, upstream::client& client,
@@ -117,7 +78,7 @@ std::string open_ai::target_of(const call& c) const {
            std::string(path_of(c.op)) + "?api-version=" + upstream::encode_query_value(version);
 }
 
-upstream::request open_ai::build_request(const call& c) const {
+upstream::request open_ai::build_request(const call& c, std::string body) const {
     upstream::request req;
     req.method = http::verb::post;
     req.target = base_;
@@ -125,7 +86,7 @@ upstream::request open_ai::build_request(const call& c) const {
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
     add_auth_headers(req);
-    req.body = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.body = std::move(body);
     req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
     return req;
 }
@@ -147,10 +108,16 @@ void open_ai::add_auth_headers(upstream::request& req) const {
 }
 
 awaitable<result<reply, core::api_error>> open_ai::send(call c) {
-    // OpenAI rejects `top_k`; OpenAI-compatible servers that take it get it through a
-    // provider-specific adapter.
-    c.body.erase("top_k");
-    auto sent = co_await send_checked(client_, build_request(c), c.abort, &from_http_error);
+    // A body passed through as text never holds `top_k` (api::prepare_request).
+    std::string text = std::move(c.text);
+    if (text.empty()) {
+        // OpenAI rejects `top_k`; OpenAI-compatible servers that take it get it through a
+        // provider-specific adapter.
+        c.body.erase("top_k");
+        text = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    auto sent = co_await send_checked(client_, build_request(c, std::move(text)), c.abort,
+                                      &from_http_error);
     if (!sent) {
         co_return sent.error();
     }

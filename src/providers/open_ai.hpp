@@ -15,6 +15,7 @@ public:
             std::chrono::seconds stream_idle_timeout);
 
     const std::string& name() const noexcept override { return cfg_.name; }
+    bool takes_text() const noexcept override { return true; }
     awaitable<result<reply, core::api_error>> send(call c) override;
     std::vector<std::string> models() const override;
     bool lists_models() const noexcept override { return !azure(); }
@@ -23,7 +24,8 @@ public:
 
 private:
     void add_auth_headers(upstream::request& req) const;
-    upstream::request build_request(const call& c) const;
+    /// The upstream request for `c`, sending `body`.
+    upstream::request build_request(const call& c, std::string body) const;
     std::string target_of(const call& c) const;
     bool azure() const noexcept { return cfg_.type == config::provider_type::azure_open_ai; }
 

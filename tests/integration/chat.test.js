@@ -126,6 +126,23 @@ test('non-streaming: the upstream answer, usage headers, and a clean upstream re
   }
 });
 
+test('a body needing no rewrite goes upstream as written, only the model replaced', async () => {
+  fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
+  // Spacing, number spellings, escapes and member order a re-serialization would change.
+  const raw =
+    '{\n  "messages": [{"role": "user", "content": "caf\\u00e9 \\/ \\"quoted\\""}],\n' +
+    '  "temperature": 0.50, "max_completion_tokens": 1e2,\n' +
+    '  "model" : "openai/gpt-4o-mini",\n  "user": "u-1"\n}\n';
+
+  const res = await gw.post('/api/v1/chat/completions', raw);
+
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-input-tokens'), '24');
+  assert.equal(res.headers.get('x-finish-reason'), 'stop');
+  const seen = onlyUpstreamRequest();
+  assert.equal(seen.rawBody, raw.replace('"openai/gpt-4o-mini"', '"gpt-4o-mini"'));
+});
+
 test("X-Request-Id: the client's own id is echoed", async () => {
   fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
   const id = '3f1c2a9e-8b7d-4c6e-9f01-23456789abcd';
@@ -226,7 +243,18 @@ test('streaming with include_usage: the usage-only chunk comes last before [DONE
   assert.equal(last.usage.prompt_tokens, usage.prompt_tokens);
   assert.equal(last.usage.completion_tokens, usage.completion_tokens);
   assert.equal(last.usage.total_tokens, usage.total_tokens);
-  assert.equal(onlyUpstreamRequest().body.stream_options.include_usage, true);
+  const seen = onlyUpstreamRequest();
+  assert.equal(seen.body.stream_options.include_usage, true);
+  // Nothing to add: the body went as the client wrote it, but for the model.
+  assert.equal(
+    seen.rawBody,
+    JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  );
 });
 
 const tools = [

@@ -6,7 +6,13 @@ const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startFakeUpstream } = require('../fakes/fake_upstream');
-const { assertError, openAiProvider, postSse, startGateway } = require('../lib/gateway');
+const {
+  assertError,
+  openAiProvider,
+  postSse,
+  startGateway,
+  testProvider,
+} = require('../lib/gateway');
 
 let primary;
 let secondary;
@@ -36,6 +42,15 @@ before(async () => {
           retry: { max_retries: 0 },
           fallback_providers: ['secondary'],
         }),
+        remapped: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 1, initial_delay_ms: 20, jitter: 0 },
+          model_fallbacks: { 'gpt-4o-mini': [{ model: 'gpt-4o', provider: 'secondary' }] },
+        }),
+        to_canned: openAiProvider(primary.baseURL, {
+          retry: { max_retries: 0 },
+          fallback_providers: ['canned'],
+        }),
+        canned: testProvider({ response_text: 'canned answer' }),
         flaky: openAiProvider(primary.baseURL, {
           retry: { max_retries: 0 },
           circuit_breaker: {
@@ -148,6 +163,36 @@ test('fallback_providers: the same model on the next provider', async () => {
   assert.equal(res.status, 200, res.text);
   assert.equal(res.headers.get('x-provider'), 'secondary');
   assert.equal(secondary.requests[0].body.model, 'gpt-4o-mini');
+});
+
+test('model_fallbacks: every attempt sends the model of its own route', async () => {
+  primary.setDefault(serverError(500));
+  secondary.setDefault(ok);
+  const raw = JSON.stringify({ messages, model: 'remapped/gpt-4o-mini', temperature: 0 });
+  const res = await gw.post('/api/v1/chat/completions', raw);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'secondary');
+  assert.equal(res.headers.get('x-model'), 'gpt-4o');
+  assert.equal(primary.requests.length, 2, 'the first attempt and one retry');
+  for (const r of primary.requests) {
+    assert.equal(r.rawBody, raw.replace('"remapped/gpt-4o-mini"', '"gpt-4o-mini"'));
+  }
+  assert.equal(secondary.requests.length, 1);
+  assert.equal(secondary.requests[0].rawBody, raw.replace('"remapped/gpt-4o-mini"', '"gpt-4o"'));
+});
+
+test('a fallback to a provider that translates the body gets the parsed body', async () => {
+  primary.setDefault(serverError(500));
+  const res = await gw.post('/api/v1/chat/completions', {
+    model: 'to_canned/gpt-4o-mini',
+    messages,
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get('x-provider'), 'canned');
+  assert.equal(res.json.choices[0].message.content, 'canned answer');
+  assert.ok(Number(res.headers.get('x-input-tokens')) > 0, 'the prompt was read');
+  assert.equal(primary.requests.length, 1);
+  assert.equal(primary.requests[0].body.model, 'gpt-4o-mini');
 });
 
 test('provider preferences: allow_fallbacks false keeps the first candidate only', async () => {

@@ -33,4 +33,21 @@ std::optional<std::string_view> json_first_element(std::string_view text);
 /// The string `text` (a JSON string literal) unescaped; nullopt when it is not a string.
 std::optional<std::string> json_string_value(std::string_view text);
 
+/// Where a piece of a JSON text lies in it, in bytes: e.g. a member's value, kept to be
+/// replaced later.
+struct json_span {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+};
+
+/// The span of `part`, a view into `text` (as json_members gives values).
+json_span json_span_of(std::string_view text, std::string_view part);
+
+/// `text` with the bytes of `span` replaced by `replacement` (the text of another value).
+std::string json_replace(std::string_view text, json_span span, std::string_view replacement);
+
+/// `s` as a JSON string literal, written as nlohmann's dump() writes it: `"` and `\` and
+/// control characters escaped, other characters as they are, invalid UTF-8 as U+FFFD.
+std::string json_quote(std::string_view s);
+
 }  // namespace hadrian::core

@@ -23,6 +23,9 @@ struct call {
     operation op = operation::chat_completions;
     std::string model;    // upstream model id (after routing and aliases)
     nlohmann::json body;  // request body with `model` set and extensions removed
+    /// When not empty, the exact body to send instead of `body` (then null): the client's
+    /// text with only the model replaced. Only for providers whose takes_text() is true.
+    std::string text;
     bool stream = false;
     std::string request_id;
     core::abort_signal* abort = nullptr;  // raised when the client goes away
@@ -44,7 +47,8 @@ struct reply {
     int status = 200;
     std::string raw;  // non-streaming body exactly as it goes to the client
     /// The same body parsed; for a chat completion passed through as `raw`, only what the
-    /// gateway reads: `usage` and `choices[0].finish_reason`.
+    /// gateway reads: the token counts of `usage` (other usage members left out) and
+    /// `choices[0].finish_reason`.
     nlohmann::json body;
     std::unique_ptr<event_stream> events;  // set for streaming answers
 };
@@ -57,6 +61,10 @@ public:
 
     /// The configured name (`openai`, `test`, …).
     virtual const std::string& name() const noexcept = 0;
+
+    /// Whether send() takes call::text: a chat body that needs no rewriting beyond the model
+    /// can then go upstream as the client wrote it, neither copied nor serialized again.
+    virtual bool takes_text() const noexcept { return false; }
 
     /// Perform the call. Errors carry the status the client should see: an upstream HTTP error
     /// keeps its status; transport failures are 502 provider_error.

@@ -91,5 +91,71 @@ TEST(PrepareRequest, ResponsesAcceptStringAndArrayInput) {
                                 R"({"model":"m","input":[{"role":"user","content":"hi"}]})"));
 }
 
+/// Whether `body` may go upstream as text; when it may, the raw model value must be found
+/// where the span says.
+bool passes_through(const std::string& body, operation op = operation::chat_completions) {
+    auto res = prepare_request(op, body);
+    EXPECT_TRUE(res.has_value()) << body << ": " << (res ? "" : res.error().message);
+    if (!res || !res->raw_model) {
+        return false;
+    }
+    EXPECT_EQ(body.substr(res->raw_model->offset, res->raw_model->size),
+              std::string(*core::json_member_value(body, "model")))
+        << body;
+    return true;
+}
+
+TEST(PrepareRequest, PlainChatBodiesPassThroughAsText) {
+    const std::string messages = R"("messages":[{"role":"user","content":"hi"}])";
+    EXPECT_TRUE(passes_through(R"({"model":"m",)" + messages + "}"));
+    EXPECT_TRUE(passes_through("{" + messages + R"(,"temperature":0,"model":"openai/m"})"));
+    EXPECT_TRUE(passes_through("\n {\n  \"model\" : \"m\" ,\n  " + messages + "\n}\n"));
+    EXPECT_TRUE(passes_through(R"({"model":null,)" + messages + "}"));
+    EXPECT_TRUE(passes_through(R"({"mo\u0064el":"m",)" + messages + "}"));
+    EXPECT_TRUE(passes_through(R"({"model":"m","stream":false,)" + messages + "}"));
+    EXPECT_TRUE(passes_through(R"({"model":"m","stream":null,)" + messages + "}"));
+    EXPECT_TRUE(passes_through(
+        R"({"model":"m","stream":true,"stream_options":{"include_usage":true},)" + messages + "}"));
+}
+
+TEST(PrepareRequest, BodiesNeedingARewriteDoNotPassThrough) {
+    const std::string messages = R"("messages":[{"role":"user","content":"hi"}])";
+    const std::string rewritten[] = {
+        // Extensions the gateway removes, present even as null; `top_k` is dropped upstream.
+        R"({"model":"m","models":["a","b"],)" + messages + "}",
+        R"({"model":"m","models":null,)" + messages + "}",
+        R"({"model":"m","provider":{"order":["x"]},)" + messages + "}",
+        R"({"model":"m","provider":null,)" + messages + "}",
+        R"({"model":"m","plugins":[{"id":"web"}],)" + messages + "}",
+        R"({"model":"m","plugins":null,)" + messages + "}",
+        R"({"model":"m","top_k":5,)" + messages + "}",
+        // No model member: the gateway adds one.
+        R"({"models":["a"],)" + messages + "}",
+        "{" + messages + "}",
+        // Streams that do not ask for usage themselves get it added.
+        R"({"model":"m","stream":true,)" + messages + "}",
+        R"({"model":"m","stream":true,"stream_options":{},)" + messages + "}",
+        R"({"model":"m","stream":true,"stream_options":null,)" + messages + "}",
+        R"({"model":"m","stream":true,"stream_options":{"include_usage":false},)" + messages + "}",
+        R"({"model":"m","stream":true,"stream_options":{"include_usage":false,)"
+        R"("include_usage":true},)" +
+            messages + "}",
+        // A repeated member: the parsed body keeps only one of them.
+        R"({"model":"a","model":"b",)" + messages + "}",
+        R"({"model":"m","stream":false,"stream":true,)"
+        R"("stream_options":{"include_usage":true},)" +
+            messages + "}",
+        R"({"model":"m","n":1,"n":2,)" + messages + "}",
+    };
+    for (const auto& body : rewritten) {
+        EXPECT_FALSE(passes_through(body)) << body;
+    }
+}
+
+TEST(PrepareRequest, OnlyChatCompletionsPassThrough) {
+    EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::responses));
+    EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::embeddings));
+}
+
 }  // namespace
 }  // namespace hadrian::api

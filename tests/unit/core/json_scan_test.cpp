@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace hadrian::core {
@@ -85,6 +86,75 @@ TEST(JsonScan, StringValue) {
     EXPECT_EQ(json_string_value(R"("tab\there \"q\" \u00e9")"), "tab\there \"q\" \xc3\xa9");
     EXPECT_FALSE(json_string_value("12"));
     EXPECT_FALSE(json_string_value(R"("open)"));
+}
+
+/// `body` with its top-level `model` value replaced by `model` quoted, as the proxy does.
+std::string with_model(std::string_view body, std::string_view model) {
+    const auto value = json_member_value(body, "model");
+    EXPECT_TRUE(value.has_value()) << body;
+    return value ? json_replace(body, json_span_of(body, *value), json_quote(model))
+                 : std::string(body);
+}
+
+TEST(JsonScan, SpanOfAViewAndReplace) {
+    const std::string_view body = R"({"a":1,"model":"x","b":[2]})";
+    const auto value = json_member_value(body, "model");
+    ASSERT_TRUE(value);
+    const json_span span = json_span_of(body, *value);
+    EXPECT_EQ(span.offset, 15u);
+    EXPECT_EQ(span.size, 3u);
+    EXPECT_EQ(json_replace(body, span, R"("gpt-4o")"), R"({"a":1,"model":"gpt-4o","b":[2]})");
+    EXPECT_EQ(json_replace(body, span, "null"), R"({"a":1,"model":null,"b":[2]})");
+    EXPECT_EQ(json_replace("abc", {0, 3}, ""), "");
+    EXPECT_EQ(json_replace("abc", {3, 0}, "d"), "abcd");
+}
+
+TEST(JsonScan, QuoteWritesWhatTheSerializerWrites) {
+    const std::string samples[] = {
+        "",
+        "gpt-4o",
+        "meta-llama/Llama-3.1-8B-Instruct:free",
+        R"(quote " and backslash \ and \" both)",
+        "tab\tnew\nline\rcr\x01\x1f",
+        std::string("nul\0byte", 8),
+        "del\x7f",
+        "caf\xc3\xa9 \xe6\xa8\xa1\xe5\x9e\x8b \xf0\x9f\x98\x80",
+        "bad \xff utf-8 \xc3",
+    };
+    for (const auto& s : samples) {
+        EXPECT_EQ(json_quote(s),
+                  nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            << s;
+    }
+    EXPECT_EQ(json_quote(R"(a"b\c)"), R"("a\"b\\c")");
+    EXPECT_EQ(nlohmann::json::parse(json_quote("caf\xc3\xa9\n\"")), "caf\xc3\xa9\n\"");
+}
+
+TEST(JsonScan, ModelReplacedWhereverItIsAndHoweverSpaced) {
+    const std::string_view bodies[] = {
+        R"({"model":"m","messages":[{"role":"user","content":"hi"}]})",
+        R"({"messages":[{"role":"user","content":"\"model\":\"m\""}],"model":"m"})",
+        R"({"temperature":0.5,"model":"m","stream":false})",
+        " \n{ \"model\" :\t\"m\" ,\r\n  \"messages\" : [ ] }\n ",
+        R"({"model":"a \"quoted\\\" name","n":1})",
+        R"({"model":null,"n":1})",
+        R"({"mo\u0064el":"m","n":1})",
+    };
+    const std::string models[] = {"gpt-4o", R"(we"ird\name)", "mod\xc3\xa8le \xe2\x9c\x93",
+                                  "ctl\x01"};
+    for (const auto body : bodies) {
+        for (const auto& model : models) {
+            const std::string out = with_model(body, model);
+            auto expected = nlohmann::json::parse(body);
+            expected["model"] = model;
+            auto got = nlohmann::json::parse(out, nullptr, false);
+            ASSERT_FALSE(got.is_discarded()) << out;
+            EXPECT_EQ(got, expected) << out;
+        }
+    }
+    // Everything but the value stays byte for byte.
+    EXPECT_EQ(with_model(" {\"n\" : 1.50 ,\n \"model\" : \"m\" }", "x\"y"),
+              " {\"n\" : 1.50 ,\n \"model\" : \"x\\\"y\" }");
 }
 
 }  // namespace

@@ -1,0 +1,128 @@
+// The summary of a chat completion passed through as text: the token counts of its usage and
+// the first finish reason, read as a full parse would read them.
+#include "providers/chat_summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace hadrian::providers {
+namespace {
+
+using json = nlohmann::json;
+
+std::string completion_with_usage(const std::string& usage) {
+    return R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o",)"
+           R"("choices":[{"index":0,"message":{"role":"assistant","content":"hi"},)"
+           R"("logprobs":null,"finish_reason":"stop"}],"usage":)" +
+           usage + "}";
+}
+
+/// The member `key` of `usage` (and of its member `nested` when given), as api::read_usage
+/// finds it.
+json count_of(const json& usage, const char* key, const char* nested = nullptr) {
+    const json* at = &usage;
+    if (nested != nullptr) {
+        auto it = usage.find(nested);
+        if (it == usage.end() || !it->is_object()) {
+            return json();
+        }
+        at = &*it;
+    }
+    auto it = at->find(key);
+    return it == at->end() ? json() : *it;
+}
+
+void expect_same_counts(const std::string& usage) {
+    const std::string text = completion_with_usage(usage);
+    const auto summary = chat_summary(text);
+    ASSERT_TRUE(summary.has_value()) << usage;
+    const json full = json::parse(text)["usage"];
+    const json& got = (*summary)["usage"];
+    EXPECT_EQ(got.is_object(), full.is_object()) << usage;
+    if (!full.is_object()) {
+        EXPECT_EQ(got, full) << usage;
+        return;
+    }
+    for (const char* key : {"prompt_tokens", "completion_tokens"}) {
+        EXPECT_EQ(count_of(got, key), count_of(full, key)) << usage << " " << key;
+        EXPECT_EQ(count_of(got, key).type(), count_of(full, key).type()) << usage << " " << key;
+    }
+    EXPECT_EQ(count_of(got, "cached_tokens", "prompt_tokens_details"),
+              count_of(full, "cached_tokens", "prompt_tokens_details"))
+        << usage;
+    EXPECT_EQ(count_of(got, "reasoning_tokens", "completion_tokens_details"),
+              count_of(full, "reasoning_tokens", "completion_tokens_details"))
+        << usage;
+}
+
+TEST(ChatSummary, KeepsTheTokenCountsAndTheFinishReason) {
+    const auto summary = chat_summary(completion_with_usage(
+        R"({"prompt_tokens":24,"completion_tokens":20,"total_tokens":44,)"
+        R"("prompt_tokens_details":{"cached_tokens":8,"audio_tokens":0},)"
+        R"("completion_tokens_details":{"reasoning_tokens":3,"audio_tokens":0,)"
+        R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})"));
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(*summary, json::parse(R"({"usage":{"prompt_tokens":24,"completion_tokens":20,)"
+                                    R"("prompt_tokens_details":{"cached_tokens":8},)"
+                                    R"("completion_tokens_details":{"reasoning_tokens":3}},)"
+                                    R"("choices":[{"finish_reason":"stop"}]})"));
+}
+
+TEST(ChatSummary, CountsReadAsAFullParseReadsThem) {
+    for (const std::string usage : {
+             R"({})",
+             R"({ "prompt_tokens" : 0 , "completion_tokens" : 7 })",
+             R"({"prompt_tokens":1.5,"completion_tokens":-3})",
+             R"({"prompt_tokens":1e3,"completion_tokens":12345678901234567890})",
+             R"({"prompt_tokens":123456789012345678,"completion_tokens":1234567890123456789})",
+             R"({"prompt_tokens":"12","completion_tokens":null})",
+             R"({"prompt_tokens":1,"prompt_tokens":2})",
+             R"({"prompt_tokens_details":null,"completion_tokens_details":[1,2]})",
+             R"({"prompt_tokens_details":{"cached_tokens":1},)"
+             R"("prompt_tokens_details":{"audio_tokens":2}})",
+             R"({"completion_tokens_details":{"reasoning_tokens":4,"reasoning_tokens":5}})",
+             R"({"x":{"prompt_tokens":9},"prompt_tokens":2})",
+             R"(null)",
+             R"(5)",
+         }) {
+        expect_same_counts(usage);
+    }
+}
+
+TEST(ChatSummary, FinishReasonReadAsAFullParseReadsIt) {
+    for (const std::string reason : {R"("length")", R"("")", R"(null)", R"("con\u0074ent_filter")",
+                                     R"("tab\tstop")", "\"caf\xc3\xa9\"", R"(3)", R"({"a":1})"}) {
+        const std::string text = R"({"choices":[{"index":0,"finish_reason":)" + reason +
+                                 R"(},{"index":1,"finish_reason":"stop"}]})";
+        const auto summary = chat_summary(text);
+        ASSERT_TRUE(summary.has_value()) << text;
+        EXPECT_EQ((*summary)["choices"][0]["finish_reason"],
+                  json::parse(text)["choices"][0]["finish_reason"])
+            << text;
+    }
+}
+
+TEST(ChatSummary, AbsentPartsStayAbsent) {
+    const auto summary = chat_summary(R"({"id":"x","object":"chat.completion"})");
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(*summary, json::object());
+    const auto no_reason = chat_summary(R"({"choices":[{"index":0}],"usage":{}})");
+    ASSERT_TRUE(no_reason.has_value());
+    EXPECT_EQ(*no_reason, json::parse(R"({"choices":[{}],"usage":{}})"));
+}
+
+TEST(ChatSummary, InvalidTextIsRefused) {
+    for (const std::string text : {
+             std::string("[]"),
+             std::string(R"({"usage":{"prompt_tokens":1})"),
+             completion_with_usage(R"({"prompt_tokens":01})"),
+             completion_with_usage(R"({"prompt_tokens":tru})"),
+             completion_with_usage(R"({"prompt_tokens_details":{"cached_tokens":1x}})"),
+         }) {
+        EXPECT_FALSE(chat_summary(text).has_value()) << text;
+    }
+}
+
+}  // namespace
+}  // namespace hadrian::providers
