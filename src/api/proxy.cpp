@@ -297,6 +297,10 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         const in_flight_guard counted(providers_.in_flight(route.provider));
         auto answer = co_await attempt(ctx, op, route, outgoing, prepared->stream);
         if (answer) {
+            // The request is sent for good: its text and parsed body are not needed while
+            // the answer (maybe a minutes-long stream) is relayed, and may be large.
+            body = nlohmann::json();
+            std::string().swap(ctx.req.body());
             stored_turn* t = turn ? &*turn : nullptr;
             co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage, t);
             co_return;

@@ -94,18 +94,22 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
             continue;
         }
         // Large backlogs go in several transactions of batch_size rows.
-        while (!rows.empty()) {
-            const std::size_t n = std::min(rows.size(), batch_size_);
+        for (std::size_t at = 0; at < rows.size();) {
+            const std::size_t n = std::min(rows.size() - at, batch_size_);
+            const auto first = rows.begin() + static_cast<std::ptrdiff_t>(at);
+            const auto last = first + static_cast<std::ptrdiff_t>(n);
             // Shared with the database thread rather than copied into its task.
             auto batch = std::make_shared<std::vector<storage::usage_record>>(
-                std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.begin() + n));
-            rows.erase(rows.begin(), rows.begin() + n);
+                std::make_move_iterator(first), std::make_move_iterator(last));
+            at += n;
             auto write = [batch](storage::store& s) { return write_batch(s, *batch); };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
                 log()->error("writing {} usage records failed; will retry", batch->size());
-                batch->insert(batch->end(), std::make_move_iterator(rows.begin()),
-                              std::make_move_iterator(rows.end()));
+                batch->insert(
+                    batch->end(),
+                    std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(at)),
+                    std::make_move_iterator(rows.end()));
                 give_back(std::move(*batch));
                 break;
             }
