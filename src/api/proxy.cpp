@@ -28,15 +28,18 @@ public:
                       std::optional<sse::event> first)
         : inner_(std::move(inner)), first_(std::move(first)) {}
 
+    // Not a coroutine: after the first event, an event costs no extra coroutine frame.
     awaitable<result<std::optional<sse::event>, api_error>> next() override {
         if (!used_) {
             used_ = true;
-            co_return std::move(first_);
+            return first();
         }
-        co_return co_await inner_->next();
+        return inner_->next();
     }
 
 private:
+    awaitable<result<std::optional<sse::event>, api_error>> first() { co_return std::move(first_); }
+
     std::unique_ptr<providers::event_stream> inner_;
     std::optional<sse::event> first_;
     bool used_ = false;

@@ -93,6 +93,7 @@ private:
     /// (or when there are none) waiting for some.
     awaitable<error_code> fill(bool try_now);
     awaitable<error_code> read_some_plain(response_parser& parser);
+    awaitable<error_code> read_some_tls(response_parser& parser);
     /// A plain-socket error as callers know it: a fired deadline is beast::error::timeout.
     error_code plain_error(error_code ec) const;
 

@@ -1,0 +1,174 @@
+'use strict';
+
+// Connection handling: a burst of new connections is accepted at once, pipelined requests
+// on one connection are answered in order, HEAD gets the header without the body.
+
+const { test, before, after, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const net = require('node:net');
+
+const { startGateway, testProvider, waitFor } = require('../lib/gateway');
+
+const TEXT = 'Connections answer from the test provider.';
+
+let gw;
+
+before(async () => {
+  gw = await startGateway({
+    config: {
+      providers: {
+        default_provider: 'test',
+        test: testProvider({ response_text: TEXT }),
+      },
+    },
+  });
+});
+
+after(async () => {
+  if (gw) {
+    await gw.dispose();
+  }
+});
+
+afterEach(async (t) => {
+  if (gw) {
+    await gw.reportIfFailed(t);
+  }
+});
+
+function chatRequest(content) {
+  const body = JSON.stringify({ model: 'test/any', messages: [{ role: 'user', content }] });
+  return (
+    'POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+/** Splits raw HTTP/1.1 answers with Content-Length bodies; `head` marks bodiless answers. */
+function parseAnswers(raw, head = false) {
+  const answers = [];
+  let rest = raw;
+  for (;;) {
+    const end = rest.indexOf('\r\n\r\n');
+    if (end < 0) {
+      return { answers, rest };
+    }
+    const header = rest.slice(0, end);
+    const length = Number((/content-length: (\d+)/i.exec(header) || [])[1] || 0);
+    const bodyLength = head ? 0 : length;
+    if (rest.length < end + 4 + bodyLength) {
+      return { answers, rest };
+    }
+    answers.push({
+      status: Number(header.slice(9, 12)),
+      header,
+      length,
+      body: rest.slice(end + 4, end + 4 + bodyLength),
+    });
+    rest = rest.slice(end + 4 + bodyLength);
+  }
+}
+
+/** Writes `data` at once on a new connection and collects `count` answers. */
+function exchange(port, data, count, { head = false, timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    let raw = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`${count} answers not received in ${timeoutMs} ms; got: ${raw}`));
+    }, timeoutMs);
+    socket.setEncoding('latin1');
+    socket.on('connect', () => socket.write(data));
+    socket.on('data', (text) => {
+      raw += text;
+      const { answers, rest } = parseAnswers(raw, head);
+      if (answers.length >= count) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ answers, rest });
+      }
+    });
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+test('a burst of 300 new connections is served', async () => {
+  const started = Date.now();
+  const all = await Promise.all(
+    Array.from({ length: 300 }, (_, i) => exchange(gw.port, chatRequest(`burst ${i}`), 1)),
+  );
+  for (const { answers } of all) {
+    assert.equal(answers[0].status, 200, answers[0].header);
+    assert.equal(JSON.parse(answers[0].body).choices[0].message.content, TEXT);
+  }
+  assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
+});
+
+test('pipelined requests on one connection are answered in order', async () => {
+  const data =
+    chatRequest('first') +
+    'GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' +
+    chatRequest('third');
+  const { answers, rest } = await exchange(gw.port, data, 3);
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [200, 200, 200],
+  );
+  assert.equal(JSON.parse(answers[0].body).object, 'chat.completion');
+  assert.deepEqual(JSON.parse(answers[1].body), { status: 'ok' });
+  assert.equal(JSON.parse(answers[2].body).object, 'chat.completion');
+  const ids = answers.map((a) => /x-request-id: (\S+)/i.exec(a.header)[1]);
+  assert.equal(new Set(ids).size, 3, 'each answer has its own request id');
+  assert.equal(rest, '');
+});
+
+test('HEAD gets the header and Content-Length without a body', async () => {
+  const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
+  let raw = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (text) => {
+    raw += text;
+  });
+  socket.on('error', () => {});
+  try {
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('HEAD /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await waitFor(() => raw.includes('\r\n\r\n'), { message: 'the HEAD answer' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const head = parseAnswers(raw, true);
+    assert.equal(head.answers.length, 1, raw);
+    assert.equal(head.answers[0].status, 200);
+    assert.ok(head.answers[0].length > 0, head.answers[0].header);
+    assert.equal(head.rest, '', 'no body follows a HEAD answer');
+
+    // The connection goes on with the next request.
+    raw = '';
+    socket.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await waitFor(() => parseAnswers(raw).answers.length === 1, { message: 'the GET answer' });
+    assert.deepEqual(JSON.parse(parseAnswers(raw).answers[0].body), { status: 'ok' });
+  } finally {
+    socket.destroy();
+  }
+});
+
+test('HTTP/1.0 without keep-alive is answered and closed', async () => {
+  const raw = await new Promise((resolve, reject) => {
+    const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('connect', () => socket.write('GET /health/live HTTP/1.0\r\n\r\n'));
+    socket.on('data', (part) => {
+      text += part;
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`not closed; got ${text}`)), 5000);
+  });
+  assert.match(raw, /^HTTP\/1\.0 200 OK\r\n/);
+  assert.doesNotMatch(raw, /connection: keep-alive/i);
+  assert.match(raw, /\{"status":"ok"\}$/);
+});
