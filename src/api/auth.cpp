@@ -142,11 +142,21 @@ awaitable<void> auth_middleware::reject(request_context& ctx, const api_error& e
 }
 
 awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
+    // The checks run in a coroutine of their own: what they hold is freed before the rest of
+    // the request (maybe a minutes-long stream) runs under this frame.
+    // (A co_await inside the `if` condition is miscompiled by GCC 12.)
+    const bool proceed = co_await authenticate(ctx);
+    if (!proceed) {
+        co_return;
+    }
+    co_await next(ctx);
+}
+
+awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
     const path_kind kind = classify_path(ctx.req.target());
     const bool keys_required = cfg_.auth.mode == config::auth_mode::api_key;
     if (kind == path_kind::open || (!keys_required && kind != path_kind::admin)) {
-        co_await next(ctx);
-        co_return;
+        co_return true;
     }
     const auto raw =
         auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
@@ -154,18 +164,17 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
         co_await reject(ctx, api_error::make(errc::missing_credentials,
                                              "Missing API key: send it as X-API-Key or "
                                              "Authorization: Bearer"));
-        co_return;
+        co_return false;
     }
     if (kind == path_kind::admin && !cfg_.auth.bootstrap_api_key.empty() &&
         auth::constant_time_equal(*raw, cfg_.auth.bootstrap_api_key)) {
         ctx.admin = true;
-        co_await next(ctx);
-        co_return;
+        co_return true;
     }
     auto key = co_await lookup(*raw);
     if (!key) {
         co_await reject(ctx, key.error());
-        co_return;
+        co_return false;
     }
     const auto& rec = **key;
     if (!rec.ip_allowlist.empty()) {
@@ -178,7 +187,7 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
             co_await send_error(ctx, api_error::make(errc::ip_not_allowed,
                                                      "Requests from this address are not "
                                                      "allowed for this API key"));
-            co_return;
+            co_return false;
         }
     }
     const std::string_view scope = required_scope(kind);
@@ -186,11 +195,11 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
         co_await send_error(
             ctx, api_error::make(errc::insufficient_scope,
                                  "This API key lacks the '" + std::string(scope) + "' scope"));
-        co_return;
+        co_return false;
     }
     ctx.key = *key;
     ctx.admin = has_scope(rec, auth::scope::admin);
-    co_await next(ctx);
+    co_return true;
 }
 
 }  // namespace hadrian::api

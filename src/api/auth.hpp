@@ -30,6 +30,8 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
+    /// Whether the request may go on; when not, it was answered.
+    awaitable<bool> authenticate(request_context& ctx);
     awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
         std::string_view raw_key);
 

@@ -51,12 +51,31 @@ awaitable<void> budget_middleware::ensure_loaded(const std::string& key_id,
 }
 
 awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
+    // The checks run in a coroutine of their own, so that this frame, alive for the rest of
+    // the request (maybe a minutes-long stream), holds only the reservation.
+    const admission a = co_await admit(ctx);
+    if (!a.proceed) {
+        co_return;
+    }
+    co_await next(ctx);
+    if (!a.reservation) {
+        co_return;
+    }
+    if (ctx.usage.known || ctx.cost_known) {
+        tracker_.settle(*a.reservation, ctx.cost_microcents);
+    } else {
+        tracker_.refund(*a.reservation);
+    }
+}
+
+awaitable<budget_middleware::admission> budget_middleware::admit(request_context& ctx) {
+    admission out;
     const path_kind kind = classify_path(ctx.req.target());
     // Model calls only: reading or deleting a stored response costs nothing.
     if (!ctx.key || !ctx.key->budget_limit_cents || ctx.req.method() != http::verb::post ||
         (kind != path_kind::chat && kind != path_kind::embeddings)) {
-        co_await next(ctx);
-        co_return;
+        out.proceed = true;
+        co_return out;
     }
     const auto& key = *ctx.key;
     const auto period = limits::parse_budget_period(key.budget_period.value_or("monthly"))
@@ -69,20 +88,15 @@ awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
     auto reservation = tracker_.reserve(key.id, period, *key.budget_limit_cents, estimate, now);
     if (!reservation) {
         co_await send_error(ctx, limits::budget_error(reservation.error()));
-        co_return;
+        co_return out;
     }
     const auto status = tracker_.status(key.id, period, *key.budget_limit_cents, now);
     for (auto& h : limits::budget_warning_headers(status, cfg_.limits.budgets.warning_threshold)) {
         ctx.response_headers.push_back(std::move(h));
     }
-
-    co_await next(ctx);
-
-    if (ctx.usage.known || ctx.cost_known) {
-        tracker_.settle(*reservation, ctx.cost_microcents);
-    } else {
-        tracker_.refund(*reservation);
-    }
+    out.proceed = true;
+    out.reservation = std::move(*reservation);
+    co_return out;
 }
 
 }  // namespace hadrian::api

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "hadrian/api/middleware.hpp"
@@ -24,6 +25,12 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
+    /// Whether the request may go on (when not, it was answered), and what it holds.
+    struct admission {
+        bool proceed = false;
+        std::optional<limits::budget_reservation> reservation;
+    };
+    awaitable<admission> admit(request_context& ctx);
     awaitable<void> ensure_loaded(const std::string& key_id, limits::budget_period period,
                                   std::int64_t now_ms);
 

@@ -35,6 +35,28 @@ std::string_view api_path(std::string_view target) noexcept {
 }
 
 awaitable<void> endpoints::handle(request_context& ctx) {
+    // Not a coroutine for model calls: the proxy's awaitable is handed back, so no frame of
+    // this function stays alive under a long stream.
+    const std::string_view target = ctx.req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    const bool metrics_path =
+        cfg_.observability.metrics.enabled && path == cfg_.observability.metrics.path;
+    if (ctx.req.method() == http::verb::post && !metrics_path) {
+        const std::string_view api = api_path(target);
+        if (api == "/chat/completions") {
+            return proxy_.handle(ctx, providers::operation::chat_completions);
+        }
+        if (api == "/responses") {
+            return proxy_.handle(ctx, providers::operation::responses);
+        }
+        if (api == "/embeddings") {
+            return proxy_.handle(ctx, providers::operation::embeddings);
+        }
+    }
+    return route(ctx);
+}
+
+awaitable<void> endpoints::route(request_context& ctx) {
     const std::string_view target = ctx.req.target();
     const std::string_view path = target.substr(0, target.find('?'));
     const http::verb method = ctx.req.method();

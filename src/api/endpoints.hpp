@@ -30,6 +30,8 @@ public:
     awaitable<void> handle(request_context& ctx) override;
 
 private:
+    /// Every path but the model calls.
+    awaitable<void> route(request_context& ctx);
     awaitable<void> health(request_context& ctx, std::string_view which) const;
     awaitable<void> models(request_context& ctx) const;
     awaitable<nlohmann::json> database_health() const;

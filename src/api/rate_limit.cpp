@@ -64,57 +64,65 @@ std::int64_t estimate_tokens(std::string_view body, std::int64_t fallback) {
 }
 
 awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {
-    const path_kind kind = classify_path(ctx.req.target());
-    if (kind != path_kind::chat && kind != path_kind::embeddings) {
-        co_await next(ctx);
+    // The checks run in a coroutine of their own, so that this frame, alive for the rest of
+    // the request (maybe a minutes-long stream), holds only what the end of it needs.
+    admission a = co_await admit(ctx);
+    if (!a.proceed) {
         co_return;
     }
-    std::string subject;
+    co_await next(ctx);
+    if (a.adjust_tokens) {
+        // Correct the reservation to what was used (nothing, when the call failed).
+        limiter_.adjust_tokens(a.subject, a.checked, ctx.usage.input + ctx.usage.output);
+    }
+}
+
+awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request_context& ctx) {
+    admission out;
+    const path_kind kind = classify_path(ctx.req.target());
+    if (kind != path_kind::chat && kind != path_kind::embeddings) {
+        out.proceed = true;
+        co_return out;
+    }
     config::rate_limits_config limits;
     if (ctx.key) {
-        subject = "key:" + ctx.key->id;
+        out.subject = "key:" + ctx.key->id;
         limits = effective_limits(cfg_.limits.rate_limits, *ctx.key);
     } else if (cfg_.limits.rate_limits.ip_requests_per_minute) {
-        subject = "ip:" + ctx.client_ip;
+        out.subject = "ip:" + ctx.client_ip;
         limits.requests_per_minute = cfg_.limits.rate_limits.ip_requests_per_minute;
     } else {
-        co_await next(ctx);
-        co_return;
+        out.proceed = true;
+        co_return out;
     }
 
     const auto specs = limits::limit_specs(limits);
     const bool counts_tokens = limits.tokens_per_minute || limits.tokens_per_day;
     const std::int64_t estimate =
         counts_tokens ? estimate_tokens(ctx.req.body(), limits.estimated_tokens_per_request) : 0;
-    limits::check_result checked;
     if (!specs.empty()) {
-        checked = limiter_.check_all(subject, specs, limits::hit_amounts{1, estimate});
-        if (!checked.allowed) {
-            co_await send_error(ctx, limits::rate_limit_error(checked));
-            co_return;
+        out.checked = limiter_.check_all(out.subject, specs, limits::hit_amounts{1, estimate});
+        if (!out.checked.allowed) {
+            co_await send_error(ctx, limits::rate_limit_error(out.checked));
+            co_return out;
         }
-        for (auto& h : limits::rate_limit_headers(checked)) {
+        for (auto& h : limits::rate_limit_headers(out.checked)) {
             ctx.response_headers.push_back(std::move(h));
         }
     }
-    std::optional<limits::concurrency_permit> permit;
     if (limits.concurrent_requests) {
-        permit = concurrency_.acquire(subject, *limits.concurrent_requests);
-        if (!permit) {
+        out.permit = concurrency_.acquire(out.subject, *limits.concurrent_requests);
+        if (!out.permit) {
             if (!specs.empty()) {
-                limiter_.adjust_tokens(subject, checked, 0);
+                limiter_.adjust_tokens(out.subject, out.checked, 0);
             }
             co_await send_error(ctx, limits::concurrency_limit_error(*limits.concurrent_requests));
-            co_return;
+            co_return out;
         }
     }
-
-    co_await next(ctx);
-
-    if (counts_tokens && !specs.empty()) {
-        // Correct the reservation to what was used (nothing, when the call failed).
-        limiter_.adjust_tokens(subject, checked, ctx.usage.input + ctx.usage.output);
-    }
+    out.adjust_tokens = counts_tokens && !specs.empty();
+    out.proceed = true;
+    co_return out;
 }
 
 }  // namespace hadrian::api

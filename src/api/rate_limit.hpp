@@ -2,6 +2,9 @@
 // key (or per client address for unauthenticated traffic).
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "hadrian/api/middleware.hpp"
 #include "hadrian/config/config.hpp"
 #include "hadrian/limits/concurrency_limiter.hpp"
@@ -19,6 +22,16 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
+    /// Whether the request may go on (when not, it was answered), and what it holds.
+    struct admission {
+        bool proceed = false;
+        bool adjust_tokens = false;
+        std::string subject;
+        limits::check_result checked;
+        std::optional<limits::concurrency_permit> permit;
+    };
+    awaitable<admission> admit(request_context& ctx);
+
     const config::config& cfg_;
     limits::rate_limiter& limiter_;
     limits::concurrency_limiter& concurrency_;

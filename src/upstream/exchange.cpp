@@ -28,7 +28,7 @@ namespace {
 
 // Body bytes handed out per read_some: stream events are small, and thousands of streams
 // may be open at once.
-constexpr std::size_t scratch_size = 4 * 1024;
+constexpr std::size_t scratch_size = 1024;
 
 // Errors meaning "the peer closed before answering": on a reused connection the server most
 // likely dropped it while idle, so the request is safe to send again on a new one.
