@@ -149,7 +149,13 @@ awaitable<std::optional<failure>> exchange::run() {
         }
     }
     auto first = co_await attempt();
-    if (!first || !reused || !retryable_) {
+    if (!first) {
+        // The answer has begun: the request is never sent again, and a long stream should
+        // not keep it.
+        message_ = request_message{};
+        co_return first;
+    }
+    if (!reused || !retryable_) {
         co_return first;
     }
     logger().debug("{}:{}: pooled connection failed before the response ({}); reconnecting",
@@ -161,6 +167,9 @@ awaitable<std::optional<failure>> exchange::run() {
         co_return opened;
     }
     auto second = co_await attempt();
+    if (!second) {
+        message_ = request_message{};
+    }
     co_return second;
 }
 
