@@ -1,6 +1,7 @@
 #include "proxy.hpp"
 
 #include <random>
+#include <utility>
 
 #include "hadrian/auth/model_pattern.hpp"
 #include "hadrian/core/log.hpp"
@@ -129,8 +130,11 @@ public:
             counter_->fetch_sub(1, std::memory_order_relaxed);
         }
     }
+    in_flight_guard(in_flight_guard&& other) noexcept
+        : counter_(std::exchange(other.counter_, nullptr)) {}
     in_flight_guard(const in_flight_guard&) = delete;
     in_flight_guard& operator=(const in_flight_guard&) = delete;
+    in_flight_guard& operator=(in_flight_guard&&) = delete;
 
 private:
     std::atomic<std::int32_t>* counter_;
@@ -226,11 +230,34 @@ awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_co
     }
 }
 
+/// A request sent and answered: what relaying the answer needs.
+struct proxy_handler::dispatched {
+    routing::route route;
+    providers::reply answer;
+    bool client_wants_usage = false;
+    std::optional<stored_turn> turn;
+    in_flight_guard counted;  // the request counts against its provider until answered
+};
+
 awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation op) const {
+    // Preparing and sending run in a coroutine of their own: what they hold (the parsed
+    // request, the routes) is freed before the answer, maybe a minutes-long stream, is
+    // relayed under this frame.
+    auto sent = co_await dispatch(ctx, op);
+    if (!sent) {
+        co_return;
+    }
+    stored_turn* turn = sent->turn ? &*sent->turn : nullptr;
+    co_await respond(ctx, op, sent->route, std::move(sent->answer), sent->client_wants_usage, turn);
+}
+
+awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
+    request_context& ctx, providers::operation op) const {
+    std::optional<dispatched> out;
     auto prepared = prepare_request(op, ctx.req.body());
     if (!prepared) {
         co_await send_error(ctx, prepared.error());
-        co_return;
+        co_return out;
     }
     // Stored responses: `previous_response_id` becomes input before routing, so that every
     // candidate sees the whole conversation (stored_responses.hpp).
@@ -239,14 +266,14 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         auto begun = co_await responses_.begin(ctx, prepared->body);
         if (!begun) {
             co_await send_error(ctx, begun.error());
-            co_return;
+            co_return out;
         }
         turn = std::move(*begun);
     }
     auto candidates = router_.candidates(prepared->model, prepared->models);
     if (!candidates) {
         co_await send_error(ctx, candidates.error());
-        co_return;
+        co_return out;
     }
     auto chain = routing::build_chain(router_, cfg_.providers, std::move(*candidates),
                                       preferences_of(prepared->provider_prefs));
@@ -261,7 +288,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
                                                      "This API key may not use the requested "
                                                      "model",
                                                      "model"));
-            co_return;
+            co_return out;
         }
     }
     chain = routing::expand_pools(
@@ -282,7 +309,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
                                                  "No provider is left for this request after "
                                                  "the provider preferences",
                                                  "provider"));
-        co_return;
+        co_return out;
     }
     ctx.streamed = prepared->stream;
     nlohmann::json body = std::move(prepared->body);
@@ -297,21 +324,20 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     for (const auto& route : chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
-        const in_flight_guard counted(providers_.in_flight(route.provider));
+        in_flight_guard counted(providers_.in_flight(route.provider));
         auto answer = co_await attempt(ctx, op, route, outgoing, prepared->stream);
         if (answer) {
-            // The request is sent for good: its text and parsed body are not needed while
-            // the answer (maybe a minutes-long stream) is relayed, and may be large.
-            body = nlohmann::json();
+            // The request is sent for good: its text is not needed while the answer (maybe a
+            // minutes-long stream) is relayed, and may be large.
             std::string().swap(ctx.req.body());
-            stored_turn* t = turn ? &*turn : nullptr;
-            co_await respond(ctx, op, route, std::move(*answer), prepared->client_wants_usage, t);
-            co_return;
+            out.emplace(dispatched{route, std::move(*answer), prepared->client_wants_usage,
+                                   std::move(turn), std::move(counted)});
+            co_return out;
         }
         if (answer.error().kind == errc::client_disconnected) {
             ctx.status = 499;
             ctx.error_code = "client_disconnected";
-            co_return;
+            co_return out;
         }
         const bool next = falls_over(answer.error());
         last = std::move(answer.error());
@@ -320,6 +346,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
         }
     }
     co_await send_error(ctx, *last);
+    co_return out;
 }
 
 awaitable<void> proxy_handler::respond(request_context& ctx, providers::operation op,

@@ -2,6 +2,8 @@
 // provider, answer or relay the stream.
 #pragma once
 
+#include <optional>
+
 #include "hadrian/api/context.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/registry.hpp"
@@ -31,6 +33,11 @@ public:
     awaitable<void> handle(request_context& ctx, providers::operation op) const;
 
 private:
+    struct dispatched;
+    /// Everything up to an answer: validation, routing, the candidates in turn. Null when
+    /// the request was answered already (an error) or the client went away.
+    awaitable<std::optional<dispatched>> dispatch(request_context& ctx,
+                                                  providers::operation op) const;
     /// One candidate with its provider's retry policy and circuit breaker. A stream's first
     /// event is read before success is declared.
     awaitable<result<providers::reply, core::api_error>> attempt(request_context& ctx,
