@@ -1,5 +1,6 @@
 #include "hadrian/core/deadline.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,10 +43,21 @@ public:
         std::lock_guard lock(mutex_);
         s->index = entries_.size();
         entries_.push_back(s);
-        if (!running_ && !stopped_) {
-            running_ = true;
-            schedule_locked();
+    }
+
+    /// Called by arm_at: the sweep sleeps while nothing is armed (an idle gateway with open
+    /// keep-alive connections does not wake up every tick).
+    void armed() {
+        if (!sleeping_.load() || !sleeping_.exchange(false)) {
+            return;
         }
+        asio::post(timer_.get_executor(), [this] {
+            std::lock_guard lock(mutex_);
+            if (!running_ && !stopped_) {
+                running_ = true;
+                schedule_locked();
+            }
+        });
     }
 
     void remove(deadline::state* s) {
@@ -87,8 +99,11 @@ private:
         if (stopped_) {
             return;
         }
+        bool any_armed = false;
         for (const auto& s : entries_) {
-            if (s->at.load(std::memory_order_relaxed) > now) {
+            const std::int64_t at = s->at.load(std::memory_order_relaxed);
+            if (at > now) {
+                any_armed = any_armed || at != never;
                 continue;
             }
             s->at.store(never, std::memory_order_relaxed);
@@ -100,9 +115,17 @@ private:
                 }
             });
         }
-        if (entries_.empty()) {
-            running_ = false;
-            return;
+        if (!any_armed) {
+            // Going to sleep; an arming that raced with this scan is seen by the second look
+            // (or it sees `sleeping_` and wakes the sweep).
+            sleeping_.store(true);
+            any_armed = std::any_of(entries_.begin(), entries_.end(),
+                                    [](const auto& s) { return s->at.load() != never; });
+            if (!any_armed) {
+                running_ = false;
+                return;
+            }
+            sleeping_.store(false);
         }
         schedule_locked();
     }
@@ -112,6 +135,7 @@ private:
     asio::steady_timer timer_;
     bool running_ = false;
     bool stopped_ = false;
+    std::atomic<bool> sleeping_{true};  // no sweep is scheduled: the next arming starts one
 };
 
 deadline::deadline(const asio::any_io_executor& ex) : state_(std::make_shared<state>()) {
@@ -130,6 +154,9 @@ void deadline::start(std::weak_ptr<void> owner, std::function<void()> on_expiry)
     auto& ctx = asio::query(state_->executor, asio::execution::context);
     service_ = &asio::use_service<deadline_service>(ctx);
     service_->add(state_);
+    if (armed()) {
+        service_->armed();
+    }
 }
 
 void deadline::retarget(const asio::any_io_executor& ex) {
@@ -143,7 +170,10 @@ void deadline::retarget(const asio::any_io_executor& ex) {
 void deadline::arm_at(clock::time_point at) noexcept {
     // A new generation: an expiry already queued for the previous arming is ignored.
     state_->generation.fetch_add(1, std::memory_order_relaxed);
-    state_->at.store(ticks(at), std::memory_order_relaxed);
+    state_->at.store(ticks(at));
+    if (service_ != nullptr) {
+        service_->armed();
+    }
 }
 
 void deadline::disarm() noexcept {

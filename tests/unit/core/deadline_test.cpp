@@ -121,5 +121,34 @@ TEST(Deadline, ManyDeadlinesEachFireOnce) {
     EXPECT_EQ(o->fired, 100);
 }
 
+TEST(Deadline, TheSweepSleepsWhileNothingIsArmedAndWakesForAnArming) {
+    asio::io_context ioc;
+    auto o = std::make_shared<owner>();
+    deadline d(ioc.get_executor());
+    d.start(o, [o = o.get()] { ++o->fired; });
+    d.arm_after(5ms);
+    run_until(ioc, [&] { return o->fired == 1; });
+    ASSERT_EQ(o->fired, 1);
+    // Nothing armed: the sweep stops, so the io_context runs out of work.
+    run_until(
+        ioc, [] { return false; }, 50ms);
+    EXPECT_EQ(ioc.run_for(50ms), 0U);
+    ioc.restart();
+    // A new arming wakes it.
+    d.arm_after(5ms);
+    run_until(ioc, [&] { return o->fired == 2; });
+    EXPECT_EQ(o->fired, 2);
+}
+
+TEST(Deadline, ArmedBeforeStartStillFires) {
+    asio::io_context ioc;
+    auto o = std::make_shared<owner>();
+    deadline d(ioc.get_executor());
+    d.arm_after(5ms);
+    d.start(o, [o = o.get()] { ++o->fired; });
+    run_until(ioc, [&] { return o->fired > 0; });
+    EXPECT_EQ(o->fired, 1);
+}
+
 }  // namespace
 }  // namespace hadrian::core
