@@ -70,8 +70,8 @@ struct request {
 };
 
 struct client_options {
-    std::size_t max_idle_per_host = 32;  // pool bound per scheme+host+port
-    std::chrono::seconds idle_ttl{60};   // pooled connections older than this are closed
+    std::size_t max_idle_per_host = 256;  // pool bound per scheme+host+port
+    std::chrono::seconds idle_ttl{60};    // pooled connections older than this are closed
     std::size_t max_header_bytes = 64 * 1024;
     std::size_t max_body_bytes = 64 * 1024 * 1024;  // for read_all
     bool verify_peer = true;  // tests may turn it off for self-signed upstreams
