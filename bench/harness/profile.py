@@ -4,33 +4,43 @@ Needs perf (Debian's linux-perf) and a kernel that allows it."""
 
 import os
 import subprocess
-import threading
 
 from . import loadgen, perf_report
 from .procs import pinned
 from .targets import Gateway
 
 
-def syscalls(ctx, log):
-    """`BENCH_PROFILE_TOOL=strace`: system calls per proxied request, by name (strace -c)."""
+def _record(ctx, log, name, tool_cmd, interrupt=False):
+    """The gateway warmed up, then the command `tool_cmd(pid, seconds)` running while wrk loads
+    it with 32 connections of `BENCH_PROFILE_BODY`; with `interrupt`, the tool is stopped with
+    SIGINT when the load ends, else awaited. Returns wrk's result, the tool's stderr and exit
+    code, the body file and the seconds."""
     env = ctx.env
     seconds = env.float("BENCH_PROFILE_SECONDS", 10)
     body = ctx.bodies[env.str("BENCH_PROFILE_BODY", "chat")]
     gw = Gateway(ctx)
     gw.start()
-    out = os.path.join(ctx.tmp, "strace.txt")
     try:
         url = gw.base_url() + "/api/v1/chat/completions"
         loadgen.run_wrk(url, body, ctx.auth_headers, 32, ctx.warmup_seconds or 1, ctx.load_cpu)
-        log(f"bench-profile: strace -c -f on the gateway for {seconds:g} s")
-        tracer = subprocess.Popen(
-            pinned(["strace", "-c", "-f", "-o", out, "-p", str(gw.proc.pid)], ctx.load_cpu),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        log(f"bench-profile: {name} on the gateway for {seconds:g} s")
+        tool = subprocess.Popen(pinned(tool_cmd(gw.proc.pid, seconds), ctx.load_cpu),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         result = loadgen.run_wrk(url, body, ctx.auth_headers, 32, seconds, ctx.load_cpu)
-        tracer.send_signal(2)
-        tracer.communicate()
+        if interrupt and tool.poll() is None:
+            tool.send_signal(2)
+        _, err = tool.communicate()
     finally:
         gw.stop()
+    return result, err, tool.returncode, body, seconds
+
+
+def syscalls(ctx, log):
+    """`BENCH_PROFILE_TOOL=strace`: system calls per proxied request, by name (strace -c)."""
+    out = os.path.join(ctx.tmp, "strace.txt")
+    result, _, _, body, seconds = _record(
+        ctx, log, "strace -c -f",
+        lambda pid, _: ["strace", "-c", "-f", "-o", out, "-p", str(pid)], interrupt=True)
     answers = result.get("ok", 0) or 1
     print(f"# Gateway system calls: {os.path.basename(body)}, 32 connections, {seconds:g} s, "
           f"{result.get('rps', 0):.0f} req/s under strace\n")
@@ -51,30 +61,14 @@ def profile(ctx, log):
     if env.str("BENCH_PROFILE_TOOL", "perf") == "strace":
         syscalls(ctx, log)
         return
-    seconds = env.float("BENCH_PROFILE_SECONDS", 10)
-    body = ctx.bodies[env.str("BENCH_PROFILE_BODY", "chat")]
-    gw = Gateway(ctx)
-    gw.start()
     data = os.path.join(ctx.tmp, "perf.data")
-    try:
-        url = gw.base_url() + "/api/v1/chat/completions"
-        loadgen.run_wrk(url, body, ctx.auth_headers, 32, ctx.warmup_seconds or 1, ctx.load_cpu)
-        log(f"bench-profile: perf record -g on the gateway for {seconds:g} s")
-        # DWARF unwinding: the release build keeps no frame pointers.
-        perf = subprocess.Popen(
-            pinned(["perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384", "-o", data,
-                    "-p", str(gw.proc.pid), "--", "sleep", str(seconds)], ctx.load_cpu),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        result = {}
-        load = threading.Thread(target=lambda: result.update(loadgen.run_wrk(
-            url, body, ctx.auth_headers, 32, seconds, ctx.load_cpu)))
-        load.start()
-        _, err = perf.communicate()
-        load.join()
-        if perf.returncode != 0:
-            raise SystemExit(f"bench-profile: perf record failed:\n{err}")
-    finally:
-        gw.stop()
+    # DWARF unwinding: the release build keeps no frame pointers.
+    result, err, code, body, seconds = _record(
+        ctx, log, "perf record -g",
+        lambda pid, secs: ["perf", "record", "-q", "-F", "999", "--call-graph", "dwarf,16384",
+                           "-o", data, "-p", str(pid), "--", "sleep", str(secs)])
+    if code not in (0, None):
+        raise SystemExit(f"bench-profile: perf record failed:\n{err}")
     log(f"bench-profile: {result.get('rps', 0):.0f} req/s during the recording")
     print(f"# Gateway profile: {os.path.basename(body)}, 32 connections, {seconds:g} s, "
           f"{result.get('rps', 0):.0f} req/s\n")

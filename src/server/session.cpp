@@ -7,6 +7,7 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "hadrian/core/buffers.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/uuid.hpp"
 
@@ -251,7 +252,8 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         const std::array<asio::const_buffer, 1> bufs{asio::buffer(cont)};
-        if (co_await write_all(bufs, cfg.header_read_timeout_secs)) {
+        const error_code wec = co_await write_all(bufs, cfg.header_read_timeout_secs);
+        if (wec) {
             co_return false;
         }
     }
@@ -428,24 +430,14 @@ awaitable<error_code> session::write_all(std::span<const asio::const_buffer> buf
     for (const auto& b : bufs) {
         total += b.size();
     }
-    std::size_t done = write_now(bufs);
+    const std::size_t done = write_now(bufs);
     if (done == total) {
         co_return error_code{};
     }
-    // Skip what went out, then wait for room for the rest.
-    std::array<asio::const_buffer, 4> rest{};
-    std::size_t n = 0;
-    for (const auto& b : bufs) {
-        if (done >= b.size()) {
-            done -= b.size();
-            continue;
-        }
-        rest[n++] = asio::buffer(static_cast<const char*>(b.data()) + done, b.size() - done);
-        done = 0;
-    }
+    // Wait for room for what did not go out.
+    const core::unwritten rest(bufs, done);
     arm(std::chrono::seconds(secs), deadline_action::close);
-    auto [ec, written] = co_await asio::async_write(
-        socket_, std::span<const asio::const_buffer>(rest.data(), n), use_nothrow);
+    auto [ec, written] = co_await asio::async_write(socket_, rest.span(), use_nothrow);
     disarm();
     co_return ec;
 }

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <span>
 
+#include "hadrian/core/buffers.hpp"
 #include "upstream/failure.hpp"
 
 namespace hadrian::upstream {
@@ -178,7 +179,7 @@ awaitable<error_code> connection::write(request_message& message) {
     const std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(message.body())};
     auto& socket = tcp().socket();
     error_code ec;
-    std::size_t done = socket.write_some(bufs, ec);
+    const std::size_t done = socket.write_some(bufs, ec);
     const std::size_t total = head.size() + message.body().size();
     if (done == total) {
         co_return error_code{};
@@ -186,18 +187,8 @@ awaitable<error_code> connection::write(request_message& message) {
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
         co_return plain_error(ec);
     }
-    std::array<asio::const_buffer, 2> rest{};
-    std::size_t n = 0;
-    for (const auto& b : bufs) {
-        if (done >= b.size()) {
-            done -= b.size();
-            continue;
-        }
-        rest[n++] = asio::buffer(static_cast<const char*>(b.data()) + done, b.size() - done);
-        done = 0;
-    }
-    auto [wec, written] = co_await asio::async_write(
-        socket, std::span<const asio::const_buffer>(rest.data(), n), use_nothrow);
+    const core::unwritten rest(bufs, done);
+    auto [wec, written] = co_await asio::async_write(socket, rest.span(), use_nothrow);
     co_return plain_error(wec);
 }
 
