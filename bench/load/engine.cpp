@@ -1,6 +1,9 @@
 #include "engine.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "../common/http1.hpp"
@@ -125,7 +128,26 @@ void engine::next_tick() {
     sending_done_ = true;
 }
 
+namespace {
+
+/// Whether an idle keep-alive connection was closed by the server meanwhile (or has bytes
+/// nobody asked for): a client that sent on it would see a read error that is no fault of the
+/// server's, so it is dropped before reuse, as HTTP clients do.
+bool closed_while_idle(boost::asio::ip::tcp::socket& sock) {
+    char byte = 0;
+    const ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+}  // namespace
+
 void engine::dispatch(clock::time_point scheduled) {
+    while (!idle_.empty() && closed_while_idle(idle_.back()->sock)) {
+        boost::system::error_code ignored;
+        idle_.back()->sock.close(ignored);
+        conns_.erase(std::find(conns_.begin(), conns_.end(), idle_.back()));
+        idle_.pop_back();
+    }
     if (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
