@@ -125,9 +125,12 @@ public:
             counter_->fetch_add(1, std::memory_order_relaxed);
         }
     }
-    ~in_flight_guard() {
+    ~in_flight_guard() { release(); }
+    /// The provider is done with the request (earlier than the guard's end).
+    void release() noexcept {
         if (counter_ != nullptr) {
             counter_->fetch_sub(1, std::memory_order_relaxed);
+            counter_ = nullptr;
         }
     }
     in_flight_guard(in_flight_guard&& other) noexcept
@@ -246,6 +249,11 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     auto sent = co_await dispatch(ctx, op);
     if (!sent) {
         co_return;
+    }
+    if (!sent->answer.events) {
+        // A whole answer is in: the provider is no longer busy with this request, whatever
+        // writing it to the client takes (a stream keeps it busy until its end).
+        sent->counted.release();
     }
     stored_turn* turn = sent->turn ? &*sent->turn : nullptr;
     co_await respond(ctx, op, sent->route, std::move(sent->answer), sent->client_wants_usage, turn);
