@@ -51,12 +51,18 @@ test('/metrics counts requests and measures overhead apart from upstream time', 
   assert.equal(stream.status, 200);
   assert.equal((await gw.post('/api/v1/nowhere', {})).status, 404);
 
+  // A request is counted just after its answer was written: with several I/O threads the
+  // /metrics read may come first, so wait until all of them are in.
   const res = await waitFor(
     async () => {
       const r = await gw.get('/metrics');
-      return sample(r.text, 'hadrian_streams_total') === 1 ? r : null;
+      const counted =
+        sample(r.text, 'hadrian_streams_total') === 1 &&
+        sample(r.text, 'hadrian_requests_total{status_class="4xx"}') === 1 &&
+        sample(r.text, 'hadrian_gateway_overhead_seconds_count{kind="model"}') === 4;
+      return counted ? r : null;
     },
-    { message: 'the stream to be counted' },
+    { message: 'the requests to be counted' },
   );
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
