@@ -24,10 +24,6 @@ const std::shared_ptr<spdlog::logger>& log() {
     return l;
 }
 
-bool would_block(const error_code& ec) {
-    return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-
 /// Fields the session writes itself: a handler's copy would break the framing.
 bool framing_field(std::string_view name) {
     return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
@@ -146,7 +142,7 @@ awaitable<error_code> session::fill(bool try_now) {
                 buffer_.commit(n);
                 co_return error_code{};
             }
-            if (!would_block(ec)) {
+            if (!core::would_block(ec)) {
                 read_error_ = ec;
                 co_return ec;
             }

@@ -113,7 +113,7 @@ awaitable<error_code> connection::fill(bool try_now) {
             last_read_full_ = n == chunk;
             co_return error_code{};
         }
-        if (ec != asio::error::would_block && ec != asio::error::try_again) {
+        if (!core::would_block(ec)) {
             co_return plain_error(ec);
         }
     }
@@ -184,7 +184,7 @@ awaitable<error_code> connection::write(request_message& message) {
     if (done == total) {
         co_return error_code{};
     }
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    if (ec && !core::would_block(ec)) {
         co_return plain_error(ec);
     }
     const core::unwritten rest(bufs, done);

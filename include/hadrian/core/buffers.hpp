@@ -1,14 +1,21 @@
-/// Buffer sequences written in part: what is left to write.
+/// Non-blocking I/O done in part: whether an attempt would have blocked, and what a partial
+/// write left to write.
 #pragma once
 
 #include <array>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
 #include <cstddef>
 #include <span>
 
 #include "hadrian/core/asio.hpp"
 
 namespace hadrian::core {
+
+/// A non-blocking read or write found nothing to read / no room: wait, it is not an error.
+inline bool would_block(const error_code& ec) noexcept {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
+}
 
 /// The bytes of up to four buffers after the first `done` of them (a write that took part).
 struct unwritten {
