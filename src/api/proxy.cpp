@@ -156,11 +156,19 @@ void set_body(providers::call& call, const providers::provider& provider, const 
         call.text = core::json_replace(body.raw, *body.raw_model, core::json_quote(model));
         return;
     }
-    call.body = body.json;
+    call.body = body.json();
     call.body["model"] = model;
 }
 
 }  // namespace
+
+const nlohmann::json& outgoing_body::json() const {
+    if (text_only) {
+        parsed = nlohmann::json::parse(raw);  // checked to be valid JSON already
+        text_only = false;
+    }
+    return parsed;
+}
 
 awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_context& ctx,
                                                                       providers::operation op,
@@ -320,13 +328,13 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         co_return out;
     }
     ctx.streamed = prepared->stream;
-    nlohmann::json body = std::move(prepared->body);
-    if (prepared->stream && op == providers::operation::chat_completions) {
+    const outgoing_body outgoing{ctx.req.body(), prepared->raw_model, std::move(prepared->body),
+                                 prepared->text_only};
+    if (prepared->stream && op == providers::operation::chat_completions && !prepared->text_only) {
         // Always learn the token counts; the usage chunk is forwarded only when asked for.
         // (A body passing through as text asks for them already.)
-        body["stream_options"]["include_usage"] = true;
+        outgoing.parsed["stream_options"]["include_usage"] = true;
     }
-    const outgoing_body outgoing{body, ctx.req.body(), prepared->raw_model};
 
     std::optional<api_error> last;
     for (const auto& route : chain) {

@@ -12,12 +12,18 @@
 
 namespace hadrian::api {
 
-/// What each candidate is sent: `json` with its model set, or, for a provider that takes text
-/// and a request that allows it (prepared_request::raw_model), `raw` with the model replaced.
+/// What each candidate is sent: the body as a document with its model set, or, for a provider
+/// that takes text and a request that allows it (prepared_request::raw_model), `raw` with the
+/// model replaced.
 struct outgoing_body {
-    const nlohmann::json& json;
     std::string_view raw;                      // the client's body text
     std::optional<core::json_span> raw_model;  // where its `model` value lies
+    /// The document; for a request prepared from its text alone (prepared_request::text_only),
+    /// `raw` parsed when a candidate first needs it.
+    const nlohmann::json& json() const;
+
+    mutable nlohmann::json parsed;
+    mutable bool text_only = false;
 };
 
 /// Thread safety: immutable; handle() runs concurrently.

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "hadrian/core/json_validate.hpp"
+
 namespace hadrian::api {
 
 namespace {
@@ -120,10 +122,125 @@ std::optional<core::json_span> passthrough_model(std::string_view raw, const nlo
     return core::json_span_of(raw, *model);
 }
 
+/// Reads the member `key` of the object `text` into `value` (left empty when absent). False
+/// when `text` is not an object or holds `key` more than once.
+bool read_once(std::string_view text, std::string_view key,
+               std::optional<std::string_view>& value) {
+    bool once = true;
+    const bool object = core::json_members(text, [&](const core::json_member& m) {
+        if (m.key == key) {
+            once = !value;
+            value = m.value;
+        }
+        return once;
+    });
+    return object && once;
+}
+
+bool known_role(std::string_view literal) {
+    if (literal.size() < 2 || literal.front() != '"' ||
+        literal.find('\\') != std::string_view::npos) {
+        return false;
+    }
+    const auto role = literal.substr(1, literal.size() - 2);
+    return std::find(known_roles.begin(), known_roles.end(), role) != known_roles.end();
+}
+
+/// A chat completion that goes upstream as written, prepared from one scan of its text:
+/// valid JSON (json_surely_valid), each top-level member once and named without escapes, a
+/// string `model`, none of the members the gateway rewrites, `stream` a boolean or null, and
+/// every message an object with one known `role`. nullopt for anything else: prepare_request
+/// then parses the body, and answers its errors.
+std::optional<prepared_request> scanned_chat(std::string_view raw) {
+    if (!core::json_surely_valid(raw)) {
+        return std::nullopt;
+    }
+    constexpr std::size_t max_members = 64;
+    std::array<std::string_view, max_members> seen;
+    std::size_t count = 0;
+    std::optional<std::string_view> model;
+    std::optional<std::string_view> stream;
+    std::optional<std::string_view> stream_options;
+    std::optional<std::string_view> messages;
+    bool plain = true;
+    const bool object = core::json_members(raw, [&](const core::json_member& m) {
+        const bool escaped = m.key.data() < raw.data() || m.key.data() >= raw.data() + raw.size();
+        if (escaped || count == max_members ||
+            std::find(seen.begin(), seen.begin() + count, m.key) != seen.begin() + count) {
+            plain = false;
+            return false;
+        }
+        seen[count++] = m.key;
+        if (m.key == "model") {
+            model = m.value;
+        } else if (m.key == "stream") {
+            stream = m.value;
+        } else if (m.key == "stream_options") {
+            stream_options = m.value;
+        } else if (m.key == "messages") {
+            messages = m.value;
+        } else if (m.key == "models" || m.key == "provider" || m.key == "plugins" ||
+                   m.key == "top_k") {
+            plain = false;
+        }
+        return plain;
+    });
+    if (!object || !plain || !model || model->front() != '"' || !messages) {
+        return std::nullopt;
+    }
+    prepared_request out;
+    if (stream && *stream != "null") {
+        if (*stream != "true" && *stream != "false") {
+            return std::nullopt;
+        }
+        out.stream = *stream == "true";
+    }
+    if (stream_options && *stream_options != "null") {
+        if (stream_options->front() != '{') {
+            return std::nullopt;
+        }
+        std::optional<std::string_view> usage;
+        if (!read_once(*stream_options, "include_usage", usage)) {
+            return std::nullopt;
+        }
+        out.client_wants_usage = usage == "true";
+    }
+    if (out.stream && !out.client_wants_usage) {
+        return std::nullopt;  // the gateway adds include_usage: the body is rewritten
+    }
+    std::size_t n = 0;
+    const bool array = core::json_elements(*messages, [&](std::string_view m) {
+        ++n;
+        if (m.front() != '{') {
+            plain = false;
+            return false;
+        }
+        std::optional<std::string_view> role;
+        plain = read_once(m, "role", role) && role && known_role(*role);
+        return plain;
+    });
+    if (!array || !plain || n == 0) {
+        return std::nullopt;
+    }
+    auto name = core::json_string_value(*model);
+    if (!name) {
+        return std::nullopt;
+    }
+    out.model = std::move(*name);
+    out.raw_model = core::json_span_of(raw, *model);
+    out.text_only = true;
+    return out;
+}
+
 }  // namespace
 
 result<prepared_request, core::api_error> prepare_request(providers::operation op,
                                                           std::string_view raw) {
+    if (op == providers::operation::chat_completions) {
+        if (auto scanned = scanned_chat(raw)) {
+            return std::move(*scanned);
+        }
+    }
     prepared_request out;
     out.body = nlohmann::json::parse(raw, nullptr, false);
     if (out.body.is_discarded()) {

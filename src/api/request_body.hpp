@@ -15,7 +15,7 @@
 namespace hadrian::api {
 
 struct prepared_request {
-    nlohmann::json body;              // what goes upstream (extensions removed)
+    nlohmann::json body;              // what goes upstream (extensions removed); see text_only
     std::string model;                // `model`, may be empty when `models` is given
     std::vector<std::string> models;  // the `models` extension
     bool stream = false;
@@ -24,6 +24,10 @@ struct prepared_request {
     /// Set when the raw text may go upstream as the client wrote it but for the value of
     /// `model`: where that value lies in the text given to prepare_request.
     std::optional<core::json_span> raw_model;
+    /// The text was checked but not parsed (`body` is null): it is valid JSON that goes
+    /// upstream as written but for the model, so `body` is the text parsed, when a provider
+    /// that does not take text needs it.
+    bool text_only = false;
 };
 
 /// Parse without throwing, validate the fields the gateway relies on, and remove the Hadrian
@@ -33,7 +37,9 @@ struct prepared_request {
 /// A chat completion passes through as text (raw_model set) when nothing but the model needs
 /// rewriting: no extension and no `top_k` (removed for upstreams), no repeated top-level
 /// member (the parsed body keeps one), a `model` member, and for a stream,
-/// `stream_options.include_usage: true` already (the gateway adds it otherwise).
+/// `stream_options.include_usage: true` already (the gateway adds it otherwise). Such a body
+/// is checked in one scan, without building a document (text_only), when its members are
+/// plainly well-formed; anything unusual (an error among them) takes the parsing path.
 result<prepared_request, core::api_error> prepare_request(providers::operation op,
                                                           std::string_view raw);
 

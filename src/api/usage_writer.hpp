@@ -11,15 +11,15 @@
 
 namespace hadrian::api {
 
-/// Collects one usage record per request and writes them to the database in batches, every
-/// `interval` or when `batch_size` are waiting. A failed write keeps the rows for the next
+/// Collects one usage record per request and writes them to the database every `interval`,
+/// in transactions of at most `batch_size` rows. A failed write keeps the rows for the next
 /// attempt (bounded by `max_pending`; beyond it the oldest are dropped and counted in the log).
 /// Thread safety: record() may be called from any thread. Lifetime: start() once; flush()
 /// at shutdown after the I/O threads stopped, before the db_executor is destroyed.
 class usage_writer {
 public:
     usage_writer(storage::db_executor& db, std::chrono::milliseconds interval,
-                 std::size_t batch_size = 128, std::size_t max_pending = 200'000);
+                 std::size_t batch_size = 1024, std::size_t max_pending = 200'000);
 
     /// Queue one record (never blocks on the database).
     void record(storage::usage_record r);

@@ -108,7 +108,7 @@ std::optional<std::string> json_string_value(std::string_view text) {
     return parsed.get<std::string>();
 }
 
-bool json_members(std::string_view s, const std::function<bool(const json_member&)>& visit) {
+bool json_members(std::string_view s, function_ref<bool(const json_member&)> visit) {
     std::size_t i = skip_space(s, 0);
     if (i >= s.size() || s[i] != '{') {
         return false;
@@ -172,20 +172,42 @@ std::optional<std::string_view> json_member_value(std::string_view text, std::st
     return found;
 }
 
-std::optional<std::string_view> json_first_element(std::string_view s) {
+bool json_elements(std::string_view s, function_ref<bool(std::string_view)> visit) {
     std::size_t i = skip_space(s, 0);
     if (i >= s.size() || s[i] != '[') {
-        return std::nullopt;
+        return false;
     }
     i = skip_space(s, i + 1);
-    if (i >= s.size() || s[i] == ']') {
-        return std::nullopt;
+    if (i < s.size() && s[i] == ']') {
+        return skip_space(s, i + 1) == s.size();
     }
-    const std::size_t end = skip_value(s, i);
-    if (end == std::string_view::npos) {
-        return std::nullopt;
+    for (;;) {
+        const std::size_t end = skip_value(s, i);
+        if (end == std::string_view::npos) {
+            return false;
+        }
+        if (!visit(s.substr(i, end - i))) {
+            return true;
+        }
+        i = skip_space(s, end);
+        if (i < s.size() && s[i] == ',') {
+            i = skip_space(s, i + 1);
+            continue;
+        }
+        if (i < s.size() && s[i] == ']') {
+            return skip_space(s, i + 1) == s.size();
+        }
+        return false;
     }
-    return s.substr(i, end - i);
+}
+
+std::optional<std::string_view> json_first_element(std::string_view s) {
+    std::optional<std::string_view> first;
+    json_elements(s, [&](std::string_view element) {
+        first = element;
+        return false;
+    });
+    return first;
 }
 
 json_span json_span_of(std::string_view text, std::string_view part) {

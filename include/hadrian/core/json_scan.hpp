@@ -6,10 +6,11 @@
 /// numbers and literals; callers that need a value parse that value's text.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "hadrian/core/function_ref.hpp"
 
 namespace hadrian::core {
 
@@ -22,10 +23,14 @@ struct json_member {
 
 /// Calls `visit` for each member of the object `text` (surrounding whitespace allowed) until
 /// it returns false. Returns false when `text` is not a well-formed object.
-bool json_members(std::string_view text, const std::function<bool(const json_member&)>& visit);
+bool json_members(std::string_view text, function_ref<bool(const json_member&)> visit);
 
 /// The value text of the member `key` of the object `text` (the first one when repeated).
 std::optional<std::string_view> json_member_value(std::string_view text, std::string_view key);
+
+/// Calls `visit` with the text of each element of the array `text` until it returns false.
+/// Returns false when `text` is not a well-formed array.
+bool json_elements(std::string_view text, function_ref<bool(std::string_view)> visit);
 
 /// The text of the first element of the array `text`; nullopt when empty or not an array.
 std::optional<std::string_view> json_first_element(std::string_view text);

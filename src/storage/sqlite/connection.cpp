@@ -1,6 +1,7 @@
 #include "storage/sqlite/connection.hpp"
 
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 #include "hadrian/core/error.hpp"
@@ -31,6 +32,12 @@ connection::connection(const std::string& path) {
     if (!is_memory(path)) {
         create_parent_directory(path);
     }
+    static std::once_flag configured;
+    std::call_once(configured, [] {
+        // Allocation statistics cost a global mutex per allocation; nothing reads them.
+        // (Refused, harmlessly, when SQLite was initialized before.)
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    });
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
@@ -41,8 +48,13 @@ connection::connection(const std::string& path) {
     }
     sqlite3_extended_result_codes(db_, 1);
     // busy_timeout first: setting WAL mode itself may wait for another process's lock.
-    for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL",
-                               "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+    for (const char* pragma :
+         {"PRAGMA busy_timeout = 5000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+          "PRAGMA foreign_keys = ON",
+          // Checkpoints every 16 MiB of log (4 KiB pages), not 4: usage
+          // batches rewrite the same tail pages, copied once per
+          // checkpoint. The log is cut back to 64 MiB after a burst.
+          "PRAGMA wal_autocheckpoint = 4000", "PRAGMA journal_size_limit = 67108864"}) {
         if (!exec(pragma)) {
             std::string message = sqlite3_errmsg(db_);
             sqlite3_close(db_);

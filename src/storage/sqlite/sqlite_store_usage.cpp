@@ -57,18 +57,19 @@ result<void> sqlite_store::insert_usage(const std::vector<usage_record>& rows) {
         return st.error();
     }
     for (const auto& u : rows) {
+        // The rows outlive each step: their text is bound, not copied.
         st->reset();
-        st->bind_text(1, u.request_id);
+        st->bind_text_unowned(1, u.request_id);
         if (u.api_key_id) {
-            st->bind_text(2, *u.api_key_id);
+            st->bind_text_unowned(2, *u.api_key_id);
         } else {
             st->bind_null(2);
         }
-        st->bind_text(3, u.model).bind_text(4, u.provider);
+        st->bind_text_unowned(3, u.model).bind_text_unowned(4, u.provider);
         st->bind_int(5, u.input_tokens).bind_int(6, u.output_tokens);
         st->bind_int(7, u.cached_tokens).bind_int(8, u.reasoning_tokens);
         st->bind_int(9, u.cost_microcents).bind_real(10, u.latency_ms);
-        st->bind_int(11, u.status).bind_text(12, u.error_code);
+        st->bind_int(11, u.status).bind_text_unowned(12, u.error_code);
         st->bind_int(13, u.streamed ? 1 : 0).bind_int(14, u.cancelled ? 1 : 0);
         st->bind_int(15, u.created_at);
         if (auto r = st->run(); !r) {

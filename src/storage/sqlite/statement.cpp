@@ -38,6 +38,11 @@ statement& statement::bind_text(int index, std::string_view value) {
     return *this;
 }
 
+statement& statement::bind_text_unowned(int index, std::string_view value) {
+    note(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
+    return *this;
+}
+
 statement& statement::bind_int(int index, std::int64_t value) {
     note(sqlite3_bind_int64(stmt_, index, value));
     return *this;

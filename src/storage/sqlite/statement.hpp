@@ -30,6 +30,9 @@ public:
 
     // Parameters are 1-based. A failed bind is reported by the next step().
     statement& bind_text(int index, std::string_view value);
+    /// bind_text without a copy: `value` must stay alive and unchanged until the statement is
+    /// reset or bound again (for rows written in a loop).
+    statement& bind_text_unowned(int index, std::string_view value);
     statement& bind_int(int index, std::int64_t value);
     statement& bind_real(int index, double value);
     statement& bind_null(int index);

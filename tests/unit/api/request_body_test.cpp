@@ -152,6 +152,94 @@ TEST(PrepareRequest, BodiesNeedingARewriteDoNotPassThrough) {
     }
 }
 
+/// The fields prepare_request reads, as the parser reads them from `body`.
+void expect_fields_as_parsed(const std::string& body, const prepared_request& res) {
+    const auto doc = nlohmann::json::parse(body);
+    EXPECT_EQ(res.model, doc.value("model", std::string())) << body;
+    EXPECT_EQ(res.stream, doc.contains("stream") && doc["stream"] == true) << body;
+    const bool usage = doc.contains("stream_options") && doc["stream_options"].is_object() &&
+                       doc["stream_options"].value("include_usage", false);
+    EXPECT_EQ(res.client_wants_usage, usage) << body;
+    EXPECT_TRUE(res.models.empty()) << body;
+}
+
+TEST(PrepareRequest, PlainChatBodiesAreCheckedWithoutParsing) {
+    const std::string bodies[] = {
+        R"({"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}]})",
+        R"({"messages":[{"role":"system","content":"be \"brief\"\n"},{"role":"user",)"
+        R"("content":[{"type":"text","text":"caf\u00e9 \uD83D\uDE00"},{"type":"image_url",)"
+        R"("image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}],"model":"m",)"
+        R"("temperature":0.2,"max_tokens":100,"stop":null,"n":1})",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xC3\xA9\"}]}",
+        R"({"model":"m","stream":true,"stream_options":{"include_usage":true},)"
+        R"("messages":[{"role":"developer","content":"x"},{"role":"assistant","tool_calls":[]},)"
+        R"({"role":"tool","tool_call_id":"c","content":"{}"}]})",
+        R"({"model":"m","stream":false,"stream_options":null,"messages":[{"role":"user"}]})",
+        R"({"model":"a\/b","stream":null,"messages":[{"role":"user"}]})",
+    };
+    for (const auto& body : bodies) {
+        auto res = prepare_request(operation::chat_completions, body);
+        ASSERT_TRUE(res.has_value()) << body << ": " << res.error().message;
+        EXPECT_TRUE(res->text_only) << body;
+        EXPECT_TRUE(res->body.is_null()) << body;
+        ASSERT_TRUE(res->raw_model.has_value()) << body;
+        EXPECT_EQ(body.substr(res->raw_model->offset, res->raw_model->size),
+                  std::string(*core::json_member_value(body, "model")));
+        expect_fields_as_parsed(body, *res);
+    }
+}
+
+TEST(PrepareRequest, UnusualBodiesAreParsed) {
+    const std::string messages = R"("messages":[{"role":"user","content":"hi"}])";
+    const std::string parsed[] = {
+        R"({"mo\u0064el":"m",)" + messages + "}",  // an escaped member name
+        R"({"model":null,)" + messages + "}",
+        R"({"model":"m","messages":[{"role":"user","role":"user"}]})",
+        R"({"model":"m","temperature":1e-400,)" + messages + "}",  // subnormal: the parser's call
+        "\xEF\xBB\xBF{\"model\":\"m\"," + messages + "}",          // a byte-order mark
+        R"({"model":"m","stream":false,"stream_options":{"include_usage":true,)"
+        R"("include_usage":false},)" +
+            messages + "}",
+    };
+    for (const auto& body : parsed) {
+        auto res = prepare_request(operation::chat_completions, body);
+        ASSERT_TRUE(res.has_value()) << body << ": " << res.error().message;
+        EXPECT_FALSE(res->text_only) << body;
+        EXPECT_TRUE(res->body.is_object()) << body;
+    }
+}
+
+TEST(PrepareRequest, ErrorsInsidePlainLookingBodiesAreFound) {
+    const bad_row rows[] = {
+        {operation::chat_completions,
+         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\x01\"}]}",
+         core::errc::invalid_json, nullptr},
+        {operation::chat_completions,
+         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"\xC3\"}]}",
+         core::errc::invalid_json, nullptr},
+        {operation::chat_completions, R"({"model":"m","messages":[{"role":"user"}],"n":01})",
+         core::errc::invalid_json, nullptr},
+        {operation::chat_completions, R"({"model":"m","messages":[{"role":"user"},"hi"]})",
+         core::errc::validation_error, "messages[1]"},
+        {operation::chat_completions, R"({"model":"m","messages":[{"role":"user","role":5}]})",
+         core::errc::validation_error, "messages[0].role"},
+        {operation::chat_completions, R"({"model":"m","stream":1,"messages":[{"role":"user"}]})",
+         core::errc::validation_error, "stream"},
+        {operation::chat_completions,
+         R"({"model":"m","stream_options":true,"messages":[{"role":"user"}]})",
+         core::errc::validation_error, "stream_options"},
+    };
+    for (const auto& r : rows) {
+        auto res = prepare_request(r.op, r.body);
+        ASSERT_FALSE(res.has_value()) << r.body;
+        EXPECT_EQ(res.error().kind, r.code) << r.body;
+        if (r.param != nullptr) {
+            ASSERT_TRUE(res.error().param.has_value()) << r.body;
+            EXPECT_EQ(*res.error().param, r.param) << r.body;
+        }
+    }
+}
+
 TEST(PrepareRequest, OnlyChatCompletionsPassThrough) {
     EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::responses));
     EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::embeddings));

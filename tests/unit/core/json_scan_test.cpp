@@ -72,6 +72,29 @@ TEST(JsonScan, MemberValueAndFirstElement) {
     EXPECT_FALSE(json_first_element("{}"));
 }
 
+TEST(JsonScan, EachElementOfAnArray) {
+    std::vector<std::string> seen;
+    const auto collect = [&](std::string_view e) {
+        seen.emplace_back(e);
+        return true;
+    };
+    EXPECT_TRUE(json_elements(R"( [ {"a":[1,"]"]} , "x" ,3,null ] )", collect));
+    EXPECT_EQ(seen, (std::vector<std::string>{R"({"a":[1,"]"]})", R"("x")", "3", "null"}));
+    seen.clear();
+    EXPECT_TRUE(json_elements("[]", collect));
+    EXPECT_TRUE(seen.empty());
+    EXPECT_FALSE(json_elements("[1,]", collect));
+    EXPECT_FALSE(json_elements("[1 2]", collect));
+    EXPECT_FALSE(json_elements("{}", collect));
+    // Stopping early: the rest is not looked at.
+    seen.clear();
+    EXPECT_TRUE(json_elements("[1,2,3]", [&](std::string_view e) {
+        seen.emplace_back(e);
+        return false;
+    }));
+    EXPECT_EQ(seen, (std::vector<std::string>{"1"}));
+}
+
 TEST(JsonScan, LongStringsAndDeepNestingAreSkipped) {
     std::string big = R"({"image":")" + std::string(1 << 20, 'A') + R"(","max_tokens":5})";
     EXPECT_EQ(json_member_value(big, "max_tokens"), "5");
