@@ -386,7 +386,11 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
         co_await relay_stream(ctx, op, *answer.events, client_wants_usage, pricing);
         co_return;
     }
-    if (auto u = answer.body.find("usage"); u != answer.body.end()) {
+    // A chat completion passed through as text comes with its figures instead of a parse.
+    const providers::chat_figures* figures = answer.figures ? &*answer.figures : nullptr;
+    if (figures != nullptr) {
+        ctx.usage = read_usage(*figures);
+    } else if (auto u = answer.body.find("usage"); u != answer.body.end()) {
         ctx.usage = read_usage(op, *u);
     }
     add_usage_headers(headers, ctx.usage);
@@ -401,11 +405,16 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
         if (priced_body) {
             (*u)["cost"] = cost;
         }
-        if (!raw.empty() && !splice_usage_cost(raw, cost) && priced_body) {
+        const auto usage_at = figures != nullptr && figures->usage
+                                  ? std::optional(figures->usage_span)
+                                  : std::nullopt;
+        if (!raw.empty() && !splice_usage_cost(raw, cost, usage_at) && priced_body) {
             raw.clear();  // re-serialized below, with the cost
         }
     }
-    if (auto fr = read_finish_reason(op, answer.body); !fr.empty()) {
+    if (auto fr = figures != nullptr ? std::move(answer.figures->finish_reason)
+                                     : read_finish_reason(op, answer.body);
+        !fr.empty()) {
         headers.emplace_back("X-Finish-Reason", std::move(fr));
     }
     if (turn != nullptr) {

@@ -44,6 +44,18 @@ token_usage read_usage(providers::operation op, const nlohmann::json& usage) {
     return u;
 }
 
+token_usage read_usage(const providers::chat_figures& figures) {
+    token_usage u;
+    if (figures.usage) {
+        u.known = true;
+        u.input = figures.prompt_tokens;
+        u.output = figures.completion_tokens;
+        u.cached = figures.cached_tokens;
+        u.reasoning = figures.reasoning_tokens;
+    }
+    return u;
+}
+
 std::string read_finish_reason(providers::operation op, const nlohmann::json& body) {
     if (op == providers::operation::chat_completions) {
         auto choices = body.find("choices");
@@ -100,8 +112,10 @@ void add_usage_headers(header_list& headers, const token_usage& u) {
     headers.emplace_back("X-Reasoning-Tokens", std::to_string(u.reasoning));
 }
 
-bool splice_usage_cost(std::string& body, double cost) {
-    const auto usage = core::json_member_value(body, "usage");
+bool splice_usage_cost(std::string& body, double cost, std::optional<core::json_span> at) {
+    const auto usage =
+        at ? std::optional<std::string_view>(std::string_view(body).substr(at->offset, at->size))
+           : core::json_member_value(body, "usage");
     if (!usage || usage->size() < 2 || usage->front() != '{' || usage->back() != '}') {
         return false;
     }

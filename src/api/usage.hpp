@@ -13,6 +13,9 @@ namespace hadrian::api {
 /// `known` stays false when the body has no usage object.
 token_usage read_usage(providers::operation op, const nlohmann::json& usage);
 
+/// The token counts of a chat completion passed through as text.
+token_usage read_usage(const providers::chat_figures& figures);
+
 /// finish_reason of the first choice (chat) or derived from a response's status and output.
 std::string read_finish_reason(providers::operation op, const nlohmann::json& body);
 
@@ -21,7 +24,8 @@ void add_usage_headers(header_list& headers, const token_usage& u);
 
 /// Adds `"cost": <cost>` to the top-level `usage` object of the JSON text `body`, in place,
 /// without re-serializing the rest. False (and `body` untouched) when there is no such
-/// object.
-bool splice_usage_cost(std::string& body, double cost);
+/// object. `usage`: where its value lies, when known already (no scan then).
+bool splice_usage_cost(std::string& body, double cost,
+                       std::optional<core::json_span> usage = std::nullopt);
 
 }  // namespace hadrian::api

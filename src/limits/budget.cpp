@@ -69,19 +69,23 @@ void throw_exception_from_error(const budget_denial& d, const boost::source_loca
                              " period");
 }
 
-std::string budget_tracker::map_key(std::string_view key_id, budget_period period) {
-    std::string key(key_id);
-    key += '\x1f';  // cannot occur in a key id
-    key += period == budget_period::daily ? 'd' : 'm';
-    return key;
+budget_tracker::entry& budget_tracker::find_or_add(std::string_view key_id, budget_period period,
+                                                   const entry& fresh) {
+    auto& map = entries(period);
+    auto it = map.find(key_id);
+    if (it == map.end()) {
+        it = map.emplace(std::string(key_id), fresh).first;
+    }
+    return it->second;
 }
 
 void budget_tracker::load(std::string_view key_id, budget_period period,
                           std::int64_t period_start_ms, std::int64_t spent_microcents) {
     const std::int64_t spent = std::max<std::int64_t>(spent_microcents, 0);
     std::lock_guard lock(mutex_);
-    auto [it, created] =
-        entries_.try_emplace(map_key(key_id, period), entry{period_start_ms, spent, 0});
+    auto& map = entries(period);
+    const auto [it, created] =
+        map.try_emplace(std::string(key_id), entry{period_start_ms, spent, 0});
     entry& e = it->second;
     if (created || period_start_ms < e.period_start_ms) {
         return;
@@ -103,7 +107,7 @@ result<budget_reservation, budget_denial> budget_tracker::reserve(std::string_vi
     const std::int64_t estimate = std::max<std::int64_t>(estimate_microcents, 0);
 
     std::lock_guard lock(mutex_);
-    entry& e = entries_.try_emplace(map_key(key_id, period), entry{start, 0, 0}).first->second;
+    entry& e = find_or_add(key_id, period, entry{start, 0, 0});
     if (start > e.period_start_ms) {
         e = entry{start, 0, 0};  // a new period; a wall clock stepped back keeps the later one
     }
@@ -118,8 +122,8 @@ result<budget_reservation, budget_denial> budget_tracker::reserve(std::string_vi
 
 void budget_tracker::settle(const budget_reservation& r, std::int64_t actual_microcents) {
     std::lock_guard lock(mutex_);
-    const auto it = entries_.find(map_key(r.key_id, r.period));
-    if (it == entries_.end() || it->second.period_start_ms != r.period_start_ms) {
+    const auto it = entries(r.period).find(r.key_id);
+    if (it == entries(r.period).end() || it->second.period_start_ms != r.period_start_ms) {
         return;  // the reservation's period is over
     }
     entry& e = it->second;
@@ -130,8 +134,8 @@ void budget_tracker::settle(const budget_reservation& r, std::int64_t actual_mic
 
 void budget_tracker::refund(const budget_reservation& r) {
     std::lock_guard lock(mutex_);
-    const auto it = entries_.find(map_key(r.key_id, r.period));
-    if (it == entries_.end() || it->second.period_start_ms != r.period_start_ms) {
+    const auto it = entries(r.period).find(r.key_id);
+    if (it == entries(r.period).end() || it->second.period_start_ms != r.period_start_ms) {
         return;
     }
     entry& e = it->second;
@@ -146,8 +150,8 @@ budget_status budget_tracker::status(std::string_view key_id, budget_period peri
     s.period_start_ms = period_start_ms(period, now_ms);
     {
         std::lock_guard lock(mutex_);
-        const auto it = entries_.find(map_key(key_id, period));
-        if (it != entries_.end() && it->second.period_start_ms >= s.period_start_ms) {
+        const auto it = entries(period).find(key_id);
+        if (it != entries(period).end() && it->second.period_start_ms >= s.period_start_ms) {
             s.period_start_ms = it->second.period_start_ms;
             s.spent_microcents = it->second.spent_microcents;
             s.reserved_microcents = it->second.reserved_microcents;

@@ -29,7 +29,7 @@ memory_counter_store::memory_counter_store(const clock& clock) : clock_(clock) {
 
 memory_counter_store::shard& memory_counter_store::shard_for(std::string_view key) {
     // Multiplicative mixing so that the shard does not use the same low bits as the buckets.
-    const std::uint64_t h = key_hash{}(key)*0x9E3779B97F4A7C15ull;
+    const std::uint64_t h = core::string_hash{}(key)*0x9E3779B97F4A7C15ull;
     return shards_[h >> 60];
 }
 

@@ -31,12 +31,42 @@ decision make_decision(const limit_spec& spec, std::int64_t amount, bool allowed
     return d;
 }
 
+/// rate_limiter::counter_key composed on the stack (on the heap only when very long): a
+/// request checks several limits, each under its own key.
+class key_text {
+public:
+    key_text(std::string_view subject, const limit_spec& spec) {
+        const std::size_t size = 3 + spec.name.size() + 1 + subject.size();
+        char* out = inline_;
+        if (size > sizeof inline_) {
+            heap_.resize(size);
+            out = heap_.data();
+        }
+        view_ = {out, size};
+        out = std::copy(prefix.begin(), prefix.end(), out);
+        out = std::copy(spec.name.begin(), spec.name.end(), out);
+        *out++ = ':';
+        std::copy(subject.begin(), subject.end(), out);
+    }
+    key_text(const key_text&) = delete;
+    key_text& operator=(const key_text&) = delete;
+
+    operator std::string_view() const noexcept { return view_; }  // NOLINT: a string's stand-in
+
+    static constexpr std::string_view prefix = "rl:";
+
+private:
+    char inline_[160];
+    std::string heap_;
+    std::string_view view_;
+};
+
 /// Counts `amount` against `spec` when it fits.
 decision counted(counter_store& store, std::string_view subject, const limit_spec& spec,
                  std::int64_t amount, std::int64_t now_ms) {
     const std::int64_t a = std::max<std::int64_t>(amount, 0);
-    const window_state st = store.window_hit(rate_limiter::counter_key(subject, spec),
-                                             window_of(spec), now_ms, a, spec.limit);
+    const window_state st =
+        store.window_hit(key_text(subject, spec), window_of(spec), now_ms, a, spec.limit);
     return make_decision(spec, a, st.allowed, st);
 }
 
@@ -45,8 +75,8 @@ decision read_only(counter_store& store, std::string_view subject, const limit_s
                    std::int64_t amount, std::int64_t now_ms) {
     const std::int64_t a = std::max<std::int64_t>(amount, 0);
     const std::int64_t w = window_of(spec);
-    const window_state st = store.window_hit(rate_limiter::counter_key(subject, spec), w, now_ms, 0,
-                                             counter_store::max_limit);
+    const window_state st =
+        store.window_hit(key_text(subject, spec), w, now_ms, 0, counter_store::max_limit);
     const bool fits = sliding_admits(st.counts, w, st.position.elapsed_ms, a, spec.limit);
     return make_decision(spec, a, fits, st);
 }
@@ -72,6 +102,7 @@ limit_spec limit_spec::tokens_per_day(std::int64_t limit) {
 
 std::vector<limit_spec> limit_specs(const config::rate_limits_config& c) {
     std::vector<limit_spec> out;
+    out.reserve(4);
     if (c.requests_per_minute) {
         out.push_back(limit_spec::requests_per_minute(*c.requests_per_minute));
     }
@@ -139,10 +170,7 @@ rate_limiter::rate_limiter(counter_store& store, const clock& clock)
     : store_(store), clock_(clock) {}
 
 std::string rate_limiter::counter_key(std::string_view subject, const limit_spec& spec) {
-    std::string key;
-    key.reserve(4 + spec.name.size() + subject.size());
-    key.append("rl:").append(spec.name).append(":").append(subject);
-    return key;
+    return std::string(std::string_view(key_text(subject, spec)));
 }
 
 decision rate_limiter::hit(std::string_view subject, const limit_spec& spec, std::int64_t amount) {
@@ -158,7 +186,7 @@ void rate_limiter::adjust(std::string_view subject, const limit_spec& spec, std:
     if (delta == 0) {
         return;
     }
-    store_.window_add(counter_key(subject, spec), window_of(spec), at_ms, delta, clock_.now_ms());
+    store_.window_add(key_text(subject, spec), window_of(spec), at_ms, delta, clock_.now_ms());
 }
 
 check_result rate_limiter::check_all(std::string_view subject, std::span<const limit_spec> specs,

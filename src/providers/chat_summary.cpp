@@ -1,7 +1,7 @@
 #include "chat_summary.hpp"
 
 #include <algorithm>
-#include <span>
+#include <nlohmann/json.hpp>
 
 #include "hadrian/core/json_scan.hpp"
 
@@ -18,84 +18,100 @@ bool plain_string(std::string_view text) {
                        [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
 }
 
-/// The value `text` parsed; plain non-negative integers (token counts) and plain strings
-/// (finish reasons), nearly all the values read, without the parser.
-std::optional<nlohmann::json> value_of(std::string_view text) {
-    if (!text.empty() && text.size() <= 18 && (text.size() == 1 || text[0] != '0')) {
-        std::uint64_t n = 0;
-        bool digits = true;
-        for (const char c : text) {
-            if (c < '0' || c > '9') {
-                digits = false;
-                break;
-            }
-            n = n * 10 + static_cast<std::uint64_t>(c - '0');
-        }
-        if (digits) {
-            return nlohmann::json(n);
-        }
+/// A plain non-negative integer that fits (token counts, nearly always), read without the
+/// parser.
+std::optional<std::int64_t> plain_count(std::string_view text) {
+    if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) {
+        return std::nullopt;
     }
-    if (plain_string(text)) {
-        return nlohmann::json(text.substr(1, text.size() - 2));
+    std::int64_t n = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        n = n * 10 + (c - '0');
     }
-    auto parsed = nlohmann::json::parse(text, nullptr, false);
+    return n;
+}
+
+/// A token count as the parser reads it: a number as an integer, anything else 0. nullopt
+/// when `text` is not valid JSON.
+std::optional<std::int64_t> count_of(std::string_view text) {
+    if (auto n = plain_count(text)) {
+        return n;
+    }
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
     if (parsed.is_discarded()) {
         return std::nullopt;
     }
-    return parsed;
+    return parsed.is_number() ? parsed.get<std::int64_t>() : 0;
 }
 
-/// A member kept of an object: its value parsed, or when `inner` is named and the value is an
-/// object, only that member of it.
-struct kept_member {
-    std::string_view key;
-    std::string_view inner;
-};
-
-/// The members `keep` of the object `text` (the last one when repeated, as the parser keeps
-/// it); the others are scanned, not parsed. A value that is not an object is parsed whole.
-std::optional<nlohmann::json> kept_members(std::string_view text,
-                                           std::span<const kept_member> keep) {
+/// The member `key` of the details object `text` (the last when repeated) as a count; 0 when
+/// `text` is not an object or has no such member. False when a value read is invalid.
+bool detail_count(std::string_view text, std::string_view key, std::int64_t& out) {
+    out = 0;
     if (text.empty() || text.front() != '{') {
-        return value_of(text);
+        return !nlohmann::json::parse(text, nullptr, false).is_discarded();
     }
-    nlohmann::json out = nlohmann::json::object();
     bool ok = true;
     const bool object = core::json_members(text, [&](const core::json_member& m) {
-        const auto k = std::find_if(keep.begin(), keep.end(),
-                                    [&](const kept_member& e) { return e.key == m.key; });
-        if (k == keep.end()) {
-            return true;
+        if (m.key == key) {
+            const auto n = count_of(m.value);
+            ok = n.has_value();
+            out = n.value_or(0);
         }
-        std::optional<nlohmann::json> value;
-        if (k->inner.empty()) {
-            value = value_of(m.value);
-        } else {
-            const kept_member inner[] = {{k->inner, {}}};
-            value = kept_members(m.value, inner);
-        }
-        if (!value) {
-            ok = false;
-            return false;
-        }
-        out[std::string(m.key)] = std::move(*value);
-        return true;
+        return ok;
     });
-    if (!object || !ok) {
-        return std::nullopt;
-    }
-    return out;
+    return object && ok;
 }
 
-/// What the gateway reads of a chat completion's `usage` (api::read_usage).
-constexpr kept_member usage_members[] = {{"prompt_tokens", {}},
-                                         {"completion_tokens", {}},
-                                         {"prompt_tokens_details", "cached_tokens"},
-                                         {"completion_tokens_details", "reasoning_tokens"}};
+/// The token counts of the usage object `text` into `f`. False when a value read is invalid.
+bool read_counts(std::string_view text, chat_figures& f) {
+    bool ok = true;
+    const bool object = core::json_members(text, [&](const core::json_member& m) {
+        if (m.key == "prompt_tokens" || m.key == "completion_tokens") {
+            const auto n = count_of(m.value);
+            ok = n.has_value();
+            (m.key == "prompt_tokens" ? f.prompt_tokens : f.completion_tokens) = n.value_or(0);
+        } else if (m.key == "prompt_tokens_details") {
+            ok = detail_count(m.value, "cached_tokens", f.cached_tokens);
+        } else if (m.key == "completion_tokens_details") {
+            ok = detail_count(m.value, "reasoning_tokens", f.reasoning_tokens);
+        }
+        return ok;
+    });
+    return object && ok;
+}
+
+/// The finish reason of the first element of `choices`, when a string. False when the value
+/// is not valid JSON.
+bool read_finish_reason(std::string_view choices, std::string& out) {
+    const auto first = core::json_first_element(choices);
+    if (!first) {
+        return true;
+    }
+    const auto reason = core::json_member_value(*first, "finish_reason");
+    if (!reason) {
+        return true;
+    }
+    if (plain_string(*reason)) {
+        out.assign(reason->substr(1, reason->size() - 2));
+        return true;
+    }
+    const auto parsed = nlohmann::json::parse(*reason, nullptr, false);
+    if (parsed.is_discarded()) {
+        return false;
+    }
+    if (parsed.is_string()) {
+        out = parsed.get<std::string>();
+    }
+    return true;
+}
 
 }  // namespace
 
-std::optional<nlohmann::json> chat_summary(std::string_view text) {
+std::optional<chat_figures> chat_summary(std::string_view text) {
     std::optional<std::string_view> usage;
     std::optional<std::string_view> choices;
     const bool object = core::json_members(text, [&](const core::json_member& m) {
@@ -109,27 +125,22 @@ std::optional<nlohmann::json> chat_summary(std::string_view text) {
     if (!object) {
         return std::nullopt;
     }
-    nlohmann::json summary = nlohmann::json::object();
+    chat_figures f;
     if (usage) {
-        // Only the token counts: the usage object is not parsed whole.
-        auto counts = kept_members(*usage, usage_members);
-        if (!counts) {
+        f.usage_span = core::json_span_of(text, *usage);
+        if (usage->front() == '{') {
+            f.usage = true;
+            if (!read_counts(*usage, f)) {
+                return std::nullopt;
+            }
+        } else if (nlohmann::json::parse(*usage, nullptr, false).is_discarded()) {
             return std::nullopt;
         }
-        summary["usage"] = std::move(*counts);
     }
-    if (choices) {
-        nlohmann::json first = nlohmann::json::object();
-        if (auto element = core::json_first_element(*choices)) {
-            if (auto fr = core::json_member_value(*element, "finish_reason")) {
-                if (auto parsed = value_of(*fr)) {
-                    first["finish_reason"] = std::move(*parsed);
-                }
-            }
-        }
-        summary["choices"] = nlohmann::json::array({std::move(first)});
+    if (choices && !read_finish_reason(*choices, f.finish_reason)) {
+        return std::nullopt;
     }
-    return summary;
+    return f;
 }
 
 }  // namespace hadrian::providers

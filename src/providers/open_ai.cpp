@@ -141,12 +141,22 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     if (!body) {
         co_return from_transport(body.error());
     }
-    auto summary = c.op == operation::chat_completions ? chat_summary(*body) : full_body(*body);
-    if (!summary) {
-        co_return core::api_error::make(core::errc::provider_error,
-                                        "Upstream provider returned error: invalid JSON body");
+    const auto invalid = [] {
+        return core::api_error::make(core::errc::provider_error,
+                                     "Upstream provider returned error: invalid JSON body");
+    };
+    if (c.op == operation::chat_completions) {
+        out.figures = chat_summary(*body);
+        if (!out.figures) {
+            co_return invalid();
+        }
+    } else {
+        auto parsed = full_body(*body);
+        if (!parsed) {
+            co_return invalid();
+        }
+        out.body = std::move(*parsed);
     }
-    out.body = std::move(*summary);
     out.raw = std::move(*body);
     co_return out;
 }

@@ -24,10 +24,15 @@ const std::shared_ptr<spdlog::logger>& log() {
     return l;
 }
 
+/// Case-insensitive field name comparison; lengths first, as most names differ in length.
+bool same_name(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && beast::iequals(a, b);
+}
+
 /// Fields the session writes itself: a handler's copy would break the framing.
 bool framing_field(std::string_view name) {
-    return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-           beast::iequals(name, "connection");
+    return same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
+           same_name(name, "connection");
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view value) {
@@ -376,7 +381,7 @@ std::string session::head(int status, std::string_view content_type, api::header
     for (std::size_t i = 0; i < n; ++i) {
         bool overridden = false;
         for (std::size_t j = i + 1; j < n && !overridden; ++j) {
-            overridden = beast::iequals(fields[i].first, fields[j].first);
+            overridden = same_name(fields[i].first, fields[j].first);
         }
         if (!overridden) {
             append_field(out, fields[i].first, fields[i].second);

@@ -5,15 +5,16 @@
 /// 1,000,000 microcents).
 #pragma once
 
+#include <array>
 #include <boost/assert/source_location.hpp>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/string_map.hpp"
 
 namespace hadrian::limits {
 
@@ -109,10 +110,17 @@ private:
         std::int64_t spent_microcents = 0;
         std::int64_t reserved_microcents = 0;
     };
-    static std::string map_key(std::string_view key_id, budget_period period);
+    core::string_map<entry>& entries(budget_period period) {
+        return entries_[static_cast<std::size_t>(period)];
+    }
+    const core::string_map<entry>& entries(budget_period period) const {
+        return entries_[static_cast<std::size_t>(period)];
+    }
+    /// The entry of `key_id` in `period`, made with `fresh` when there is none.
+    entry& find_or_add(std::string_view key_id, budget_period period, const entry& fresh);
 
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, entry> entries_;
+    std::array<core::string_map<entry>, 2> entries_;  // by budget_period, then key id
 };
 
 }  // namespace hadrian::limits

@@ -8,8 +8,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "hadrian/core/string_map.hpp"
 #include "hadrian/limits/clock.hpp"
 #include "hadrian/limits/counter_store.hpp"
 
@@ -57,14 +57,8 @@ private:
         std::int64_t index = 0;  // the current fixed window
         window_counts counts;
     };
-    struct key_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     template <class V>
-    using map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
+    using map = core::string_map<V>;
 
     struct alignas(64) shard {
         std::mutex mutex;

@@ -22,7 +22,8 @@ enum class limit_unit { requests, tokens };
 
 /// One limit: at most `limit` units per sliding window of `window_ms`.
 struct limit_spec {
-    std::string name;  ///< "requests_per_minute", …; part of the counter key, so keep it stable
+    /// "requests_per_minute", …; part of the counter key, so keep it stable. Static text.
+    std::string_view name;
     limit_unit unit = limit_unit::requests;
     std::int64_t limit = 0;
     std::int64_t window_ms = minute_ms;  ///< windows are aligned to the Unix epoch (UTC)

@@ -12,6 +12,7 @@
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/sse/parser.hpp"
 
 namespace hadrian::providers {
@@ -43,13 +44,26 @@ public:
     virtual awaitable<result<std::optional<sse::event>, core::api_error>> next() = 0;
 };
 
+/// What the gateway reads of a chat completion that it passes through as text, found by
+/// scanning the text (providers/chat_summary.hpp) instead of parsing it: read as a parse of
+/// the whole text would read them.
+struct chat_figures {
+    bool usage = false;  // `usage` is an object
+    std::int64_t prompt_tokens = 0;
+    std::int64_t completion_tokens = 0;
+    std::int64_t cached_tokens = 0;     // usage.prompt_tokens_details.cached_tokens
+    std::int64_t reasoning_tokens = 0;  // usage.completion_tokens_details.reasoning_tokens
+    std::string finish_reason;          // of choices[0], when a string
+    core::json_span usage_span;         // where the `usage` value lies in the text
+};
+
 struct reply {
     int status = 200;
     std::string raw;  // non-streaming body exactly as it goes to the client
-    /// The same body parsed; for a chat completion passed through as `raw`, only what the
-    /// gateway reads: the token counts of `usage` (other usage members left out) and
-    /// `choices[0].finish_reason`.
+    /// The same body parsed; null for a chat completion passed through as `raw`, which has
+    /// `figures` instead.
     nlohmann::json body;
+    std::optional<chat_figures> figures;
     std::unique_ptr<event_stream> events;  // set for streaming answers
 };
 

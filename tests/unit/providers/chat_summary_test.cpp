@@ -18,55 +18,54 @@ std::string completion_with_usage(const std::string& usage) {
            usage + "}";
 }
 
-/// The member `key` of `usage` (and of its member `nested` when given), as api::read_usage
-/// finds it.
-json count_of(const json& usage, const char* key, const char* nested = nullptr) {
+/// The member `key` of `usage` (and of its member `nested` when given) as a token count, as
+/// api::read_usage reads it from a parsed body: a number as an integer, anything else 0.
+std::int64_t count_of(const json& usage, const char* key, const char* nested = nullptr) {
     const json* at = &usage;
     if (nested != nullptr) {
         auto it = usage.find(nested);
         if (it == usage.end() || !it->is_object()) {
-            return json();
+            return 0;
         }
         at = &*it;
     }
     auto it = at->find(key);
-    return it == at->end() ? json() : *it;
+    return it == at->end() || !it->is_number() ? 0 : it->get<std::int64_t>();
 }
 
 void expect_same_counts(const std::string& usage) {
     const std::string text = completion_with_usage(usage);
-    const auto summary = chat_summary(text);
-    ASSERT_TRUE(summary.has_value()) << usage;
+    const auto f = chat_summary(text);
+    ASSERT_TRUE(f.has_value()) << usage;
     const json full = json::parse(text)["usage"];
-    const json& got = (*summary)["usage"];
-    EXPECT_EQ(got.is_object(), full.is_object()) << usage;
+    EXPECT_EQ(f->usage, full.is_object()) << usage;
     if (!full.is_object()) {
-        EXPECT_EQ(got, full) << usage;
         return;
     }
-    for (const char* key : {"prompt_tokens", "completion_tokens"}) {
-        EXPECT_EQ(count_of(got, key), count_of(full, key)) << usage << " " << key;
-        EXPECT_EQ(count_of(got, key).type(), count_of(full, key).type()) << usage << " " << key;
-    }
-    EXPECT_EQ(count_of(got, "cached_tokens", "prompt_tokens_details"),
-              count_of(full, "cached_tokens", "prompt_tokens_details"))
+    EXPECT_EQ(f->prompt_tokens, count_of(full, "prompt_tokens")) << usage;
+    EXPECT_EQ(f->completion_tokens, count_of(full, "completion_tokens")) << usage;
+    EXPECT_EQ(f->cached_tokens, count_of(full, "cached_tokens", "prompt_tokens_details")) << usage;
+    EXPECT_EQ(f->reasoning_tokens, count_of(full, "reasoning_tokens", "completion_tokens_details"))
         << usage;
-    EXPECT_EQ(count_of(got, "reasoning_tokens", "completion_tokens_details"),
-              count_of(full, "reasoning_tokens", "completion_tokens_details"))
-        << usage;
+    EXPECT_EQ(text.substr(f->usage_span.offset, f->usage_span.size), usage);
 }
 
 TEST(ChatSummary, KeepsTheTokenCountsAndTheFinishReason) {
-    const auto summary = chat_summary(completion_with_usage(
+    const std::string usage =
         R"({"prompt_tokens":24,"completion_tokens":20,"total_tokens":44,)"
         R"("prompt_tokens_details":{"cached_tokens":8,"audio_tokens":0},)"
         R"("completion_tokens_details":{"reasoning_tokens":3,"audio_tokens":0,)"
-        R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})"));
-    ASSERT_TRUE(summary.has_value());
-    EXPECT_EQ(*summary, json::parse(R"({"usage":{"prompt_tokens":24,"completion_tokens":20,)"
-                                    R"("prompt_tokens_details":{"cached_tokens":8},)"
-                                    R"("completion_tokens_details":{"reasoning_tokens":3}},)"
-                                    R"("choices":[{"finish_reason":"stop"}]})"));
+        R"("accepted_prediction_tokens":0,"rejected_prediction_tokens":0}})";
+    const std::string text = completion_with_usage(usage);
+    const auto f = chat_summary(text);
+    ASSERT_TRUE(f.has_value());
+    EXPECT_TRUE(f->usage);
+    EXPECT_EQ(f->prompt_tokens, 24);
+    EXPECT_EQ(f->completion_tokens, 20);
+    EXPECT_EQ(f->cached_tokens, 8);
+    EXPECT_EQ(f->reasoning_tokens, 3);
+    EXPECT_EQ(f->finish_reason, "stop");
+    EXPECT_EQ(text.substr(f->usage_span.offset, f->usage_span.size), usage);
 }
 
 TEST(ChatSummary, CountsReadAsAFullParseReadsThem) {
@@ -95,21 +94,23 @@ TEST(ChatSummary, FinishReasonReadAsAFullParseReadsIt) {
                                      R"("tab\tstop")", "\"caf\xc3\xa9\"", R"(3)", R"({"a":1})"}) {
         const std::string text = R"({"choices":[{"index":0,"finish_reason":)" + reason +
                                  R"(},{"index":1,"finish_reason":"stop"}]})";
-        const auto summary = chat_summary(text);
-        ASSERT_TRUE(summary.has_value()) << text;
-        EXPECT_EQ((*summary)["choices"][0]["finish_reason"],
-                  json::parse(text)["choices"][0]["finish_reason"])
-            << text;
+        const auto f = chat_summary(text);
+        ASSERT_TRUE(f.has_value()) << text;
+        const json full = json::parse(text)["choices"][0]["finish_reason"];
+        EXPECT_EQ(f->finish_reason, full.is_string() ? full.get<std::string>() : "") << text;
     }
 }
 
 TEST(ChatSummary, AbsentPartsStayAbsent) {
-    const auto summary = chat_summary(R"({"id":"x","object":"chat.completion"})");
-    ASSERT_TRUE(summary.has_value());
-    EXPECT_EQ(*summary, json::object());
+    const auto f = chat_summary(R"({"id":"x","object":"chat.completion"})");
+    ASSERT_TRUE(f.has_value());
+    EXPECT_FALSE(f->usage);
+    EXPECT_EQ(f->finish_reason, "");
     const auto no_reason = chat_summary(R"({"choices":[{"index":0}],"usage":{}})");
     ASSERT_TRUE(no_reason.has_value());
-    EXPECT_EQ(*no_reason, json::parse(R"({"choices":[{}],"usage":{}})"));
+    EXPECT_TRUE(no_reason->usage);
+    EXPECT_EQ(no_reason->prompt_tokens, 0);
+    EXPECT_EQ(no_reason->finish_reason, "");
 }
 
 TEST(ChatSummary, InvalidTextIsRefused) {
@@ -119,6 +120,9 @@ TEST(ChatSummary, InvalidTextIsRefused) {
              completion_with_usage(R"({"prompt_tokens":01})"),
              completion_with_usage(R"({"prompt_tokens":tru})"),
              completion_with_usage(R"({"prompt_tokens_details":{"cached_tokens":1x}})"),
+             completion_with_usage(R"({"prompt_tokens_details":nul})"),
+             completion_with_usage("tru"),
+             std::string(R"({"choices":[{"finish_reason":"a\x01"}]})"),
          }) {
         EXPECT_FALSE(chat_summary(text).has_value()) << text;
     }
