@@ -370,6 +370,7 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
                                        bool client_wants_usage, stored_turn* turn) const {
     const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     header_list headers;
+    headers.reserve(12);  // provider, model, usage, cost, finish reason
     headers.emplace_back("X-Provider", route.provider);
     headers.emplace_back("X-Model", route.model);
     if (answer.events) {

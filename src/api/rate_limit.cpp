@@ -106,8 +106,13 @@ awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request
             co_await send_error(ctx, limits::rate_limit_error(out.checked));
             co_return out;
         }
-        for (auto& h : limits::rate_limit_headers(out.checked)) {
-            ctx.response_headers.push_back(std::move(h));
+        auto headers = limits::rate_limit_headers(out.checked);
+        if (ctx.response_headers.empty()) {
+            ctx.response_headers = std::move(headers);
+        } else {
+            for (auto& h : headers) {
+                ctx.response_headers.push_back(std::move(h));
+            }
         }
     }
     if (limits.concurrent_requests) {

@@ -32,6 +32,7 @@ core::api_error too_many(std::int64_t limit, std::int64_t retry_after_secs, std:
 
 header_list rate_limit_headers(const decision* requests, const decision* tokens) {
     header_list h;
+    h.reserve(6);
     if (requests != nullptr) {
         h.emplace_back("X-RateLimit-Limit", std::to_string(requests->spec.limit));
         h.emplace_back("X-RateLimit-Remaining", std::to_string(requests->remaining));
