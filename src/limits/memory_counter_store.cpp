@@ -104,7 +104,7 @@ window_state memory_counter_store::window_hit(std::string_view key, std::int64_t
                                               std::int64_t limit) {
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
-    maybe_sweep(s, clock_.now_ms());
+    maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer
     window_entry* e = nullptr;
     const window_position pos = roll(s, key, window_ms, now_ms, e);
     const std::int64_t a = std::max<std::int64_t>(amount, 0);
@@ -119,7 +119,7 @@ void memory_counter_store::window_add(std::string_view key, std::int64_t window_
                                       std::int64_t at_ms, std::int64_t delta, std::int64_t now_ms) {
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
-    maybe_sweep(s, clock_.now_ms());
+    maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer
     window_entry* e = nullptr;
     roll(s, key, window_ms, now_ms, e);
     const std::int64_t target = window_at(at_ms, e->window_ms).index;
