@@ -66,6 +66,13 @@ request_message build_message(request& req) {
 
 }  // namespace
 
+namespace {
+
+/// The read buffer an idle pooled connection may keep (what a chat answer needs).
+constexpr std::size_t idle_buffer_bytes = 4 * 1024;
+
+}  // namespace
+
 exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
     : ctx_(std::move(ctx)),
       key_{req.target.tls, req.target.host, req.target.port},
@@ -91,6 +98,9 @@ exchange::~exchange() {
     if (reusable) {
         conn_->expires_never();
         conn_->touch();
+        if (conn_->buffer().capacity() > idle_buffer_bytes) {
+            conn_->buffer().shrink_to_fit();  // a large answer's buffer is not kept while idle
+        }
         ctx_.idle->put(std::move(conn_));
     } else {
         conn_->close();

@@ -70,8 +70,11 @@ struct request {
 };
 
 struct client_options {
-    std::size_t max_idle_per_host = 256;  // pool bound per scheme+host+port
-    std::chrono::seconds idle_ttl{60};    // pooled connections older than this are closed
+    /// Pool bound per scheme+host+port: above the concurrency a burst reaches, or every burst
+    /// closes and reopens connections (costly, and each close holds a local port in
+    /// TIME_WAIT). Idle ones are closed after idle_ttl.
+    std::size_t max_idle_per_host = 4096;
+    std::chrono::seconds idle_ttl{60};  // pooled connections older than this are closed
     std::size_t max_header_bytes = 64 * 1024;
     std::size_t max_body_bytes = 64 * 1024 * 1024;  // for read_all
     bool verify_peer = true;  // tests may turn it off for self-signed upstreams

@@ -75,6 +75,27 @@ TEST(UpstreamPool, BoundedPerHost) {
     EXPECT_TRUE(server.wait_for([&] { return server.peer_closes() >= 1; }));
 }
 
+TEST(UpstreamPool, ABurstKeepsItsConnectionsForTheNext) {
+    // A burst above a small idle bound would close what it opened and reopen it next time.
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("ok"); });
+    client_harness h;
+    constexpr std::size_t burst = 300;
+    for (int round = 0; round < 2; ++round) {
+        std::vector<std::unique_ptr<response>> open;
+        for (std::size_t i = 0; i < burst; ++i) {
+            auto sent = h.send(make_request(server.url("/")));
+            ASSERT_TRUE(sent.has_value()) << sent.error().message;
+            EXPECT_EQ(h.read_all(**sent).value(), "ok");
+            open.push_back(std::move(*sent));
+        }
+        for (auto& r : open) {
+            h.drop(std::move(r));
+        }
+        EXPECT_EQ(h.get().idle_connections(), burst);
+    }
+    EXPECT_EQ(server.accepts(), burst);
+}
+
 TEST(UpstreamPool, ZeroTtlDropsIdleConnections) {
     fake_server server([](const seen_request&, std::size_t) { return content_reply("ok"); });
     client_options options;
