@@ -6,6 +6,7 @@
 
 const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+const net = require('node:net');
 
 const { startFakeUpstream, fixture } = require('../fakes/fake_upstream');
 const { UUID_RE, assertError, openAiProvider, postSse, startGateway } = require('../lib/gateway');
@@ -420,4 +421,44 @@ test('OpenRouter streaming: the text and the usage arrive, then [DONE]', async (
   assert.equal(withUsage[0].json.usage.completion_tokens, expectedUsage.completion_tokens);
   assert.equal(res.headers.get('x-provider'), 'openrouter');
   assert.equal(onlyUpstreamRequest().path, '/api/v1/chat/completions');
+});
+
+test('a large body written in pieces arrives whole, and a request pipelined after it is answered', async () => {
+  fake.route('gpt-4o-mini', { fixture: 'openai/chat_completion_success.json' });
+  // 1.5 MB of text across many small writes: the gateway reads it as it comes.
+  const content = Array.from({ length: 30000 }, (_, i) => `line ${i} of a long prompt.`).join('\n');
+  const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content }] });
+  const head =
+    'POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  const next = 'GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+  const raw = await new Promise((resolve, reject) => {
+    const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no two answers in time; got: ${text.slice(0, 300)}`));
+    }, 20000);
+    socket.setEncoding('latin1');
+    socket.on('data', (d) => {
+      text += d;
+      if ((text.match(/HTTP\/1\.1 /g) || []).length >= 2 && text.includes('{"status":"ok"}')) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('connect', async () => {
+      const all = Buffer.from(head + body + next);
+      const piece = 64 * 1024 + 7;
+      for (let at = 0; at < all.length; at += piece) {
+        socket.write(all.subarray(at, at + piece));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    });
+  });
+  assert.match(raw, /^HTTP\/1\.1 200 /);
+  assert.equal(onlyUpstreamRequest().body.messages[0].content, content);
+  assert.match(raw, /\{"status":"ok"\}$/);
 });
