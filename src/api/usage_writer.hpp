@@ -19,7 +19,7 @@ namespace hadrian::api {
 class usage_writer {
 public:
     usage_writer(storage::db_executor& db, std::chrono::milliseconds interval,
-                 std::size_t batch_size = 1024, std::size_t max_pending = 200'000);
+                 std::size_t batch_size = 256, std::size_t max_pending = 200'000);
 
     /// Queue one record (never blocks on the database).
     void record(storage::usage_record r);
