@@ -161,27 +161,18 @@ awaitable<error_code> connection::handshake(const std::string& host, bool verify
     co_return ec;
 }
 
-awaitable<error_code> connection::write(request_message& message) {
+awaitable<error_code> connection::write(std::string_view head, std::string_view body) {
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
     if (auto* s = std::get_if<tls_stream>(&stream_)) {
-        auto [ec, n] = co_await http::async_write(*s, message, use_nothrow);
+        auto [ec, n] = co_await asio::async_write(*s, bufs, use_nothrow);
         co_return ec;
     }
-    // The head by hand (Beast's serializer is a composed operation that completes through
-    // the event loop), then head and body in one system call when the socket takes them.
-    std::string head;
-    head.reserve(256 + message.target().size());
-    head.append(message.method_string()).append(" ").append(message.target());
-    head.append(" HTTP/1.1\r\n");
-    for (const auto& field : message) {
-        head.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
-    }
-    head.append("\r\n");
-    const std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(message.body())};
+    // Head and body in one system call when the socket takes them; through the event loop
+    // only for what it did not.
     auto& socket = tcp().socket();
     error_code ec;
     const std::size_t done = socket.write_some(bufs, ec);
-    const std::size_t total = head.size() + message.body().size();
-    if (done == total) {
+    if (done == head.size() + body.size()) {
         co_return error_code{};
     }
     if (ec && !core::would_block(ec)) {

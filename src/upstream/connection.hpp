@@ -23,7 +23,6 @@
 namespace hadrian::upstream {
 
 using clock = std::chrono::steady_clock;
-using request_message = http::request<http::string_body>;
 using response_parser = http::response_parser<http::buffer_body>;
 
 /// What makes two connections interchangeable: scheme, host and port.
@@ -82,7 +81,7 @@ public:
     /// TLS client handshake (SNI and verification set up for `host`); no-op for plain TCP.
     /// On failure `*reason` gets the handshake failure with the certificate verdict.
     awaitable<error_code> handshake(const std::string& host, bool verify_peer, failure* reason);
-    awaitable<error_code> write(request_message& message);
+    awaitable<error_code> write(std::string_view head, std::string_view body);
     awaitable<error_code> read_header(response_parser& parser);
     /// One read-and-parse step (beast's async_read_some); need_buffer is not an error here.
     awaitable<error_code> read_some(response_parser& parser);

@@ -38,30 +38,47 @@ bool is_closed_error(const error_code& ec) {
            ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
-request_message build_message(request& req) {
-    request_message message{req.method, req.target.target, 11};
+bool has_line_break(std::string_view s) {
+    return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+/// The request line and header fields of `req`, serialized: Host and User-Agent unless given,
+/// Content-Length ours (a stale one would desynchronise the connection), fields holding a line
+/// break left out (they would split the head).
+std::string serialize_head(const request& req, std::size_t body_size) {
+    std::string head;
+    head.reserve(160 + req.target.target.size());
+    head.append(http::to_string(req.method)).append(" ").append(req.target.target);
+    head.append(" HTTP/1.1\r\n");
     bool has_host = false;
     bool has_agent = false;
     for (const auto& [name, value] : req.headers) {
-        has_host = has_host || beast::iequals(name, "host");
-        has_agent = has_agent || beast::iequals(name, "user-agent");
-    }
-    if (!has_host) {
-        message.set(http::field::host, req.target.host_header());
-    }
-    for (const auto& [name, value] : req.headers) {
-        // Framing is ours: a stale Content-Length would desynchronise the connection.
         if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
             continue;
         }
-        message.insert(name, value);
+        if (has_line_break(name) || has_line_break(value)) {
+            logger().warn("{}: header field {:?} left out: it holds a line break", req.target.host,
+                          name);
+            continue;
+        }
+        has_host = has_host || beast::iequals(name, "host");
+        has_agent = has_agent || beast::iequals(name, "user-agent");
+        head.append(name).append(": ").append(value).append("\r\n");
+    }
+    if (!has_host) {
+        head.append("Host: ").append(req.target.host_header()).append("\r\n");
     }
     if (!has_agent) {
-        message.set(http::field::user_agent, "hadrian/" HADRIAN_VERSION);
+        head.append("User-Agent: hadrian/" HADRIAN_VERSION "\r\n");
     }
-    message.body() = std::move(req.body);
-    message.prepare_payload();
-    return message;
+    // As Beast's prepare_payload: no length for an empty body of a method that has none.
+    const bool has_body = body_size > 0 || req.method == http::verb::post ||
+                          req.method == http::verb::put || req.method == http::verb::patch;
+    if (has_body) {
+        head.append("Content-Length: ").append(std::to_string(body_size)).append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
 }
 
 }  // namespace
@@ -76,7 +93,8 @@ constexpr std::size_t idle_buffer_bytes = 4 * 1024;
 exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
     : ctx_(std::move(ctx)),
       key_{req.target.tls, req.target.host, req.target.port},
-      message_(build_message(req)),
+      head_text_(serialize_head(req, req.body.size())),
+      body_(std::move(req.body)),
       head_(req.method == http::verb::head),
       limits_(req.limits),
       total_deadline_(clock::now() + req.limits.total),
@@ -162,7 +180,7 @@ awaitable<std::optional<failure>> exchange::run() {
     if (!first) {
         // The answer has begun: the request is never sent again, and a long stream should
         // not keep it.
-        message_ = request_message{};
+        release_request();
         co_return first;
     }
     if (!reused || !retryable_) {
@@ -178,9 +196,14 @@ awaitable<std::optional<failure>> exchange::run() {
     }
     auto second = co_await attempt();
     if (!second) {
-        message_ = request_message{};
+        release_request();
     }
     co_return second;
+}
+
+void exchange::release_request() noexcept {
+    std::string().swap(head_text_);
+    std::string().swap(body_);
 }
 
 awaitable<std::optional<failure>> exchange::open() {
@@ -226,7 +249,7 @@ awaitable<std::optional<failure>> exchange::attempt() {
         co_return aborted_failure();
     }
     conn_->expires_at(deadline_after(limits_.first_byte));
-    const error_code written = co_await conn_->write(message_);
+    const error_code written = co_await conn_->write(head_text_, body_);
     if (written || aborted_) {
         retryable_ = !aborted_ && written != beast::error::timeout;
         co_return fail(written, "sending request failed", "timed out sending request");

@@ -57,10 +57,14 @@ private:
     clock::time_point deadline_after(std::chrono::milliseconds op);
     failure fail(const error_code& ec, std::string_view stage, std::string_view timeout_text);
     failure fail_body(failure f);
+    /// The answer has begun: the request is never sent again (and a long stream should not
+    /// hold it).
+    void release_request() noexcept;
 
     exchange_context ctx_;
     pool_key key_;
-    request_message message_;
+    std::string head_text_;  // the request as sent, kept for one resend on a new connection
+    std::string body_;
     bool head_ = false;
     timeouts limits_;
     clock::time_point total_deadline_;

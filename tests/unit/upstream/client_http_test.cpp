@@ -61,6 +61,24 @@ TEST(UpstreamHttp, CallerUserAgentAndHostAreKept) {
     EXPECT_EQ(seen[0].headers.at("host"), "virtual.example");
 }
 
+TEST(UpstreamHttp, FieldsWithLineBreaksAreLeftOut) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("x"); });
+    client_harness h;
+    auto req = make_request(server.url("/"), http::verb::get);
+    req.headers = {{"X-Ok", "1"}, {"X-Split", "a\r\nX-Injected: 1"}, {"X-Bad\nName", "v"}};
+    auto sent = h.send(std::move(req));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    ASSERT_TRUE(h.read_all(**sent).has_value());
+    h.drop(std::move(*sent));
+    const auto seen = server.seen();
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].headers.at("x-ok"), "1");
+    EXPECT_EQ(seen[0].headers.count("x-split"), 0u);
+    EXPECT_EQ(seen[0].headers.count("x-injected"), 0u);
+    // A GET without a body says no length.
+    EXPECT_EQ(seen[0].headers.count("content-length"), 0u);
+}
+
 TEST(UpstreamHttp, ChunkedBodyArrivesIncrementally) {
     std::vector<std::string> chunks;
     std::string expected;
