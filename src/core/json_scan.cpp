@@ -86,6 +86,23 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
     return i == start ? std::string_view::npos : i;
 }
 
+/// What follows an item of an object or array closed by `close`.
+enum class item_end { more, last, malformed };
+
+/// `i` just after an item: moved past the comma when more items follow; `last` when the
+/// container closes and nothing but whitespace follows it.
+item_end next_item(std::string_view s, std::size_t& i, char close) {
+    i = skip_space(s, i);
+    if (i < s.size() && s[i] == ',') {
+        i = skip_space(s, i + 1);
+        return item_end::more;
+    }
+    if (i < s.size() && s[i] == close) {
+        return skip_space(s, i + 1) == s.size() ? item_end::last : item_end::malformed;
+    }
+    return item_end::malformed;
+}
+
 }  // namespace
 
 std::optional<std::string> json_string_value(std::string_view text) {
@@ -148,15 +165,10 @@ bool json_members(std::string_view s, function_ref<bool(const json_member&)> vis
         if (!visit(member)) {
             return true;
         }
-        i = skip_space(s, value_end);
-        if (i < s.size() && s[i] == ',') {
-            i = skip_space(s, i + 1);
-            continue;
+        i = value_end;
+        if (const auto next = next_item(s, i, '}'); next != item_end::more) {
+            return next == item_end::last;
         }
-        if (i < s.size() && s[i] == '}') {
-            return skip_space(s, i + 1) == s.size();
-        }
-        return false;
     }
 }
 
@@ -189,15 +201,10 @@ bool json_elements(std::string_view s, function_ref<bool(std::string_view)> visi
         if (!visit(s.substr(i, end - i))) {
             return true;
         }
-        i = skip_space(s, end);
-        if (i < s.size() && s[i] == ',') {
-            i = skip_space(s, i + 1);
-            continue;
+        i = end;
+        if (const auto next = next_item(s, i, ']'); next != item_end::more) {
+            return next == item_end::last;
         }
-        if (i < s.size() && s[i] == ']') {
-            return skip_space(s, i + 1) == s.size();
-        }
-        return false;
     }
 }
 
