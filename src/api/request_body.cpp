@@ -15,6 +15,16 @@ api_error invalid(std::string message, std::string param) {
     return api_error::make(errc::validation_error, std::move(message), std::move(param));
 }
 
+/// Members that keep a body from going upstream as written: the Hadrian extensions, removed,
+/// and `top_k`, which OpenAI-type upstreams do not take.
+constexpr std::array<std::string_view, 4> rewritten_members = {"models", "provider", "plugins",
+                                                               "top_k"};
+
+bool rewritten_member(std::string_view key) {
+    return std::find(rewritten_members.begin(), rewritten_members.end(), key) !=
+           rewritten_members.end();
+}
+
 constexpr std::array<std::string_view, 3> known_plugins = {"moderation", "web", "file-parser"};
 constexpr std::array<std::string_view, 6> known_roles = {"system",    "developer", "user",
                                                          "assistant", "tool",      "function"};
@@ -85,7 +95,7 @@ std::optional<core::json_span> passthrough_model(std::string_view raw, const nlo
     if (req.stream && !req.client_wants_usage) {
         return std::nullopt;
     }
-    for (const char* key : {"models", "provider", "plugins", "top_k"}) {
+    for (const std::string_view key : rewritten_members) {
         if (body.contains(key)) {
             return std::nullopt;
         }
@@ -179,8 +189,7 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
             stream_options = m.value;
         } else if (m.key == "messages") {
             messages = m.value;
-        } else if (m.key == "models" || m.key == "provider" || m.key == "plugins" ||
-                   m.key == "top_k") {
+        } else if (rewritten_member(m.key)) {
             plain = false;
         }
         return plain;
