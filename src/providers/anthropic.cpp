@@ -41,6 +41,7 @@ upstream::request anthropic::build_request(const nlohmann::json& body, bool stre
     add_headers(req);
     req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
+    req.stream = stream;
     return req;
 }
 

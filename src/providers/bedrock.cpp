@@ -139,6 +139,7 @@ upstream::request bedrock::build_request(const std::string& model, bool stream, 
     }
     req.body = std::move(body);
     req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
+    req.stream = stream;
     return req;
 }
 

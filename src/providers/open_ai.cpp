@@ -88,6 +88,7 @@ upstream::request open_ai::build_request(const call& c, std::string body) const 
     add_auth_headers(req);
     req.body = std::move(body);
     req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
+    req.stream = c.stream;
     return req;
 }
 

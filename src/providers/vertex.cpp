@@ -70,6 +70,7 @@ upstream::request vertex::build_request(const call& c, std::string body) const {
     }
     req.body = std::move(body);
     req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
+    req.stream = c.stream;
     return req;
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "hadrian/core/log.hpp"
+#include "hadrian/core/send_batching.hpp"
 #include "session.hpp"
 
 namespace hadrian::server {
@@ -50,6 +51,10 @@ awaitable<void> server::impl::accept_loop() {
     // only add a queue and a lock to every handler.
     const unsigned threads =
         env.cfg.threads != 0 ? env.cfg.threads : std::max(1U, std::thread::hardware_concurrency());
+    // Sends are held to the end of a turn of the event loop from a few requests per thread
+    // on: below that, little else is ready in a turn (core/send_batching.hpp).
+    constexpr std::int32_t batching_per_thread = 4;
+    core::send_batching::set_threshold(batching_per_thread * static_cast<std::int32_t>(threads));
     const auto next_executor = [this, threads] {
         asio::any_io_executor ex = ioc.get_executor();
         if (threads > 1) {

@@ -9,6 +9,7 @@
 
 #include "hadrian/core/buffers.hpp"
 #include "hadrian/core/log.hpp"
+#include "hadrian/core/send_batching.hpp"
 #include "hadrian/core/uuid.hpp"
 
 namespace hadrian::server {
@@ -315,6 +316,7 @@ awaitable<void> session::serve(http::request<http::string_body>& req) {
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
+    const core::send_batching::request_scope counted;
     api::request_context ctx(req, *this, client_ip_);
     if (buffer_.size() == 0) {
         // A request can take minutes (a long stream): hold no read buffer meanwhile.
@@ -406,6 +408,10 @@ awaitable<error_code> session::send(int status, api::header_list headers, std::s
     const std::string h = head(status, content_type, headers, framing);
     std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
     const std::size_t count = head_request_ ? 1 : 2;
+    // A whole answer may wait for the end of the turn; a stream's events never do.
+    if (core::send_batching::busy()) {
+        co_await core::end_of_turn();
+    }
     co_return co_await write_all(std::span(bufs.data(), count), env_.cfg.timeout_secs);
 }
 

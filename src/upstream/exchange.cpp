@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "hadrian/core/send_batching.hpp"
 #include "upstream/dns_lookup.hpp"
 #include "upstream/failure.hpp"
 #include "upstream/pool.hpp"
@@ -96,6 +97,7 @@ exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
       head_text_(serialize_head(req, req.body.size())),
       body_(std::move(req.body)),
       head_(req.method == http::verb::head),
+      stream_(req.stream),
       limits_(req.limits),
       total_deadline_(clock::now() + req.limits.total),
       abort_(abort) {
@@ -249,6 +251,9 @@ awaitable<std::optional<failure>> exchange::attempt() {
         co_return aborted_failure();
     }
     conn_->expires_at(deadline_after(limits_.first_byte));
+    if (!stream_ && core::send_batching::busy()) {
+        co_await core::end_of_turn();
+    }
     const error_code written = co_await conn_->write(head_text_, body_);
     if (written || aborted_) {
         retryable_ = !aborted_ && written != beast::error::timeout;

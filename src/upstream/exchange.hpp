@@ -66,6 +66,7 @@ private:
     std::string head_text_;  // the request as sent, kept for one resend on a new connection
     std::string body_;
     bool head_ = false;
+    bool stream_ = false;
     timeouts limits_;
     clock::time_point total_deadline_;
     bool total_bound_ = false;  // the current operation's deadline is the total one

@@ -67,6 +67,9 @@ struct request {
     std::vector<std::pair<std::string, std::string>> headers;  // Host, Content-Length are added
     std::string body;
     timeouts limits;
+    /// An event stream is asked for: a client waits for its first byte, so the request is
+    /// sent at once, never held to the end of a busy turn (core/send_batching.hpp).
+    bool stream = false;
 };
 
 struct client_options {
