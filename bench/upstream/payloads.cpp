@@ -96,7 +96,12 @@ std::string models_list() {
            "\"created\":1721172741,\"owned_by\":\"system\"}]}";
 }
 
-std::string chat_chunk(std::string_view model, unsigned index) {
+bool wants_usage(std::string_view body) {
+    const auto i = value_of(body, "\"include_usage\"");
+    return i != std::string_view::npos && body.substr(i, 4) == "true";
+}
+
+std::string chat_chunk(std::string_view model, unsigned index, bool usage) {
     std::string s = chunk_prefix(model);
     s += "\"choices\":[{\"index\":0,\"delta\":{";
     if (index == 0) {
@@ -104,16 +109,19 @@ std::string chat_chunk(std::string_view model, unsigned index) {
     }
     s += "\"content\":\"";
     s += words[index % std::size(words)];
-    s += "\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+    s += "\"},\"logprobs\":null,\"finish_reason\":null}]";
+    s += usage ? ",\"usage\":null}\n\n" : "}\n\n";
     return s;
 }
 
-std::string chat_stream_end(std::string_view model, unsigned chunks) {
+std::string chat_stream_end(std::string_view model, unsigned chunks, bool usage) {
     std::string s = chunk_prefix(model);
-    s += "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}"
-         "\n\n";
-    s += chunk_prefix(model);
-    s += "\"choices\":[],\"usage\":" + usage_json(chunks) + "}\n\n";
+    s += "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]";
+    s += usage ? ",\"usage\":null}\n\n" : "}\n\n";
+    if (usage) {
+        s += chunk_prefix(model);
+        s += "\"choices\":[],\"usage\":" + usage_json(chunks) + "}\n\n";
+    }
     s += "data: [DONE]\n\n";
     return s;
 }

@@ -228,6 +228,7 @@ private:
     /// Events keep their cadence (chunk i at start + i × gap) however long the writes take.
     awaitable<void> stream(const pacing& p, bool chat) {
         const std::string model = model_of(body_, chat ? "gpt-4o-mini" : "claude-3-5-haiku");
+        const bool usage = chat && wants_usage(body_);
         co_await pause(p.first_byte_ms);
         const auto start = std::chrono::steady_clock::now();
         std::string out =
@@ -246,9 +247,10 @@ private:
                 out.clear();
                 co_await pause_until(start + std::chrono::milliseconds(p.chunk_gap_ms) * i);
             }
-            append_chunk(out, chat ? chat_chunk(model, i) : anthropic_delta(i));
+            append_chunk(out, chat ? chat_chunk(model, i, usage) : anthropic_delta(i));
         }
-        append_chunk(out, chat ? chat_stream_end(model, p.chunks) : anthropic_stream_end(p.chunks));
+        append_chunk(
+            out, chat ? chat_stream_end(model, p.chunks, usage) : anthropic_stream_end(p.chunks));
         out += "0\r\n\r\n";
         co_await send(out);
     }

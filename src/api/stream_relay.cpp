@@ -1,5 +1,7 @@
+#include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "hadrian/core/json_scan.hpp"
 #include "hadrian/sse/writer.hpp"
 #include "proxy.hpp"
 #include "usage.hpp"
@@ -8,9 +10,24 @@ namespace hadrian::api {
 
 namespace {
 
-/// Cheap pre-check before parsing a chunk: only chunks that name a usage object are parsed.
+/// Whether a chat chunk carries a usage object, the only chunks that are parsed. With
+/// `include_usage` every chunk has a `usage` member, null but in the last: the member values
+/// are found by a scan, and a chunk is parsed only when one of them is an object.
+bool carries_usage(std::string_view data) {
+    if (::memmem(data.data(), data.size(), "\"usage\"", 7) == nullptr) {
+        return false;
+    }
+    bool object = false;
+    core::json_members(data, [&](const core::json_member& m) {
+        object = m.key == "usage" && m.value.front() == '{';
+        return !object;
+    });
+    return object;
+}
+
+/// Whether a Responses event may carry a usage object (`response.completed`).
 bool may_carry_usage(std::string_view data) {
-    return data.find("\"usage\"") != std::string_view::npos;
+    return ::memmem(data.data(), data.size(), "\"usage\"", 7) != nullptr;
 }
 
 std::string chat_error_event(const core::api_error& err, std::string_view request_id) {
@@ -78,7 +95,7 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         }
         sse::event& e = **ev;
         bool forward = true;
-        if (may_carry_usage(e.data) || (!chat && response_id.empty())) {
+        if (chat ? carries_usage(e.data) : (response_id.empty() || may_carry_usage(e.data))) {
             auto parsed = nlohmann::json::parse(e.data, nullptr, false);
             if (!parsed.is_discarded() && parsed.is_object()) {
                 if (chat) {

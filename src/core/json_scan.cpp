@@ -1,13 +1,32 @@
 #include "hadrian/core/json_scan.hpp"
 
+#include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace hadrian::core {
 
 namespace {
 
 constexpr std::size_t max_depth = 512;
+
+/// What a byte is to the scanner: structure that skipping a value must see, or nothing.
+enum byte_kind : unsigned char { plain = 0, quote, opening, closing, separator };
+
+constexpr std::array<unsigned char, 256> byte_kinds = [] {
+    std::array<unsigned char, 256> t{};
+    t['"'] = quote;
+    t['{'] = t['['] = opening;
+    t['}'] = t[']'] = closing;
+    t[','] = t[' '] = t['\t'] = t['\n'] = t['\r'] = separator;
+    return t;
+}();
+
+unsigned char kind(char c) { return byte_kinds[static_cast<unsigned char>(c)]; }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -18,25 +37,48 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
     return i;
 }
 
-/// `i` at an opening quote: the index after the closing quote, or npos.
-std::size_t skip_string(std::string_view s, std::size_t i) {
-    ++i;
-    while (i < s.size()) {
-        const void* q = std::memchr(s.data() + i, '"', s.size() - i);
-        if (q == nullptr) {
+/// The first `"` or `\` at or after `p`, or `end`.
+const char* quote_or_backslash(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i quote_v = _mm_set1_epi8('"');
+    const __m128i backslash_v = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hit =
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote_v), _mm_cmpeq_epi8(v, backslash_v));
+        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+            return p + __builtin_ctz(static_cast<unsigned>(mask));
+        }
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\') {
+        ++p;
+    }
+    return p;
+}
+
+/// `i` at an opening quote: the index after the closing quote, or npos. A backslash escapes
+/// the byte after it. `escaped`, when given, tells whether the string holds an escape.
+std::size_t skip_string(std::string_view s, std::size_t i, bool* escaped = nullptr) {
+    const char* p = s.data() + i + 1;
+    const char* const end = s.data() + s.size();
+    for (;;) {
+        p = quote_or_backslash(p, end);
+        if (p == end) {
             return std::string_view::npos;
         }
-        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
-        std::size_t backslashes = 0;
-        while (at - backslashes > i && s[at - backslashes - 1] == '\\') {
-            ++backslashes;
+        if (*p == '"') {
+            return static_cast<std::size_t>(p - s.data()) + 1;
         }
-        if (backslashes % 2 == 0) {
-            return at + 1;
+        if (escaped != nullptr) {
+            *escaped = true;
         }
-        i = at + 1;
+        if (end - p < 2) {
+            return std::string_view::npos;
+        }
+        p += 2;
     }
-    return std::string_view::npos;
 }
 
 /// `i` at the start of a value: the index after it, or npos when malformed.
@@ -54,25 +96,29 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
         std::size_t depth = 0;
         while (i < s.size()) {
             const char d = s[i];
-            if (d == '"') {
-                i = skip_string(s, i);
-                if (i == std::string_view::npos) {
-                    return i;
-                }
-                continue;
-            }
-            if (d == '{' || d == '[') {
-                if (depth == max_depth) {
-                    return std::string_view::npos;
-                }
-                stack[depth++] = d == '{' ? '}' : ']';
-            } else if (d == '}' || d == ']') {
-                if (depth == 0 || stack[depth - 1] != d) {
-                    return std::string_view::npos;
-                }
-                if (--depth == 0) {
-                    return i + 1;
-                }
+            switch (kind(d)) {
+                case quote:
+                    i = skip_string(s, i);
+                    if (i == std::string_view::npos) {
+                        return i;
+                    }
+                    continue;
+                case opening:
+                    if (depth == max_depth) {
+                        return std::string_view::npos;
+                    }
+                    stack[depth++] = d == '{' ? '}' : ']';
+                    break;
+                case closing:
+                    if (depth == 0 || stack[depth - 1] != d) {
+                        return std::string_view::npos;
+                    }
+                    if (--depth == 0) {
+                        return i + 1;
+                    }
+                    break;
+                default:
+                    break;
             }
             ++i;
         }
@@ -80,7 +126,11 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
     }
     // A number or a literal: up to the next separator.
     const std::size_t start = i;
-    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) {
+    while (i < s.size()) {
+        const unsigned char k = kind(s[i]);
+        if (k == separator || k == closing) {
+            break;
+        }
         ++i;
     }
     return i == start ? std::string_view::npos : i;
@@ -138,14 +188,15 @@ bool json_members(std::string_view s, function_ref<bool(const json_member&)> vis
         if (i >= s.size() || s[i] != '"') {
             return false;
         }
-        const std::size_t key_end = skip_string(s, i);
+        bool escaped = false;
+        const std::size_t key_end = skip_string(s, i, &escaped);
         if (key_end == std::string_view::npos) {
             return false;
         }
         // Keys are compared as written unless they hold an escape (rare): no copy.
         std::string_view key = s.substr(i + 1, key_end - i - 2);
         std::optional<std::string> unescaped;
-        if (key.find('\\') != std::string_view::npos) {
+        if (escaped) {
             unescaped = json_string_value(s.substr(i, key_end - i));
             if (!unescaped) {
                 return false;

@@ -32,6 +32,8 @@
 //                `stream_options.include_usage` and no chunk carries `usage`, a final
 //                usage-only chunk (`choices: []`) with this usage is appended, as OpenAI
 //                does. `false` turns it off.
+//   nullUsage    chat streams asked for usage: every other chunk carries `usage: null`, as
+//                OpenAI's do
 //   delayMs      wait before sending the response headers
 //   chunkDelayMs wait before each chunk
 //   fault        'hang'   accept the request and never answer
@@ -379,12 +381,17 @@ class FakeUpstream {
   }
 
   async stream(req, res, record, script, status, headers) {
-    const chunks = [...script.chunks];
+    let chunks = [...script.chunks];
     const responses = script.sse ? script.sse === 'responses' : isResponsesStream(chunks);
     const done = script.done !== undefined ? script.done : !responses;
     const wantsUsage = Boolean(
       record.body && record.body.stream_options && record.body.stream_options.include_usage,
     );
+    if (!responses && wantsUsage && script.nullUsage) {
+      chunks = chunks.map((c) =>
+        c && typeof c === 'object' && !('usage' in c) ? { ...c, usage: null } : c,
+      );
+    }
     if (
       !responses &&
       wantsUsage &&

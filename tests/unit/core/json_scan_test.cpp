@@ -104,6 +104,32 @@ TEST(JsonScan, LongStringsAndDeepNestingAreSkipped) {
     EXPECT_FALSE(ok) << "deeper than the bound";
 }
 
+TEST(JsonScan, EscapesAtEveryPlaceOfABlockAreSkippedAsTheParserReadsThem) {
+    // Strings are searched 16 bytes at a time: an escaped quote or backslash at each offset
+    // across two blocks, with the member after it found where the parser finds it.
+    for (std::size_t at = 0; at < 40; ++at) {
+        for (std::string_view esc : {R"(\")", R"(\\)", R"(\\\")", R"(\u0022)", R"(\/)"}) {
+            std::string value = std::string(at, 'x') + std::string(esc) + "y]}";
+            const std::string text =
+                R"({"k":")" + value + R"(","arr":["a\"]",{"b":")" + value + R"("}],"after":7})";
+            const auto parsed = nlohmann::json::parse(text);
+            bool ok = false;
+            const auto m = members(text, &ok);
+            ASSERT_TRUE(ok) << text;
+            ASSERT_EQ(m.size(), 3u) << text;
+            EXPECT_EQ(nlohmann::json::parse(m[0].second), parsed["k"]) << text;
+            EXPECT_EQ(nlohmann::json::parse(m[1].second), parsed["arr"]) << text;
+            EXPECT_EQ(m[2].second, "7") << text;
+        }
+        // A backslash escaping the closing quote leaves the string open.
+        bool ok = true;
+        members(R"({"k":")" + std::string(at, 'x') + R"(\"})", &ok);
+        EXPECT_FALSE(ok) << at;
+        members(R"({"k":")" + std::string(at, 'x') + "\\", &ok);
+        EXPECT_FALSE(ok) << at;
+    }
+}
+
 TEST(JsonScan, StringValue) {
     EXPECT_EQ(json_string_value(R"("plain")"), "plain");
     EXPECT_EQ(json_string_value(R"("tab\there \"q\" \u00e9")"), "tab\there \"q\" \xc3\xa9");
