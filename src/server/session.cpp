@@ -165,7 +165,7 @@ awaitable<error_code> session::fill(bool try_now) {
 
 awaitable<void> session::run() {
     deadline_.start(weak_from_this(), [this] { on_deadline(); });
-    http::request<http::string_body> req;
+    core::http_request req;
     bool first = true;
     for (;;) {
         if (env_.state.draining.load(std::memory_order_relaxed) || closed_) {
@@ -186,7 +186,7 @@ awaitable<void> session::run() {
     socket_.close(ignored);
 }
 
-awaitable<bool> session::read_request(http::request<http::string_body>& out, bool first) {
+awaitable<bool> session::read_request(core::http_request& out, bool first) {
     const auto& cfg = env_.cfg;
     const auto header_timeout = std::chrono::seconds(cfg.header_read_timeout_secs);
     if (buffer_.size() == 0) {
@@ -203,7 +203,7 @@ awaitable<bool> session::read_request(http::request<http::string_body>& out, boo
         }
     }
 
-    http::request_parser<http::string_body> parser;
+    http::request_parser<core::string_body> parser;
     parser.header_limit(cfg.max_header_bytes);
     parser.body_limit(cfg.body_limit_bytes);
     version_ = 11;
@@ -310,7 +310,7 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     co_await write_all(bufs, 5);
 }
 
-awaitable<void> session::serve(http::request<http::string_body>& req) {
+awaitable<void> session::serve(core::http_request& req) {
     started_ = false;
     client_gone_ = false;
     if (env_.state.draining.load(std::memory_order_relaxed)) {

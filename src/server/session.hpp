@@ -71,8 +71,8 @@ private:
     /// immediate attempt when nothing is expected yet.
     awaitable<error_code> fill(bool try_now);
 
-    awaitable<bool> read_request(http::request<http::string_body>& out, bool first);
-    awaitable<void> serve(http::request<http::string_body>& req);
+    awaitable<bool> read_request(core::http_request& out, bool first);
+    awaitable<void> serve(core::http_request& req);
     awaitable<void> reject(core::errc code, std::string message);
 
     // Output.

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -14,6 +13,7 @@
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/string_body.hpp"
 #include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {
@@ -52,10 +52,10 @@ struct token_usage {
 
 /// One request's state, owned by the session for the request's lifetime.
 struct request_context {
-    request_context(http::request<http::string_body>& r, response_sink& s, std::string ip)
+    request_context(core::http_request& r, response_sink& s, std::string ip)
         : req(r), sink(s), client_ip(std::move(ip)), started(std::chrono::steady_clock::now()) {}
 
-    http::request<http::string_body>& req;
+    core::http_request& req;
     response_sink& sink;
     std::string request_id;
     std::string client_ip;
