@@ -156,11 +156,34 @@ bool known_role(std::string_view literal) {
     return std::find(known_roles.begin(), known_roles.end(), role) != known_roles.end();
 }
 
+/// The size of the message at the start of `rest` when it is an object with one known `role`;
+/// json_npos (and `plain` false) otherwise. Its other members are skipped, once.
+std::size_t plain_message(std::string_view rest, bool& plain) {
+    if (rest.front() != '{') {
+        plain = false;
+        return core::json_npos;
+    }
+    std::optional<std::string_view> role;
+    bool once = true;
+    const std::size_t size =
+        core::json_object_at(rest, [&](std::string_view key, std::string_view v) {
+            const std::size_t n = core::json_value_size(v);
+            if (key == "role" && n != core::json_npos) {
+                once = once && !role;
+                role = v.substr(0, n);
+            }
+            return n;
+        });
+    plain = size != core::json_npos && once && role && known_role(*role);
+    return plain ? size : core::json_npos;
+}
+
 /// A chat completion that goes upstream as written, prepared from one scan of its text:
 /// valid JSON (json_surely_valid), each top-level member once and named without escapes, a
 /// string `model`, none of the members the gateway rewrites, `stream` a boolean or null, and
 /// every message an object with one known `role`. nullopt for anything else: prepare_request
-/// then parses the body, and answers its errors.
+/// then parses the body, and answers its errors. After the validation, the members are read
+/// in one walk: the messages are walked where they lie, not skipped and then walked again.
 std::optional<prepared_request> scanned_chat(std::string_view raw) {
     if (!core::json_surely_valid(raw)) {
         return std::nullopt;
@@ -171,30 +194,41 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
     std::optional<std::string_view> model;
     std::optional<std::string_view> stream;
     std::optional<std::string_view> stream_options;
-    std::optional<std::string_view> messages;
+    std::size_t messages = 0;
     bool plain = true;
-    const bool object = core::json_members(raw, [&](const core::json_member& m) {
-        const bool escaped = m.key.data() < raw.data() || m.key.data() >= raw.data() + raw.size();
-        if (escaped || count == max_members ||
-            std::find(seen.begin(), seen.begin() + count, m.key) != seen.begin() + count) {
-            plain = false;
-            return false;
-        }
-        seen[count++] = m.key;
-        if (m.key == "model") {
-            model = m.value;
-        } else if (m.key == "stream") {
-            stream = m.value;
-        } else if (m.key == "stream_options") {
-            stream_options = m.value;
-        } else if (m.key == "messages") {
-            messages = m.value;
-        } else if (rewritten_member(m.key)) {
-            plain = false;
-        }
-        return plain;
-    });
-    if (!object || !plain || !model || model->front() != '"' || !messages) {
+    const std::size_t start = raw.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const std::size_t size =
+        core::json_object_at(raw.substr(start), [&](std::string_view key, std::string_view v) {
+            const bool escaped = key.data() < raw.data() || key.data() >= raw.data() + raw.size();
+            if (escaped || count == max_members ||
+                std::find(seen.begin(), seen.begin() + count, key) != seen.begin() + count ||
+                rewritten_member(key)) {
+                plain = false;
+                return core::json_npos;
+            }
+            seen[count++] = key;
+            if (key == "messages") {
+                return core::json_array_at(v, [&](std::string_view m) {
+                    ++messages;
+                    return plain_message(m, plain);
+                });
+            }
+            const std::size_t n = core::json_value_size(v);
+            if (n != core::json_npos) {
+                if (key == "model") {
+                    model = v.substr(0, n);
+                } else if (key == "stream") {
+                    stream = v.substr(0, n);
+                } else if (key == "stream_options") {
+                    stream_options = v.substr(0, n);
+                }
+            }
+            return n;
+        });
+    if (size == core::json_npos || !plain || !model || model->front() != '"' || messages == 0) {
         return std::nullopt;
     }
     prepared_request out;
@@ -216,20 +250,6 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
     }
     if (out.stream && !out.client_wants_usage) {
         return std::nullopt;  // the gateway adds include_usage: the body is rewritten
-    }
-    std::size_t n = 0;
-    const bool array = core::json_elements(*messages, [&](std::string_view m) {
-        ++n;
-        if (m.front() != '{') {
-            plain = false;
-            return false;
-        }
-        std::optional<std::string_view> role;
-        plain = read_once(m, "role", role) && role && known_role(*role);
-        return plain;
-    });
-    if (!array || !plain || n == 0) {
-        return std::nullopt;
     }
     auto name = core::json_string_value(*model);
     if (!name) {

@@ -136,23 +136,6 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
     return i == start ? std::string_view::npos : i;
 }
 
-/// What follows an item of an object or array closed by `close`.
-enum class item_end { more, last, malformed };
-
-/// `i` just after an item: moved past the comma when more items follow; `last` when the
-/// container closes and nothing but whitespace follows it.
-item_end next_item(std::string_view s, std::size_t& i, char close) {
-    i = skip_space(s, i);
-    if (i < s.size() && s[i] == ',') {
-        i = skip_space(s, i + 1);
-        return item_end::more;
-    }
-    if (i < s.size() && s[i] == close) {
-        return skip_space(s, i + 1) == s.size() ? item_end::last : item_end::malformed;
-    }
-    return item_end::malformed;
-}
-
 }  // namespace
 
 std::optional<std::string> json_string_value(std::string_view text) {
@@ -175,23 +158,32 @@ std::optional<std::string> json_string_value(std::string_view text) {
     return parsed.get<std::string>();
 }
 
-bool json_members(std::string_view s, function_ref<bool(const json_member&)> visit) {
-    std::size_t i = skip_space(s, 0);
+namespace {
+
+/// What a walker's visitor returns besides the index after the value it walked.
+constexpr std::size_t malformed = std::string_view::npos;
+constexpr std::size_t stop = std::string_view::npos - 1;
+
+/// Walks the object at s[i] (a `{`): calls `visit(key, value_index)` for each member, which
+/// returns the index after the value, `stop` or `malformed`. Returns the index after the
+/// closing `}`, `stop` or `malformed`.
+template <class Visit>
+std::size_t walk_object(std::string_view s, std::size_t i, Visit&& visit) {
     if (i >= s.size() || s[i] != '{') {
-        return false;
+        return malformed;
     }
     i = skip_space(s, i + 1);
     if (i < s.size() && s[i] == '}') {
-        return skip_space(s, i + 1) == s.size();
+        return i + 1;
     }
     for (;;) {
         if (i >= s.size() || s[i] != '"') {
-            return false;
+            return malformed;
         }
         bool escaped = false;
         const std::size_t key_end = skip_string(s, i, &escaped);
         if (key_end == std::string_view::npos) {
-            return false;
+            return malformed;
         }
         // Keys are compared as written unless they hold an escape (rare): no copy.
         std::string_view key = s.substr(i + 1, key_end - i - 2);
@@ -199,28 +191,106 @@ bool json_members(std::string_view s, function_ref<bool(const json_member&)> vis
         if (escaped) {
             unescaped = json_string_value(s.substr(i, key_end - i));
             if (!unescaped) {
-                return false;
+                return malformed;
             }
             key = *unescaped;
         }
         i = skip_space(s, key_end);
         if (i >= s.size() || s[i] != ':') {
-            return false;
+            return malformed;
         }
         i = skip_space(s, i + 1);
-        const std::size_t value_end = skip_value(s, i);
-        if (value_end == std::string_view::npos) {
-            return false;
+        if (i >= s.size()) {
+            return malformed;
         }
-        const json_member member{key, s.substr(i, value_end - i)};
-        if (!visit(member)) {
-            return true;
+        i = visit(key, i);
+        if (i == malformed || i == stop) {
+            return i;
         }
-        i = value_end;
-        if (const auto next = next_item(s, i, '}'); next != item_end::more) {
-            return next == item_end::last;
+        i = skip_space(s, i);
+        if (i < s.size() && s[i] == ',') {
+            i = skip_space(s, i + 1);
+        } else if (i < s.size() && s[i] == '}') {
+            return i + 1;
+        } else {
+            return malformed;
         }
     }
+}
+
+/// Walks the array at s[i] (a `[`) as walk_object does, calling `visit(element_index)`.
+template <class Visit>
+std::size_t walk_array(std::string_view s, std::size_t i, Visit&& visit) {
+    if (i >= s.size() || s[i] != '[') {
+        return malformed;
+    }
+    i = skip_space(s, i + 1);
+    if (i < s.size() && s[i] == ']') {
+        return i + 1;
+    }
+    for (;;) {
+        if (i >= s.size()) {
+            return malformed;
+        }
+        i = visit(i);
+        if (i == malformed || i == stop) {
+            return i;
+        }
+        i = skip_space(s, i);
+        if (i < s.size() && s[i] == ',') {
+            i = skip_space(s, i + 1);
+        } else if (i < s.size() && s[i] == ']') {
+            return i + 1;
+        } else {
+            return malformed;
+        }
+    }
+}
+
+/// Whether a whole-text walk that ended at `end` accepted `s`: stopped early by its visitor,
+/// or a container followed by nothing but whitespace.
+bool whole(std::string_view s, std::size_t end) {
+    return end == stop || (end != malformed && skip_space(s, end) == s.size());
+}
+
+/// The index after `rest`'s first `size` bytes as the walkers count, from a `_at` visitor's
+/// answer.
+std::size_t after(std::size_t at, std::size_t size) {
+    return size == json_npos ? malformed : at + size;
+}
+
+}  // namespace
+
+bool json_members(std::string_view s, function_ref<bool(const json_member&)> visit) {
+    const std::size_t end =
+        walk_object(s, skip_space(s, 0), [&](std::string_view key, std::size_t at) {
+            const std::size_t value_end = skip_value(s, at);
+            if (value_end == std::string_view::npos) {
+                return malformed;
+            }
+            return visit(json_member{key, s.substr(at, value_end - at)}) ? value_end : stop;
+        });
+    return whole(s, end);
+}
+
+std::size_t json_object_at(std::string_view rest,
+                           function_ref<std::size_t(std::string_view, std::string_view)> visit) {
+    const std::size_t end = walk_object(rest, 0, [&](std::string_view key, std::size_t at) {
+        return after(at, visit(key, rest.substr(at)));
+    });
+    return end == malformed || end == stop ? json_npos : end;
+}
+
+std::size_t json_array_at(std::string_view rest,
+                          function_ref<std::size_t(std::string_view)> visit) {
+    const std::size_t end =
+        walk_array(rest, 0, [&](std::size_t at) { return after(at, visit(rest.substr(at))); });
+    return end == malformed || end == stop ? json_npos : end;
+}
+
+std::size_t json_value_size(std::string_view rest) {
+    const std::size_t end = skip_value(rest, 0);
+    return end == std::string_view::npos ? json_npos : end;
 }
 
 std::optional<std::string_view> json_member_value(std::string_view text, std::string_view key) {
@@ -236,27 +306,14 @@ std::optional<std::string_view> json_member_value(std::string_view text, std::st
 }
 
 bool json_elements(std::string_view s, function_ref<bool(std::string_view)> visit) {
-    std::size_t i = skip_space(s, 0);
-    if (i >= s.size() || s[i] != '[') {
-        return false;
-    }
-    i = skip_space(s, i + 1);
-    if (i < s.size() && s[i] == ']') {
-        return skip_space(s, i + 1) == s.size();
-    }
-    for (;;) {
-        const std::size_t end = skip_value(s, i);
-        if (end == std::string_view::npos) {
-            return false;
+    const std::size_t end = walk_array(s, skip_space(s, 0), [&](std::size_t at) {
+        const std::size_t value_end = skip_value(s, at);
+        if (value_end == std::string_view::npos) {
+            return malformed;
         }
-        if (!visit(s.substr(i, end - i))) {
-            return true;
-        }
-        i = end;
-        if (const auto next = next_item(s, i, ']'); next != item_end::more) {
-            return next == item_end::last;
-        }
-    }
+        return visit(s.substr(at, value_end - at)) ? value_end : stop;
+    });
+    return whole(s, end);
 }
 
 std::optional<std::string_view> json_first_element(std::string_view s) {

@@ -32,6 +32,24 @@ std::optional<std::string_view> json_member_value(std::string_view text, std::st
 /// Returns false when `text` is not a well-formed array.
 bool json_elements(std::string_view text, function_ref<bool(std::string_view)> visit);
 
+/// Walking a document once, descending into the values that matter instead of skipping them
+/// and scanning them again. `rest` is the text from a value's first byte to the end of the
+/// document; each function returns the size of the value it walked, or json_npos when it is
+/// malformed.
+inline constexpr std::size_t json_npos = std::string_view::npos;
+
+/// Walks the object at the start of `rest`: `visit(key, value_rest)` returns the size of the
+/// member's value (json_value_size to skip it, or the size from walking it), or json_npos to
+/// give up.
+std::size_t json_object_at(std::string_view rest,
+                           function_ref<std::size_t(std::string_view, std::string_view)> visit);
+
+/// Walks the array at the start of `rest`: `visit(element_rest)` as for json_object_at.
+std::size_t json_array_at(std::string_view rest, function_ref<std::size_t(std::string_view)> visit);
+
+/// The size of the value at the start of `rest`, skipped, or json_npos.
+std::size_t json_value_size(std::string_view rest);
+
 /// The text of the first element of the array `text`; nullopt when empty or not an array.
 std::optional<std::string_view> json_first_element(std::string_view text);
 

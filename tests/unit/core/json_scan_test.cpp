@@ -130,6 +130,58 @@ TEST(JsonScan, EscapesAtEveryPlaceOfABlockAreSkippedAsTheParserReadsThem) {
     }
 }
 
+TEST(JsonScan, AWalkDescendsIntoValuesAndReportsEachSize) {
+    // The text after the object is not part of it: the walk reports the object's own size.
+    const std::string doc =
+        R"({"model":"m","messages":[{"role":"user","content":"a]}\"["},{"role":"tool"}] ,"n":2})";
+    const std::string text = doc + R"(,"next":true})";
+    std::vector<std::string> keys;
+    std::vector<std::string> roles;
+    const std::size_t size = json_object_at(text, [&](std::string_view key, std::string_view v) {
+        keys.emplace_back(key);
+        if (key != "messages") {
+            return json_value_size(v);
+        }
+        const std::size_t n = json_array_at(v, [&](std::string_view m) {
+            return json_object_at(m, [&](std::string_view k, std::string_view mv) {
+                const std::size_t vn = json_value_size(mv);
+                if (k == "role") {
+                    roles.emplace_back(mv.substr(0, vn));
+                }
+                return vn;
+            });
+        });
+        EXPECT_EQ(v.substr(0, n), R"([{"role":"user","content":"a]}\"["},{"role":"tool"}])");
+        return n;
+    });
+    EXPECT_EQ(size, doc.size());
+    EXPECT_EQ(keys, (std::vector<std::string>{"model", "messages", "n"}));
+    EXPECT_EQ(roles, (std::vector<std::string>{R"("user")", R"("tool")"}));
+    EXPECT_EQ(json_array_at(" [1]", [](std::string_view v) { return json_value_size(v); }),
+              json_npos)
+        << "a walk starts at the value's first byte";
+}
+
+TEST(JsonScan, AWalkGivesUpOnMalformedTextOrWhenItsVisitorDoes) {
+    const auto skip_all = [](std::string_view, std::string_view v) { return json_value_size(v); };
+    for (std::string_view bad :
+         {"", "{", R"({"a":)", R"({"a" 1})", R"({"a":1,})", R"({"a":1 "b":2})", R"({"a":[1,2})",
+          R"({"a":"x)", R"({a:1})", "[]"}) {
+        EXPECT_EQ(json_object_at(bad, skip_all), json_npos) << bad;
+    }
+    EXPECT_EQ(json_object_at("{}", skip_all), 2u);
+    EXPECT_EQ(json_object_at(R"({"a":1,"b":2})",
+                             [](std::string_view key, std::string_view v) {
+                                 return key == "b" ? json_npos : json_value_size(v);
+                             }),
+              json_npos);
+    const auto skip_element = [](std::string_view v) { return json_value_size(v); };
+    for (std::string_view bad : {"", "[", "[1,", "[1 2]", "[1,]", "{}"}) {
+        EXPECT_EQ(json_array_at(bad, skip_element), json_npos) << bad;
+    }
+    EXPECT_EQ(json_array_at("[ ]", skip_element), 3u);
+}
+
 TEST(JsonScan, StringValue) {
     EXPECT_EQ(json_string_value(R"("plain")"), "plain");
     EXPECT_EQ(json_string_value(R"("tab\there \"q\" \u00e9")"), "tab\there \"q\" \xc3\xa9");
