@@ -153,7 +153,8 @@ api_error circuit_open(const std::string& provider) {
 void set_body(providers::call& call, const providers::provider& provider, const outgoing_body& body,
               const std::string& model) {
     if (body.raw_model && provider.takes_text()) {
-        call.text = core::json_replace(body.raw, *body.raw_model, core::json_quote(model));
+        call.text = upstream::spliced_body{body.raw, body.raw_model->offset, body.raw_model->size,
+                                           core::json_quote(model)};
         return;
     }
     call.body = body.json();

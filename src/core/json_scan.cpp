@@ -329,15 +329,6 @@ json_span json_span_of(std::string_view text, std::string_view part) {
     return {static_cast<std::size_t>(part.data() - text.data()), part.size()};
 }
 
-std::string json_replace(std::string_view text, json_span span, std::string_view replacement) {
-    std::string out;
-    out.reserve(text.size() - span.size + replacement.size());
-    out.append(text.substr(0, span.offset));
-    out.append(replacement);
-    out.append(text.substr(span.offset + span.size));
-    return out;
-}
-
 std::string json_quote(std::string_view s) {
     // Printable ASCII (model names, nearly always) needs only quotes and backslashes escaped;
     // anything else goes through nlohmann for its escapes and UTF-8 checks.

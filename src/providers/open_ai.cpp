@@ -110,15 +110,16 @@ void open_ai::add_auth_headers(upstream::request& req) const {
 
 awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     // A body passed through as text never holds `top_k` (api::prepare_request).
-    std::string text = std::move(c.text);
-    if (text.empty()) {
+    std::string text;
+    if (!c.text) {
         // OpenAI rejects `top_k`; OpenAI-compatible servers that take it get it through a
         // provider-specific adapter.
         c.body.erase("top_k");
         text = c.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
-    auto sent = co_await send_checked(client_, build_request(c, std::move(text)), c.abort,
-                                      &from_http_error);
+    upstream::request req = build_request(c, std::move(text));
+    req.spliced = std::move(c.text);
+    auto sent = co_await send_checked(client_, std::move(req), c.abort, &from_http_error);
     if (!sent) {
         co_return sent.error();
     }

@@ -1,5 +1,6 @@
 #include "session.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
@@ -16,7 +17,9 @@ namespace hadrian::server {
 
 namespace {
 
-constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t read_chunk = 16 * 1024;  // as fill()'s default
+/// The most read at once while a large body is coming: fewer system calls per megabyte.
+constexpr std::size_t max_body_read = 256 * 1024;
 /// Pipelined bytes a client may send while its previous request is being answered.
 constexpr std::size_t max_pipelined = 64 * 1024;
 
@@ -133,7 +136,7 @@ awaitable<void> session::wait_read() {
         [this](auto handler) { waiter_.emplace(std::move(handler)); }, asio::use_awaitable);
 }
 
-awaitable<error_code> session::fill(bool try_now) {
+awaitable<error_code> session::fill(bool try_now, std::size_t want) {
     for (;;) {
         if (read_error_) {
             co_return read_error_;
@@ -143,7 +146,7 @@ awaitable<error_code> session::fill(bool try_now) {
         }
         if (!reading_ && try_now) {
             error_code ec;
-            const std::size_t n = socket_.read_some(buffer_.prepare(read_chunk), ec);
+            const std::size_t n = socket_.read_some(buffer_.prepare(want), ec);
             if (!ec) {
                 buffer_.commit(n);
                 co_return error_code{};
@@ -276,7 +279,10 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         if (parser.is_done() || (used > 0 && buffer_.size() > 0)) {
             continue;
         }
-        const error_code ec = co_await fill(true);
+        const std::uint64_t remaining = parser.content_length_remaining().value_or(0);
+        const error_code ec =
+            co_await fill(true, static_cast<std::size_t>(std::clamp<std::uint64_t>(
+                                    remaining, read_chunk, max_body_read)));
         if (ec) {
             disarm();
             if (timed_out_) {

@@ -67,9 +67,9 @@ private:
     void on_read(error_code ec, std::size_t n);
     /// Suspends until the outstanding read completes.
     awaitable<void> wait_read();
-    /// Adds bytes to buffer_: those already received, or waits for some. `try_now` skips the
-    /// immediate attempt when nothing is expected yet.
-    awaitable<error_code> fill(bool try_now);
+    /// Adds bytes to buffer_: those already received (up to `want` at once), or waits for
+    /// some. `try_now` skips the immediate attempt when nothing is expected yet.
+    awaitable<error_code> fill(bool try_now, std::size_t want = 16 * 1024);
 
     awaitable<bool> read_request(core::http_request& out, bool first);
     awaitable<void> serve(core::http_request& req);

@@ -161,8 +161,16 @@ awaitable<error_code> connection::handshake(const std::string& host, bool verify
     co_return ec;
 }
 
-awaitable<error_code> connection::write(std::string_view head, std::string_view body) {
-    const std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+awaitable<error_code> connection::write(std::string_view head,
+                                        std::span<const std::string_view> body) {
+    std::array<asio::const_buffer, 4> storage{asio::buffer(head)};
+    std::size_t count = 1;
+    std::size_t total = head.size();
+    for (const std::string_view piece : body.first(std::min<std::size_t>(body.size(), 3))) {
+        storage[count++] = asio::buffer(piece);
+        total += piece.size();
+    }
+    const std::span<const asio::const_buffer> bufs(storage.data(), count);
     if (auto* s = std::get_if<tls_stream>(&stream_)) {
         auto [ec, n] = co_await asio::async_write(*s, bufs, use_nothrow);
         co_return ec;
@@ -172,7 +180,7 @@ awaitable<error_code> connection::write(std::string_view head, std::string_view 
     auto& socket = tcp().socket();
     error_code ec;
     const std::size_t done = socket.write_some(bufs, ec);
-    if (done == head.size() + body.size()) {
+    if (done == total) {
         co_return error_code{};
     }
     if (ec && !core::would_block(ec)) {

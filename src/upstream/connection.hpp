@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <variant>
@@ -81,7 +82,9 @@ public:
     /// TLS client handshake (SNI and verification set up for `host`); no-op for plain TCP.
     /// On failure `*reason` gets the handshake failure with the certificate verdict.
     awaitable<error_code> handshake(const std::string& host, bool verify_peer, failure* reason);
-    awaitable<error_code> write(std::string_view head, std::string_view body);
+    /// Writes the head and the body's pieces (at most three), in one system call when the
+    /// socket takes them.
+    awaitable<error_code> write(std::string_view head, std::span<const std::string_view> body);
     awaitable<error_code> read_header(response_parser& parser);
     /// One read-and-parse step (beast's async_read_some); need_buffer is not an error here.
     awaitable<error_code> read_some(response_parser& parser);

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -94,8 +95,9 @@ constexpr std::size_t idle_buffer_bytes = 4 * 1024;
 exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
     : ctx_(std::move(ctx)),
       key_{req.target.tls, req.target.host, req.target.port},
-      head_text_(serialize_head(req, req.body.size())),
+      head_text_(serialize_head(req, req.spliced ? req.spliced->length() : req.body.size())),
       body_(std::move(req.body)),
+      spliced_(std::move(req.spliced)),
       head_(req.method == http::verb::head),
       stream_(req.stream),
       limits_(req.limits),
@@ -206,6 +208,7 @@ awaitable<std::optional<failure>> exchange::run() {
 void exchange::release_request() noexcept {
     std::string().swap(head_text_);
     std::string().swap(body_);
+    spliced_.reset();
 }
 
 awaitable<std::optional<failure>> exchange::open() {
@@ -254,7 +257,16 @@ awaitable<std::optional<failure>> exchange::attempt() {
     if (!stream_ && core::send_batching::busy()) {
         co_await core::end_of_turn();
     }
-    const error_code written = co_await conn_->write(head_text_, body_);
+    std::array<std::string_view, 3> pieces{body_};
+    std::size_t count = 1;
+    if (spliced_) {
+        const std::string_view s = spliced_->source;
+        pieces = {s.substr(0, spliced_->offset), spliced_->replacement,
+                  s.substr(spliced_->offset + spliced_->size)};
+        count = 3;
+    }
+    const error_code written =
+        co_await conn_->write(head_text_, std::span<const std::string_view>(pieces.data(), count));
     if (written || aborted_) {
         retryable_ = !aborted_ && written != beast::error::timeout;
         co_return fail(written, "sending request failed", "timed out sending request");

@@ -65,6 +65,7 @@ private:
     pool_key key_;
     std::string head_text_;  // the request as sent, kept for one resend on a new connection
     std::string body_;
+    std::optional<spliced_body> spliced_;
     bool head_ = false;
     bool stream_ = false;
     timeouts limits_;

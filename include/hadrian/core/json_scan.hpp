@@ -66,9 +66,6 @@ struct json_span {
 /// The span of `part`, a view into `text` (as json_members gives values).
 json_span json_span_of(std::string_view text, std::string_view part);
 
-/// `text` with the bytes of `span` replaced by `replacement` (the text of another value).
-std::string json_replace(std::string_view text, json_span span, std::string_view replacement);
-
 /// `s` as a JSON string literal, written as nlohmann's dump() writes it: `"` and `\` and
 /// control characters escaped, other characters as they are, invalid UTF-8 as U+FFFD.
 std::string json_quote(std::string_view s);

@@ -14,6 +14,7 @@
 #include "hadrian/core/error.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/sse/parser.hpp"
+#include "hadrian/upstream/client.hpp"
 
 namespace hadrian::providers {
 
@@ -24,9 +25,10 @@ struct call {
     operation op = operation::chat_completions;
     std::string model;    // upstream model id (after routing and aliases)
     nlohmann::json body;  // request body with `model` set and extensions removed
-    /// When not empty, the exact body to send instead of `body` (then null): the client's
-    /// text with only the model replaced. Only for providers whose takes_text() is true.
-    std::string text;
+    /// When set, the exact body to send instead of `body` (then null): the client's text with
+    /// only the model replaced, unchanged in memory. Only for providers whose takes_text() is
+    /// true.
+    std::optional<upstream::spliced_body> text;
     bool stream = false;
     std::string request_id;
     core::abort_signal* abort = nullptr;  // raised when the client goes away

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,11 +62,24 @@ struct timeouts {
     std::chrono::milliseconds total{300'000};       // whole exchange, from send()
 };
 
+/// A body sent as the bytes of `source` with those at [offset, offset + size) replaced by
+/// `replacement`, without copying `source`: a client's request passed through with another
+/// model. `source` must outlive the exchange (it is the body of the request being answered).
+struct spliced_body {
+    std::string_view source;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+    std::string replacement;
+
+    std::size_t length() const noexcept { return source.size() - size + replacement.size(); }
+};
+
 struct request {
     http::verb method = http::verb::post;
     url target;
     std::vector<std::pair<std::string, std::string>> headers;  // Host, Content-Length are added
     std::string body;
+    std::optional<spliced_body> spliced;  // when set, the body instead of `body`
     timeouts limits;
     /// An event stream is asked for: a client waits for its first byte, so the request is
     /// sent at once, never held to the end of a busy turn (core/send_batching.hpp).

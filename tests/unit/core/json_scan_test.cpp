@@ -189,25 +189,28 @@ TEST(JsonScan, StringValue) {
     EXPECT_FALSE(json_string_value(R"("open)"));
 }
 
+/// `text` with the bytes of `span` replaced by `replacement`.
+std::string replaced(std::string_view text, json_span span, std::string_view replacement) {
+    return std::string(text.substr(0, span.offset)) + std::string(replacement) +
+           std::string(text.substr(span.offset + span.size));
+}
+
 /// `body` with its top-level `model` value replaced by `model` quoted, as the proxy does.
 std::string with_model(std::string_view body, std::string_view model) {
     const auto value = json_member_value(body, "model");
     EXPECT_TRUE(value.has_value()) << body;
-    return value ? json_replace(body, json_span_of(body, *value), json_quote(model))
+    return value ? replaced(body, json_span_of(body, *value), json_quote(model))
                  : std::string(body);
 }
 
-TEST(JsonScan, SpanOfAViewAndReplace) {
+TEST(JsonScan, SpanOfAView) {
     const std::string_view body = R"({"a":1,"model":"x","b":[2]})";
     const auto value = json_member_value(body, "model");
     ASSERT_TRUE(value);
     const json_span span = json_span_of(body, *value);
     EXPECT_EQ(span.offset, 15u);
     EXPECT_EQ(span.size, 3u);
-    EXPECT_EQ(json_replace(body, span, R"("gpt-4o")"), R"({"a":1,"model":"gpt-4o","b":[2]})");
-    EXPECT_EQ(json_replace(body, span, "null"), R"({"a":1,"model":null,"b":[2]})");
-    EXPECT_EQ(json_replace("abc", {0, 3}, ""), "");
-    EXPECT_EQ(json_replace("abc", {3, 0}, "d"), "abcd");
+    EXPECT_EQ(replaced(body, span, R"("gpt-4o")"), R"({"a":1,"model":"gpt-4o","b":[2]})");
 }
 
 TEST(JsonScan, QuoteWritesWhatTheSerializerWrites) {

@@ -45,6 +45,25 @@ TEST(UpstreamHttp, ContentLengthBodyAndRequestShape) {
     EXPECT_EQ(seen[0].body, "{\"a\":1}");
 }
 
+TEST(UpstreamHttp, ASplicedBodyGoesOutWholeWithItsOwnLength) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("{}"); });
+    client_harness h;
+    // The client's text stays where it is; only the model's bytes are replaced on the wire.
+    const std::string client_text = R"({"model":"alias","messages":[{"role":"user","content":")" +
+                                    std::string(100000, 'x') + R"("}]})";
+    auto req = make_request(server.url("/v1/chat/completions"), http::verb::post);
+    req.spliced = spliced_body{client_text, 9, 7, R"("gpt-4o-mini")"};
+    auto sent = h.send(std::move(req));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    ASSERT_TRUE(h.read_all(**sent).has_value());
+    h.drop(std::move(*sent));
+    const auto seen = server.seen();
+    ASSERT_EQ(seen.size(), 1u);
+    const std::string expected = R"({"model":"gpt-4o-mini")" + client_text.substr(16);
+    EXPECT_EQ(seen[0].headers.at("content-length"), std::to_string(expected.size()));
+    EXPECT_EQ(seen[0].body, expected);
+}
+
 TEST(UpstreamHttp, CallerUserAgentAndHostAreKept) {
     fake_server server([](const seen_request&, std::size_t) { return content_reply("x"); });
     client_harness h;
