@@ -4,9 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "string_search.hpp"
 
 namespace hadrian::core {
 
@@ -37,34 +35,13 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
     return i;
 }
 
-/// The first `"` or `\` at or after `p`, or `end`.
-const char* quote_or_backslash(const char* p, const char* end) {
-#if defined(__SSE2__)
-    const __m128i quote_v = _mm_set1_epi8('"');
-    const __m128i backslash_v = _mm_set1_epi8('\\');
-    while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i hit =
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote_v), _mm_cmpeq_epi8(v, backslash_v));
-        if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
-            return p + __builtin_ctz(static_cast<unsigned>(mask));
-        }
-        p += 16;
-    }
-#endif
-    while (p < end && *p != '"' && *p != '\\') {
-        ++p;
-    }
-    return p;
-}
-
 /// `i` at an opening quote: the index after the closing quote, or npos. A backslash escapes
 /// the byte after it. `escaped`, when given, tells whether the string holds an escape.
 std::size_t skip_string(std::string_view s, std::size_t i, bool* escaped = nullptr) {
     const char* p = s.data() + i + 1;
     const char* const end = s.data() + s.size();
     for (;;) {
-        p = quote_or_backslash(p, end);
+        p = find_quote_or_backslash_inline(p, end);
         if (p == end) {
             return std::string_view::npos;
         }

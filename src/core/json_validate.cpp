@@ -5,9 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "string_search.hpp"
 
 namespace hadrian::core {
 
@@ -21,31 +19,6 @@ bool is_digit(byte c) { return c >= '0' && c <= '9'; }
 
 const byte* skip_space(const byte* p, const byte* end) {
     while (p < end && is_space(*p)) {
-        ++p;
-    }
-    return p;
-}
-
-/// The first byte at or after `p` that is not printable ASCII other than `"` and `\`: the end
-/// of a string, an escape, a control character or the start of a multi-byte character.
-const byte* plain_run(const byte* p, const byte* end) {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(' ');
-    while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        // Signed: bytes from 0x80 compare below ' ' as well as the control characters.
-        const __m128i stop =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                         _mm_cmplt_epi8(v, space));
-        if (const int mask = _mm_movemask_epi8(stop); mask != 0) {
-            return p + __builtin_ctz(static_cast<unsigned>(mask));
-        }
-        p += 16;
-    }
-#endif
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
         ++p;
     }
     return p;
@@ -149,7 +122,7 @@ const byte* escape(const byte* p, const byte* end) {
 /// `p` after an opening quote: past the closing quote, or null.
 const byte* string_end(const byte* p, const byte* end) {
     for (;;) {
-        p = plain_run(p, end);
+        p = find_string_stop_inline(p, end);
         if (p == end) {
             return nullptr;
         }

@@ -111,9 +111,14 @@ TEST(JsonSurelyValid, LeavesDeepNestingAndByteOrderMarksToTheParser) {
 }
 
 TEST(JsonSurelyValid, LongStringsAreCheckedToTheirLastByte) {
-    // The scan goes 16 bytes at a time: a bad byte at every position of a block is found.
-    for (std::size_t at = 0; at < 40; ++at) {
-        std::string s(40, 'x');
+    // The scan goes 32 or 16 bytes at a time: a bad byte at every position of the blocks and
+    // the tail is found, and so is a byte from 0x80 (the start of a multi-byte character).
+    for (std::size_t at = 0; at < 80; ++at) {
+        std::string s(80, 'x');
+        s[at] = '\xff';
+        EXPECT_FALSE(json_surely_valid("\"" + s + "\"")) << at;
+        s[at] = '\\';
+        EXPECT_FALSE(json_surely_valid("\"" + s + "\"")) << at;
         s[at] = '\x01';
         EXPECT_FALSE(json_surely_valid("\"" + s + "\"")) << at;
         s[at] = '"';
