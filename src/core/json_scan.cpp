@@ -141,6 +141,24 @@ namespace {
 constexpr std::size_t malformed = std::string_view::npos;
 constexpr std::size_t stop = std::string_view::npos - 1;
 
+/// `i` just after an item of a container closed by `close` (or `stop` or `malformed`, passed
+/// on): the index of the next item, past the comma; or, with `closed` set, the index after
+/// the container.
+std::size_t next_item(std::string_view s, std::size_t i, char close, bool& closed) {
+    if (i == malformed || i == stop) {
+        return i;
+    }
+    i = skip_space(s, i);
+    if (i < s.size() && s[i] == ',') {
+        return skip_space(s, i + 1);
+    }
+    if (i < s.size() && s[i] == close) {
+        closed = true;
+        return i + 1;
+    }
+    return malformed;
+}
+
 /// Walks the object at s[i] (a `{`): calls `visit(key, value_index)` for each member, which
 /// returns the index after the value, `stop` or `malformed`. Returns the index after the
 /// closing `}`, `stop` or `malformed`.
@@ -180,17 +198,10 @@ std::size_t walk_object(std::string_view s, std::size_t i, Visit&& visit) {
         if (i >= s.size()) {
             return malformed;
         }
-        i = visit(key, i);
-        if (i == malformed || i == stop) {
+        bool closed = false;
+        i = next_item(s, visit(key, i), '}', closed);
+        if (closed || i == malformed || i == stop) {
             return i;
-        }
-        i = skip_space(s, i);
-        if (i < s.size() && s[i] == ',') {
-            i = skip_space(s, i + 1);
-        } else if (i < s.size() && s[i] == '}') {
-            return i + 1;
-        } else {
-            return malformed;
         }
     }
 }
@@ -209,17 +220,10 @@ std::size_t walk_array(std::string_view s, std::size_t i, Visit&& visit) {
         if (i >= s.size()) {
             return malformed;
         }
-        i = visit(i);
-        if (i == malformed || i == stop) {
+        bool closed = false;
+        i = next_item(s, visit(i), ']', closed);
+        if (closed || i == malformed || i == stop) {
             return i;
-        }
-        i = skip_space(s, i);
-        if (i < s.size() && s[i] == ',') {
-            i = skip_space(s, i + 1);
-        } else if (i < s.size() && s[i] == ']') {
-            return i + 1;
-        } else {
-            return malformed;
         }
     }
 }
