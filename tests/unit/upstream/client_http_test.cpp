@@ -12,6 +12,19 @@
 namespace hadrian::upstream::testing {
 namespace {
 
+/// Sends `req`, reads the answer to its end, and returns what the server saw (empty when the
+/// exchange failed, which the test's size check then reports).
+std::vector<seen_request> seen_after(client_harness& h, fake_server& server, request req) {
+    auto sent = h.send(std::move(req));
+    EXPECT_TRUE(sent.has_value()) << (sent ? "" : sent.error().message);
+    if (!sent) {
+        return {};
+    }
+    EXPECT_TRUE(h.read_all(**sent).has_value());
+    h.drop(std::move(*sent));
+    return server.seen();
+}
+
 TEST(UpstreamHttp, ContentLengthBodyAndRequestShape) {
     fake_server server([](const seen_request&, std::size_t) {
         return content_reply("{\"ok\":true}", 201, "Content-Type: application/json\r\n");
@@ -53,11 +66,7 @@ TEST(UpstreamHttp, ASplicedBodyGoesOutWholeWithItsOwnLength) {
                                     std::string(100000, 'x') + R"("}]})";
     auto req = make_request(server.url("/v1/chat/completions"), http::verb::post);
     req.spliced = spliced_body{client_text, 9, 7, R"("gpt-4o-mini")"};
-    auto sent = h.send(std::move(req));
-    ASSERT_TRUE(sent.has_value()) << sent.error().message;
-    ASSERT_TRUE(h.read_all(**sent).has_value());
-    h.drop(std::move(*sent));
-    const auto seen = server.seen();
+    const auto seen = seen_after(h, server, std::move(req));
     ASSERT_EQ(seen.size(), 1u);
     const std::string expected = R"({"model":"gpt-4o-mini")" + client_text.substr(16);
     EXPECT_EQ(seen[0].headers.at("content-length"), std::to_string(expected.size()));
@@ -69,11 +78,7 @@ TEST(UpstreamHttp, CallerUserAgentAndHostAreKept) {
     client_harness h;
     auto req = make_request(server.url("/"), http::verb::get);
     req.headers = {{"User-Agent", "custom/1"}, {"Host", "virtual.example"}};
-    auto sent = h.send(std::move(req));
-    ASSERT_TRUE(sent.has_value()) << sent.error().message;
-    ASSERT_TRUE(h.read_all(**sent).has_value());
-    h.drop(std::move(*sent));
-    const auto seen = server.seen();
+    const auto seen = seen_after(h, server, std::move(req));
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].method, "GET");
     EXPECT_EQ(seen[0].headers.at("user-agent"), "custom/1");
@@ -85,11 +90,7 @@ TEST(UpstreamHttp, FieldsWithLineBreaksAreLeftOut) {
     client_harness h;
     auto req = make_request(server.url("/"), http::verb::get);
     req.headers = {{"X-Ok", "1"}, {"X-Split", "a\r\nX-Injected: 1"}, {"X-Bad\nName", "v"}};
-    auto sent = h.send(std::move(req));
-    ASSERT_TRUE(sent.has_value()) << sent.error().message;
-    ASSERT_TRUE(h.read_all(**sent).has_value());
-    h.drop(std::move(*sent));
-    const auto seen = server.seen();
+    const auto seen = seen_after(h, server, std::move(req));
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].headers.at("x-ok"), "1");
     EXPECT_EQ(seen[0].headers.count("x-split"), 0u);
