@@ -113,6 +113,25 @@ TEST(ChatSummary, AbsentPartsStayAbsent) {
     EXPECT_EQ(no_reason->finish_reason, "");
 }
 
+TEST(ChatSummary, ReadsTheTopLevelUsageAndTheFirstChoiceOnly) {
+    // Members of the same names deeper inside are content, not the figures.
+    const std::string text =
+        " \n{\"usage\" : {\"prompt_tokens\":1,\"x\":{\"completion_tokens\":9}},"
+        R"("choices":[{"message":{"finish_reason":"tool_calls","usage":{"prompt_tokens":5}},)"
+        R"("finish_reason":"length","finish_reason":"stop"},{"finish_reason":"stop"}]} )"
+        "\r\n";
+    const auto f = chat_summary(text);
+    ASSERT_TRUE(f.has_value());
+    EXPECT_EQ(f->prompt_tokens, 1);
+    EXPECT_EQ(f->completion_tokens, 0);
+    EXPECT_EQ(f->finish_reason, "length");
+    EXPECT_EQ(text.substr(f->usage_span.offset, f->usage_span.size),
+              R"({"prompt_tokens":1,"x":{"completion_tokens":9}})");
+    const auto not_first = chat_summary(R"({"choices":[1,{"finish_reason":"stop"}]})");
+    ASSERT_TRUE(not_first.has_value());
+    EXPECT_EQ(not_first->finish_reason, "");
+}
+
 TEST(ChatSummary, InvalidTextIsRefused) {
     for (const std::string text : {
              std::string("[]"),
@@ -123,6 +142,8 @@ TEST(ChatSummary, InvalidTextIsRefused) {
              completion_with_usage(R"({"prompt_tokens_details":nul})"),
              completion_with_usage("tru"),
              std::string(R"({"choices":[{"finish_reason":"a\x01"}]})"),
+             std::string(R"({"usage":{}} x)"),
+             std::string(R"({"choices":[{"index":0]})"),
          }) {
         EXPECT_FALSE(chat_summary(text).has_value()) << text;
     }
