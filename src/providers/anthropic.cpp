@@ -1,8 +1,10 @@
 #include "anthropic.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
+#include "anthropic_answer.hpp"
 #include "anthropic_stream.hpp"
 #include "anthropic_translate.hpp"
 #include "provider_common.hpp"
@@ -95,12 +97,26 @@ awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
         out.events = std::make_unique<anthropic_event_stream>(std::move(res), c.model);
         co_return out;
     }
-    auto read = co_await read_json_object(*res);
-    if (!read) {
-        co_return read.error();
+    auto text = co_await res->read_all();
+    if (!text) {
+        co_return from_transport(text.error());
     }
-    const nlohmann::json& message = *read;
-    out.body = anthropic_to_chat(message, c.model);
+    if (!c.wants_body) {
+        // Written as text from a scan: no document built on either side.
+        const std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
+        if (auto written = anthropic_chat_text(*text, c.model, created)) {
+            out.raw = std::move(written->text);
+            out.figures = std::move(written->figures);
+            co_return out;
+        }
+    }
+    auto message = json_object_of(*text);
+    if (!message) {
+        co_return message.error();
+    }
+    out.body = anthropic_to_chat(*message, c.model);
     out.raw = out.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     co_return out;
 }

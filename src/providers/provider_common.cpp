@@ -66,13 +66,17 @@ awaitable<result<nlohmann::json, core::api_error>> read_json_object(upstream::re
     if (!text) {
         co_return from_transport(text.error());
     }
-    auto parsed = nlohmann::json::parse(*text, nullptr, false);
+    co_return json_object_of(*text);
+}
+
+result<nlohmann::json, core::api_error> json_object_of(std::string_view text) {
+    auto parsed = nlohmann::json::parse(text, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
-        co_return core::api_error::make(core::errc::provider_error,
-                                        "Upstream provider returned error: invalid JSON body");
+        return core::api_error::make(core::errc::provider_error,
+                                     "Upstream provider returned error: invalid JSON body");
     }
-    co_return result<nlohmann::json, core::api_error>(boost::system::in_place_value,
-                                                      std::move(parsed));
+    return result<nlohmann::json, core::api_error>(boost::system::in_place_value,
+                                                   std::move(parsed));
 }
 
 upstream::request json_get_request(const upstream::url& base, std::string target,

@@ -33,6 +33,10 @@ upstream::timeouts request_timeouts(const config::provider_config& cfg, bool str
 /// and so is a body that is not a JSON object ("invalid JSON body").
 awaitable<result<nlohmann::json, core::api_error>> read_json_object(upstream::response& res);
 
+/// An answer's body `text` parsed as a JSON object; 502 provider_error when it is not one, as
+/// read_json_object.
+result<nlohmann::json, core::api_error> json_object_of(std::string_view text);
+
 /// A GET of `target` on the origin of `base` expecting JSON, with the provider's deadlines
 /// (headers that authenticate are the caller's to add).
 upstream::request json_get_request(const upstream::url& base, std::string target,

@@ -26,6 +26,7 @@ awaitable<result<reply, core::api_error>> translated_provider::send(call c) {
     c.body = std::move(*chat_body);
     c.body["model"] = c.model;
     c.op = operation::chat_completions;
+    c.wants_body = true;
     auto answer = co_await send_chat(std::move(c));
     if (!answer) {
         co_return answer.error();

@@ -30,6 +30,10 @@ struct call {
     /// true.
     std::optional<upstream::spliced_body> text;
     bool stream = false;
+    /// Whether the caller reads a non-streaming answer's parsed `body` (a translating
+    /// provider's Responses bridge). Otherwise a chat completion may come as `raw` text with
+    /// its `figures` and no `body`.
+    bool wants_body = false;
     std::string request_id;
     core::abort_signal* abort = nullptr;  // raised when the client goes away
 };
@@ -62,8 +66,8 @@ struct chat_figures {
 struct reply {
     int status = 200;
     std::string raw;  // non-streaming body exactly as it goes to the client
-    /// The same body parsed; null for a chat completion passed through as `raw`, which has
-    /// `figures` instead.
+    /// The same body parsed; null for a chat completion passed through or written as `raw`
+    /// text, which has `figures` instead.
     nlohmann::json body;
     std::optional<chat_figures> figures;
     std::unique_ptr<event_stream> events;  // set for streaming answers

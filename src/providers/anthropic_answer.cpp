@@ -1,0 +1,232 @@
+#include "anthropic_answer.hpp"
+
+#include <charconv>
+
+#include "anthropic_translate.hpp"
+#include "hadrian/core/json_scan.hpp"
+#include "hadrian/core/json_validate.hpp"
+
+namespace hadrian::providers {
+
+namespace {
+
+constexpr std::size_t npos = core::json_npos;
+
+/// A value read from the answer: its text (a view into it), or nothing when absent or null,
+/// as translate_common's member() sees it.
+using value = std::optional<std::string_view>;
+
+/// The value at the start of `rest` into `out` (nothing when null). Returns its size.
+std::size_t take(std::string_view rest, value& out) {
+    const std::size_t n = core::json_value_size(rest);
+    if (n != npos) {
+        const std::string_view v = rest.substr(0, n);
+        out = v == "null" ? value() : value(v);
+    }
+    return n;
+}
+
+bool is_string(const value& v) { return v && v->front() == '"'; }
+
+/// A string value's text between its quotes, escapes as written.
+std::string_view inner(std::string_view v) { return v.substr(1, v.size() - 2); }
+
+/// A string value unescaped, into `scratch` when it holds an escape; "" when not a string.
+std::string_view unescaped(const value& v, std::string& scratch) {
+    if (!is_string(v)) {
+        return {};
+    }
+    const std::string_view in = inner(*v);
+    if (in.find('\\') == std::string_view::npos) {
+        return in;
+    }
+    scratch = core::json_string_value(*v).value_or(std::string());
+    return scratch;
+}
+
+/// Counts above this are left to the parser: the sums written stay far from overflowing.
+constexpr std::int64_t max_count = 1'000'000'000'000'000;
+
+/// A count as int_member reads it (a number as an integer, anything else 0) into `out`;
+/// false for numbers other than plain integers of a sane size, left to the parser.
+bool read_count(const value& v, std::int64_t& out) {
+    out = 0;
+    if (!v) {
+        return true;
+    }
+    const char c = v->front();
+    if (c != '-' && (c < '0' || c > '9')) {
+        return true;  // a string, a boolean, an object or an array: not a number
+    }
+    const char* const end = v->data() + v->size();
+    const auto [ptr, ec] = std::from_chars(v->data(), end, out);
+    return ec == std::errc() && ptr == end && out < max_count && out > -max_count;
+}
+
+struct message_parts {
+    value id;
+    value content;
+    value stop_reason;
+    value usage;
+};
+
+struct usage_counts {
+    std::int64_t input = 0;
+    std::int64_t read = 0;
+    std::int64_t write = 0;
+    std::int64_t output = 0;
+};
+
+/// The usage object's counts (the last of repeated members). False when a count is left to
+/// the parser.
+bool read_usage(const value& usage, usage_counts& out) {
+    if (!usage) {
+        return true;
+    }
+    if (usage->front() != '{') {
+        return true;  // member() finds no counts in a non-object
+    }
+    value input, read, write, output;
+    const std::size_t n =
+        core::json_object_at(*usage, [&](std::string_view key, std::string_view rest) {
+            if (key == "input_tokens") {
+                return take(rest, input);
+            }
+            if (key == "cache_read_input_tokens") {
+                return take(rest, read);
+            }
+            if (key == "cache_creation_input_tokens") {
+                return take(rest, write);
+            }
+            if (key == "output_tokens") {
+                return take(rest, output);
+            }
+            return core::json_value_size(rest);
+        });
+    return n != npos && read_count(input, out.input) && read_count(read, out.read) &&
+           read_count(write, out.write) && read_count(output, out.output);
+}
+
+/// The text and thinking of the content array, strings appended as written. False for
+/// blocks left to the parser (tool_use).
+bool read_content(const value& content, std::string& text, std::string& reasoning) {
+    if (!content || content->front() != '[') {
+        return true;
+    }
+    bool ok = true;
+    std::string scratch;
+    const std::size_t n = core::json_array_at(*content, [&](std::string_view block) {
+        if (block.front() != '{') {
+            return core::json_value_size(block);
+        }
+        value type, block_text, thinking;
+        const std::size_t size =
+            core::json_object_at(block, [&](std::string_view key, std::string_view rest) {
+                if (key == "type") {
+                    return take(rest, type);
+                }
+                if (key == "text") {
+                    return take(rest, block_text);
+                }
+                if (key == "thinking") {
+                    return take(rest, thinking);
+                }
+                return core::json_value_size(rest);
+            });
+        const std::string_view t = unescaped(type, scratch);
+        if (t == "text" && is_string(block_text)) {
+            text.append(inner(*block_text));
+        } else if (t == "thinking" && is_string(thinking)) {
+            reasoning.append(inner(*thinking));
+        } else if (t == "tool_use") {
+            ok = false;
+            return npos;
+        }
+        return size;
+    });
+    return ok && n != npos;
+}
+
+void append_int(std::string& out, std::int64_t v) {
+    char digits[24];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    out.append(digits, end);
+}
+
+}  // namespace
+
+std::optional<chat_text> anthropic_chat_text(std::string_view message, std::string_view model,
+                                             std::int64_t created) {
+    if (!core::json_surely_valid(message)) {
+        return std::nullopt;
+    }
+    std::size_t start = message.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || message[start] != '{') {
+        return std::nullopt;
+    }
+    message_parts parts;  // the last of repeated members, as the parser keeps
+    const std::size_t n = core::json_object_at(message.substr(start),
+                                               [&](std::string_view key, std::string_view rest) {
+                                                   if (key == "id") {
+                                                       return take(rest, parts.id);
+                                                   }
+                                                   if (key == "content") {
+                                                       return take(rest, parts.content);
+                                                   }
+                                                   if (key == "stop_reason") {
+                                                       return take(rest, parts.stop_reason);
+                                                   }
+                                                   if (key == "usage") {
+                                                       return take(rest, parts.usage);
+                                                   }
+                                                   return core::json_value_size(rest);
+                                               });
+    std::string text;
+    std::string reasoning;
+    usage_counts u;
+    if (n == npos || !read_content(parts.content, text, reasoning) || !read_usage(parts.usage, u)) {
+        return std::nullopt;
+    }
+    std::string scratch;
+    chat_text out;
+    chat_figures& f = out.figures;
+    f.finish_reason = anthropic_finish_reason(unescaped(parts.stop_reason, scratch));
+    f.usage = true;
+    f.prompt_tokens = u.input + u.read + u.write;
+    f.completion_tokens = u.output;
+    f.cached_tokens = u.read;
+
+    std::string& s = out.text;
+    s.reserve(text.size() + reasoning.size() + model.size() + 512);
+    s.append(R"({"id":"chatcmpl-)");
+    if (is_string(parts.id)) {
+        s.append(inner(*parts.id));
+    }
+    s.append(R"(","object":"chat.completion","created":)");
+    append_int(s, created);
+    s.append(R"(,"model":)").append(core::json_quote(model));
+    s.append(R"(,"choices":[{"index":0,"message":{"role":"assistant","content":")");
+    s.append(text).append(R"(","refusal":null)");
+    if (!reasoning.empty()) {
+        s.append(R"(,"reasoning":")").append(reasoning).push_back('"');
+    }
+    s.append(R"(},"logprobs":null,"finish_reason":")").append(f.finish_reason);
+    s.append(R"("}],"usage":)");
+    const std::size_t usage_at = s.size();
+    s.append(R"({"prompt_tokens":)");
+    append_int(s, f.prompt_tokens);
+    s.append(R"(,"completion_tokens":)");
+    append_int(s, f.completion_tokens);
+    s.append(R"(,"total_tokens":)");
+    append_int(s, f.prompt_tokens + f.completion_tokens);
+    s.append(R"(,"prompt_tokens_details":{"cached_tokens":)");
+    append_int(s, u.read);
+    s.append(R"(,"cache_write_tokens":)");
+    append_int(s, u.write);
+    s.append("}}");
+    f.usage_span = {usage_at, s.size() - usage_at};
+    s.push_back('}');
+    return out;
+}
+
+}  // namespace hadrian::providers

@@ -1,0 +1,109 @@
+// An Anthropic answer written as a chat completion from a scan: the same completion as the
+// parsed translation (anthropic_to_chat), and the same figures, or nothing at all.
+#include "providers/anthropic_answer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "providers/anthropic_translate.hpp"
+
+namespace hadrian::providers {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t created = 1'760'000'000;
+
+std::string fixture_body(const std::string& name) {
+    std::ifstream in(std::string(HADRIAN_SOURCE_DIR) + "/tests/fixtures/anthropic/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return json::parse(ss.str())["response"]["body"].dump();
+}
+
+/// Checks the written completion against the parsed translation of `message`.
+void expect_same_as_parsed(const std::string& message, const std::string& model = "claude-x") {
+    const auto written = anthropic_chat_text(message, model, created);
+    ASSERT_TRUE(written.has_value()) << message;
+    const json got = json::parse(written->text);
+    json want = anthropic_to_chat(json::parse(message), model);
+    want["created"] = created;
+    EXPECT_EQ(got, want) << message;
+
+    const chat_figures& f = written->figures;
+    const json& usage = want["usage"];
+    EXPECT_TRUE(f.usage);
+    EXPECT_EQ(f.prompt_tokens, usage["prompt_tokens"].get<std::int64_t>()) << message;
+    EXPECT_EQ(f.completion_tokens, usage["completion_tokens"].get<std::int64_t>()) << message;
+    EXPECT_EQ(f.cached_tokens, usage["prompt_tokens_details"]["cached_tokens"].get<std::int64_t>())
+        << message;
+    EXPECT_EQ(f.reasoning_tokens, 0);
+    EXPECT_EQ(f.finish_reason, want["choices"][0]["finish_reason"].get<std::string>()) << message;
+    EXPECT_EQ(json::parse(written->text.substr(f.usage_span.offset, f.usage_span.size)), usage)
+        << message;
+}
+
+TEST(AnthropicAnswer, FixturesAsTheParsedTranslation) {
+    for (const std::string name : {"messages_success.json", "vision_success.json",
+                                   "tool_call_with_result.json", "thinking_success.json"}) {
+        expect_same_as_parsed(fixture_body(name));
+    }
+}
+
+TEST(AnthropicAnswer, ShapesAsTheParsedTranslation) {
+    for (
+        const std::string message : {
+            // Escapes, non-ASCII text, several blocks joined, thinking, an unknown block.
+            R"({"id":"msg_1","content":[{"type":"text","text":"a\"b\\c\n\u00e9 \ud83d\ude00"},)"
+            R"({"type":"redacted_thinking","data":"x"},{"type":"thinking","thinking":"t\tq"},)"
+            R"({"type":"text","text":" caf)"
+            "\xc3\xa9"
+            R"("}],"stop_reason":"max_tokens","usage":{"input_tokens":3,"output_tokens":4}})",
+            // Whitespace everywhere, members in another order, cache reads and writes.
+            " \n{ \"usage\" : { \"cache_read_input_tokens\" : 100 , \"input_tokens\" : 10 ,"
+            " \"cache_creation_input_tokens\" : 20 , \"output_tokens\" : 5 } , \"content\" : "
+            "[ { \"text\" : \"hi\" , \"type\" : \"text\" } ] , \"id\" : \"msg_2\" } \r\n",
+            // Absent and null parts.
+            R"({})",
+            R"({"id":null,"content":null,"stop_reason":null,"usage":null})",
+            R"({"id":7,"content":"text","stop_reason":5,"usage":3})",
+            R"({"content":[1,"x",null,{"type":"text"},{"type":"text","text":5},{"text":"no type"}]})",
+            // Counts that are not numbers are 0, as a parse reads them; negative ones stay.
+            R"({"usage":{"input_tokens":"12","output_tokens":null,"cache_read_input_tokens":-2,)"
+            R"("cache_creation_input_tokens":{"a":1}}})",
+            // Repeated members: the last one counts, as the parser keeps it.
+            R"({"id":"a","id":"b","usage":{"input_tokens":1,"input_tokens":2},)"
+            R"("content":[{"type":"text","text":"x","text":"y"}],"stop_reason":"tool_use",)"
+            R"("stop_reason":"refusal"})",
+            // A type and a stop reason written with escapes.
+            R"({"content":[{"type":"t\u0065xt","text":"z"}],"stop_reason":"max\u005ftokens"})",
+        }) {
+        expect_same_as_parsed(message);
+    }
+    expect_same_as_parsed(R"({"content":[{"type":"text","text":"x"}]})", "mod\"el/caf\xc3\xa9");
+}
+
+TEST(AnthropicAnswer, LeavesOtherAnswersToTheParsedPath) {
+    for (const std::string message : {
+             fixture_body("tool_call_success.json"),  // tool_use: arguments re-serialized
+             std::string(R"({"content":[{"type":"tool_use","id":"t","name":"f","input":{}}]})"),
+             std::string(R"({"usage":{"input_tokens":1.5}})"),
+             std::string(R"({"usage":{"output_tokens":1e3}})"),
+             std::string(R"({"usage":{"input_tokens":99999999999999999999}})"),
+             std::string(R"({"content":[{"type":"text","text":"a)"
+                         "\x01"
+                         R"("}]})"),                 // not valid JSON
+             std::string("{\"content\":\"\xff\"}"),  // invalid UTF-8
+             std::string(R"({"id":"x"} {})"),
+             std::string(R"([{"id":"x"}])"),
+             std::string(""),
+         }) {
+        EXPECT_FALSE(anthropic_chat_text(message, "m", created).has_value()) << message;
+    }
+}
+
+}  // namespace
+}  // namespace hadrian::providers
