@@ -152,7 +152,7 @@ api_error circuit_open(const std::string& provider) {
 /// both the request and the provider allow it, else a copy of the parsed body.
 void set_body(providers::call& call, const providers::provider& provider, const outgoing_body& body,
               const std::string& model) {
-    if (body.raw_model && provider.takes_text()) {
+    if (body.raw_model && provider.takes_text(call.op)) {
         call.text = upstream::spliced_body{body.raw, body.raw_model->offset, body.raw_model->size,
                                            core::json_quote(model)};
         return;

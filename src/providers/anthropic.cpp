@@ -4,10 +4,11 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "anthropic_answer.hpp"
 #include "anthropic_stream.hpp"
+#include "anthropic_text.hpp"
 #include "anthropic_translate.hpp"
 #include "provider_common.hpp"
+#include "translate_common.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
@@ -33,7 +34,7 @@ anthropic::anthropic(const config::provider_config& cfg, upstream::client& clien
     }
 }
 
-upstream::request anthropic::build_request(const nlohmann::json& body, bool stream) const {
+upstream::request anthropic::build_request(std::string body, bool stream) const {
     upstream::request req;
     req.method = http::verb::post;
     req.target = base_;
@@ -41,7 +42,7 @@ upstream::request anthropic::build_request(const nlohmann::json& body, bool stre
     req.headers.emplace_back("content-type", "application/json");
     req.headers.emplace_back("accept", stream ? "text/event-stream" : "application/json");
     add_headers(req);
-    req.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.body = std::move(body);
     req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
     req.stream = stream;
     return req;
@@ -67,16 +68,33 @@ awaitable<result<std::vector<std::string>, core::api_error>> anthropic::list_mod
 }
 
 awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
-    auto body = anthropic_request(c.body, c.model, cfg_.default_max_tokens);
-    if (!body) {
-        co_return body.error();
+    std::optional<std::string> written;
+    if (c.text) {
+        // Written from the client's text (its model is not read) when its shape allows;
+        // otherwise parsed as the gateway would have passed it, and translated.
+        written =
+            anthropic_request_text(c.text->source, c.model, cfg_.default_max_tokens, c.stream);
+        if (!written) {
+            c.body = nlohmann::json::parse(c.text->source, nullptr, false);
+            if (!c.body.is_object()) {
+                co_return invalid("The request body is not a JSON object", "body");
+            }
+            c.body["model"] = c.model;
+        }
     }
-    if (c.stream) {
-        (*body)["stream"] = true;
-    } else {
-        body->erase("stream");
+    if (!written) {
+        auto body = anthropic_request(c.body, c.model, cfg_.default_max_tokens);
+        if (!body) {
+            co_return body.error();
+        }
+        if (c.stream) {
+            (*body)["stream"] = true;
+        } else {
+            body->erase("stream");
+        }
+        written = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
-    upstream::request req = build_request(*body, c.stream);
+    upstream::request req = build_request(std::move(*written), c.stream);
     auto sent = co_await send_checked(client_, std::move(req), c.abort, &anthropic_error);
     if (!sent) {
         co_return sent.error();

@@ -19,12 +19,16 @@ public:
     anthropic(const config::provider_config& cfg, upstream::client& client,
               std::chrono::seconds stream_idle_timeout);
 
+    /// Chat requests are translated from their text (anthropic_request_text) when they can be.
+    bool takes_text(operation op) const noexcept override {
+        return op == operation::chat_completions;
+    }
     bool lists_models() const noexcept override { return true; }
     awaitable<result<std::vector<std::string>, core::api_error>> list_models(
         core::abort_signal* abort) override;
 
 private:
-    upstream::request build_request(const nlohmann::json& body, bool stream) const;
+    upstream::request build_request(std::string body, bool stream) const;
     void add_headers(upstream::request& req) const;
     awaitable<result<reply, core::api_error>> send_chat(call c) override;
 

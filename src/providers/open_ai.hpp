@@ -15,7 +15,7 @@ public:
             std::chrono::seconds stream_idle_timeout);
 
     const std::string& name() const noexcept override { return cfg_.name; }
-    bool takes_text() const noexcept override { return true; }
+    bool takes_text(operation) const noexcept override { return true; }
     awaitable<result<reply, core::api_error>> send(call c) override;
     std::vector<std::string> models() const override;
     bool lists_models() const noexcept override { return !azure(); }

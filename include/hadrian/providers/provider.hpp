@@ -26,8 +26,8 @@ struct call {
     std::string model;    // upstream model id (after routing and aliases)
     nlohmann::json body;  // request body with `model` set and extensions removed
     /// When set, the exact body to send instead of `body` (then null): the client's text with
-    /// only the model replaced, unchanged in memory. Only for providers whose takes_text() is
-    /// true.
+    /// only the model replaced, unchanged in memory. Only for providers whose takes_text(op)
+    /// is true.
     std::optional<upstream::spliced_body> text;
     bool stream = false;
     /// Whether the caller reads a non-streaming answer's parsed `body` (a translating
@@ -82,9 +82,10 @@ public:
     /// The configured name (`openai`, `test`, …).
     virtual const std::string& name() const noexcept = 0;
 
-    /// Whether send() takes call::text: a chat body that needs no rewriting beyond the model
-    /// can then go upstream as the client wrote it, neither copied nor serialized again.
-    virtual bool takes_text() const noexcept { return false; }
+    /// Whether send() takes call::text for `op`: a chat body that needs no rewriting beyond
+    /// the model can then go upstream as the client wrote it, neither copied nor serialized
+    /// again, or be translated from its text without a parse.
+    virtual bool takes_text(operation op) const noexcept { return false; }
 
     /// Perform the call. Errors carry the status the client should see: an upstream HTTP error
     /// keeps its status; transport failures are 502 provider_error.

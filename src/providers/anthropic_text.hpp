@@ -1,5 +1,7 @@
-// A non-streaming Anthropic Messages answer written as an OpenAI chat completion directly as
-// text: the answer is scanned, not parsed, and no document is built on either side.
+// Anthropic Messages bodies written as text from scans, for the common shapes: a chat request
+// as a Messages request, a non-streaming answer as a chat completion. No document is built on
+// either side; anthropic_translate.hpp holds the full translation, which these agree with and
+// which takes the shapes they leave.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,15 @@
 #include "hadrian/providers/provider.hpp"
 
 namespace hadrian::providers {
+
+/// The Messages request anthropic_request(chat, model, default_max_tokens) gives, with
+/// `stream` set as the call asks, as JSON text, for the chat request `chat` (JSON text the
+/// gateway validated; its `model` is not read). Strings and values are copied as written.
+/// nullopt for requests left to the full translation: `tools`, `reasoning_effort`, `n`,
+/// content parts (images, cache control), tool calls and tool messages, anything it would
+/// refuse.
+std::optional<std::string> anthropic_request_text(std::string_view chat, std::string_view model,
+                                                  std::uint32_t default_max_tokens, bool stream);
 
 struct chat_text {
     std::string text;      // the chat completion

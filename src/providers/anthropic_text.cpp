@@ -1,4 +1,4 @@
-#include "anthropic_answer.hpp"
+#include "anthropic_text.hpp"
 
 #include <charconv>
 
@@ -153,6 +153,131 @@ void append_int(std::string& out, std::int64_t v) {
     out.append(digits, end);
 }
 
+/// A positive integer written plainly (a max_tokens the full translation takes as it is).
+std::optional<std::int64_t> positive_count(const value& v) {
+    std::int64_t n = 0;
+    if (!v || v->front() < '1' || v->front() > '9' || !read_count(v, n)) {
+        return std::nullopt;
+    }
+    return n;
+}
+
+/// The chat request members the Messages request is written from (the last of repeated
+/// ones, as the parser keeps).
+struct chat_parts {
+    value messages;
+    value max_completion_tokens;
+    value max_tokens;
+    value temperature;
+    value top_p;
+    value top_k;
+    value stop;
+    value user;
+    value refused;  // a member left to the full translation (tools, reasoning_effort, n)
+};
+
+std::size_t take_chat_member(std::string_view key, std::string_view rest, chat_parts& p) {
+    if (key == "messages") {
+        return take(rest, p.messages);
+    }
+    if (key == "max_completion_tokens") {
+        return take(rest, p.max_completion_tokens);
+    }
+    if (key == "max_tokens") {
+        return take(rest, p.max_tokens);
+    }
+    if (key == "temperature") {
+        return take(rest, p.temperature);
+    }
+    if (key == "top_p") {
+        return take(rest, p.top_p);
+    }
+    if (key == "top_k") {
+        return take(rest, p.top_k);
+    }
+    if (key == "stop") {
+        return take(rest, p.stop);
+    }
+    if (key == "user") {
+        return take(rest, p.user);
+    }
+    if (key == "tools" || key == "reasoning_effort" || key == "n") {
+        value v;
+        const std::size_t n = take(rest, v);
+        if (v) {
+            p.refused = v;
+        }
+        return n;
+    }
+    return core::json_value_size(rest);
+}
+
+/// The messages array as Messages `messages` (into `out`, from its `[`) and the joined
+/// system text (as written, escapes kept). False for messages left to the full translation.
+bool write_messages(std::string_view messages, std::string& out, std::string& system) {
+    if (messages.front() != '[') {
+        return false;
+    }
+    std::string scratch;
+    std::string_view last_role;  // of the last message written, which the next may join
+    bool ok = true;
+    out.push_back('[');
+    const std::size_t n = core::json_array_at(messages, [&](std::string_view element) {
+        value role, content, tool_calls;
+        const std::size_t size =
+            element.front() != '{'
+                ? npos
+                : core::json_object_at(element, [&](std::string_view key, std::string_view rest) {
+                      if (key == "role") {
+                          return take(rest, role);
+                      }
+                      if (key == "content") {
+                          return take(rest, content);
+                      }
+                      if (key == "tool_calls") {
+                          return take(rest, tool_calls);
+                      }
+                      return core::json_value_size(rest);
+                  });
+        const std::string_view r = unescaped(role, scratch);
+        const bool known = r == "system" || r == "developer" || r == "user" || r == "assistant";
+        if (size == npos || tool_calls || !known || (content && !is_string(content))) {
+            ok = false;
+            return npos;
+        }
+        const std::string_view text = content ? inner(*content) : std::string_view();
+        if (text.empty()) {
+            return size;  // no text block: Anthropic refuses empty ones
+        }
+        if (r == "system" || r == "developer") {
+            if (!system.empty()) {
+                system.append("\\n\\n");
+            }
+            system.append(text);
+            return size;
+        }
+        if (r == last_role) {
+            out.push_back(',');
+        } else {
+            if (!last_role.empty()) {
+                out.append("]},");
+            }
+            out.append(R"({"role":")").append(r).append(R"(","content":[)");
+            last_role = r == "user" ? "user" : "assistant";
+        }
+        out.append(R"({"type":"text","text":")").append(text).append(R"("})");
+        return size;
+    });
+    if (!ok || n == npos) {
+        return false;
+    }
+    if (!last_role.empty()) {
+        out.append("]}");
+    }
+    out.push_back(']');
+    return true;
+}
+
 }  // namespace
 
 std::optional<chat_text> anthropic_chat_text(std::string_view message, std::string_view model,
@@ -226,6 +351,69 @@ std::optional<chat_text> anthropic_chat_text(std::string_view message, std::stri
     s.append("}}");
     f.usage_span = {usage_at, s.size() - usage_at};
     s.push_back('}');
+    return out;
+}
+
+}  // namespace hadrian::providers
+
+namespace hadrian::providers {
+
+std::optional<std::string> anthropic_request_text(std::string_view chat, std::string_view model,
+                                                  std::uint32_t default_max_tokens, bool stream) {
+    const std::size_t start = chat.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || chat[start] != '{') {
+        return std::nullopt;
+    }
+    chat_parts p;
+    const std::size_t n =
+        core::json_object_at(chat.substr(start), [&](std::string_view key, std::string_view rest) {
+            return take_chat_member(key, rest, p);
+        });
+    if (n == npos || p.refused || !p.messages) {
+        return std::nullopt;
+    }
+    std::int64_t max_tokens = default_max_tokens;
+    if (const value& given = p.max_completion_tokens ? p.max_completion_tokens : p.max_tokens) {
+        const auto v = positive_count(given);
+        if (!v) {
+            return std::nullopt;  // refused by the full translation
+        }
+        max_tokens = *v;
+    }
+    std::string out;
+    out.reserve(chat.size() + 128);
+    out.append(R"({"model":)").append(core::json_quote(model));
+    out.append(R"(,"max_tokens":)");
+    append_int(out, max_tokens);
+    out.append(R"(,"messages":)");
+    std::string system;
+    if (!write_messages(*p.messages, out, system)) {
+        return std::nullopt;
+    }
+    if (!system.empty()) {
+        out.append(R"(,"system":")").append(system).push_back('"');
+    }
+    const std::pair<const char*, const value*> copied[] = {{R"(,"temperature":)", &p.temperature},
+                                                           {R"(,"top_p":)", &p.top_p},
+                                                           {R"(,"top_k":)", &p.top_k}};
+    for (const auto& [name, v] : copied) {
+        if (*v) {
+            out.append(name).append(**v);
+        }
+    }
+    if (is_string(p.stop)) {
+        out.append(R"(,"stop_sequences":[)").append(*p.stop).push_back(']');
+    } else if (p.stop && p.stop->front() == '[' &&
+               p.stop->find_first_not_of(" \t\r\n", 1) != p.stop->size() - 1) {
+        out.append(R"(,"stop_sequences":)").append(*p.stop);
+    }
+    if (is_string(p.user)) {
+        out.append(R"(,"metadata":{"user_id":)").append(*p.user).push_back('}');
+    }
+    if (stream) {
+        out.append(R"(,"stream":true)");
+    }
+    out.push_back('}');
     return out;
 }
 

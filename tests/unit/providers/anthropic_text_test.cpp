@@ -1,6 +1,6 @@
 // An Anthropic answer written as a chat completion from a scan: the same completion as the
 // parsed translation (anthropic_to_chat), and the same figures, or nothing at all.
-#include "providers/anthropic_answer.hpp"
+#include "providers/anthropic_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +22,79 @@ std::string fixture_body(const std::string& name) {
     std::stringstream ss;
     ss << in.rdbuf();
     return json::parse(ss.str())["response"]["body"].dump();
+}
+
+/// Checks the written request against the full translation of `chat` (as the provider sends
+/// it: `stream` as the call asks).
+void expect_request_as_translated(const std::string& chat, bool stream = false) {
+    const auto written = anthropic_request_text(chat, "claude-x", 4096, stream);
+    ASSERT_TRUE(written.has_value()) << chat;
+    auto want = anthropic_request(json::parse(chat), "claude-x", 4096);
+    ASSERT_TRUE(want.has_value()) << chat;
+    if (stream) {
+        (*want)["stream"] = true;
+    } else {
+        want->erase("stream");
+    }
+    EXPECT_EQ(json::parse(*written), *want) << chat << "\n" << *written;
+}
+
+TEST(AnthropicRequestText, PlainChatsAsTheFullTranslation) {
+    for (const std::string chat : {
+             R"({"model":"a/b","messages":[{"role":"system","content":"Be brief."},)"
+             R"({"role":"user","content":"Hi"}],"max_tokens":64,"temperature":0.7})",
+             // System and developer text joined, empty texts left out, same roles merged.
+             R"({"messages":[{"role":"developer","content":"one"},{"role":"system","content":""},)"
+             R"({"role":"user","content":"a"},{"role":"system","content":"two"},)"
+             R"({"role":"user","content":"b"},{"role":"assistant","content":null},)"
+             R"({"role":"assistant","content":"c"},{"role":"assistant","content":"d"},)"
+             R"({"role":"user","content":"e"}]})",
+             // Escapes and non-ASCII text copied as written.
+             R"({"messages":[{"role":"system","content":"q\"\\\n\u00e9"},)"
+             R"({"role":"user","content":"caf)"
+             "\xc3\xa9"
+             R"( \ud83d\ude00\t"}]})",
+             // max_completion_tokens first; parameters copied; stops; the user.
+             R"({"messages":[],"max_tokens":5,"max_completion_tokens":7,"top_p":0.5,"top_k":3,)"
+             R"("stop":"END","user":"u-1","frequency_penalty":1,"seed":3,"logprobs":true})",
+             R"({"messages":[{"role":"user","content":"x"}],"stop":["a","b"],"user":5,)"
+             R"("max_tokens":null,"temperature":null,"tools":null,"n":null,"stream":true})",
+             R"({"messages":[{"role":"user","content":"x"}],"stop":[ ],"tool_choice":"auto"})",
+             R"({"messages":[{"role":"user","content":"x"}],"stop":3})",
+             // Whitespace, members repeated (the last counts), a role written with an escape.
+             " {\n \"max_tokens\" : 9 , \"messages\" : [ { \"content\" : \"x\" , "
+             "\"role\" : \"us\\u0065r\" , \"name\" : \"n\" } ] , \"max_tokens\" : 10 } ",
+             R"({"messages":[{"role":"user","content":"x","content":"y"}],"user":"a","user":"b"})",
+         }) {
+        expect_request_as_translated(chat, false);
+        expect_request_as_translated(chat, true);
+    }
+}
+
+TEST(AnthropicRequestText, LeavesOtherRequestsToTheFullTranslation) {
+    for (const std::string chat : {
+             R"({"messages":[{"role":"user","content":"x"}],"tools":[]})",
+             R"({"messages":[{"role":"user","content":"x"}],"reasoning_effort":"low"})",
+             R"({"messages":[{"role":"user","content":"x"}],"n":1})",
+             R"({"messages":[{"role":"user","content":[{"type":"text","text":"x"}]}]})",
+             R"({"messages":[{"role":"tool","content":"x","tool_call_id":"t"}]})",
+             R"({"messages":[{"role":"assistant","content":"x","tool_calls":[]}]})",
+             R"({"messages":[{"role":"function","content":"x"}]})",
+             R"({"messages":[{"content":"x"}]})",
+             R"({"messages":[{"role":"user","content":5}]})",
+             R"({"messages":["x"]})",
+             R"({"messages":{}})",
+             R"({"messages":null})",
+             R"({})",
+             R"({"messages":[],"max_tokens":0})",
+             R"({"messages":[],"max_tokens":-1})",
+             R"({"messages":[],"max_tokens":1.5})",
+             R"({"messages":[],"max_completion_tokens":"5"})",
+             R"({"messages":[],"max_tokens":99999999999999999999})",
+             R"([])",
+         }) {
+        EXPECT_FALSE(anthropic_request_text(chat, "m", 4096, false).has_value()) << chat;
+    }
 }
 
 /// Checks the written completion against the parsed translation of `message`.
