@@ -6,6 +6,8 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "upstream/failure.hpp"
@@ -32,6 +34,50 @@ private:
     asio::ssl::host_name_verification check_;
 };
 
+/// Whether `dir` holds certificates under hashed names (`5ad8a5d6.0`, as c_rehash and
+/// update-ca-certificates make them), which OpenSSL can look up one by one.
+bool has_hashed_names(const char* dir) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const auto dot = name.find('.');
+        if (dot == 8 && name.size() > 9 && name.find_first_not_of("0123456789abcdef") == dot &&
+            name.find_first_not_of("0123456789", dot + 1) == std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Whether `file` is OpenSSL's default CA file under another name (as environments that
+/// set SSL_CERT_FILE to the system bundle have it).
+bool is_default_file(const char* file) {
+    std::error_code ec;
+    return std::filesystem::equivalent(file, X509_get_default_cert_file(), ec) && !ec;
+}
+
+/// Trusts the system's CA store, as OpenSSL's defaults do (SSL_CERT_FILE and SSL_CERT_DIR
+/// honoured), but as a directory of hashed names when there is one and no other file is
+/// named: a certificate is then read when a chain needs it, where the system bundle would be
+/// parsed whole at start (about 1 MiB of memory for every CA, for a handful of upstreams).
+/// The system's directory and bundle hold the same CAs (update-ca-certificates writes both).
+void trust_system_store(asio::ssl::context& ctx) {
+    const char* dir = std::getenv(X509_get_default_cert_dir_env());
+    if (dir == nullptr) {
+        dir = X509_get_default_cert_dir();
+    }
+    const char* file = std::getenv(X509_get_default_cert_file_env());
+    error_code ec;
+    if ((file == nullptr || is_default_file(file)) && has_hashed_names(dir)) {
+        ctx.add_verify_path(dir, ec);
+    } else {
+        ctx.set_default_verify_paths(ec);
+    }
+    if (ec) {
+        logger().warn("upstream TLS: no system CA store: {}", ec.message());
+    }
+}
+
 bool is_ip_literal(const std::string& host) {
     error_code ec;
     asio::ip::make_address(host, ec);
@@ -47,11 +93,8 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const client_options& optio
     }
     ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                      asio::ssl::context::no_sslv3);
+    trust_system_store(*ctx);
     error_code ec;
-    ctx->set_default_verify_paths(ec);
-    if (ec) {
-        logger().warn("upstream TLS: no system CA store: {}", ec.message());
-    }
     if (!options.ca_file.empty()) {
         ctx->load_verify_file(options.ca_file, ec);
         if (ec) {
