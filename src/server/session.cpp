@@ -7,6 +7,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <cstring>
 
 #include "hadrian/core/buffers.hpp"
 #include "hadrian/core/log.hpp"
@@ -37,10 +38,6 @@ bool same_name(std::string_view a, std::string_view b) {
 bool framing_field(std::string_view name) {
     return same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
            same_name(name, "connection");
-}
-
-void append_field(std::string& out, std::string_view name, std::string_view value) {
-    out.append(name).append(": ").append(value).append("\r\n");
 }
 
 }  // namespace
@@ -355,7 +352,7 @@ std::string session::head(int status, std::string_view content_type, api::header
     std::array<std::pair<std::string_view, std::string_view>, 48> fields;
     std::size_t n = 0;
     const auto add = [&](std::string_view name, std::string_view value) {
-        if (n < fields.size() && !framing_field(name)) {
+        if (n < fields.size() && !name.empty() && !framing_field(name)) {
             fields[n++] = {name, value};
         }
     };
@@ -378,32 +375,61 @@ std::string session::head(int status, std::string_view content_type, api::header
         keep_alive_ = false;
     }
 
-    const auto code = static_cast<http::status>(status);
-    std::string out;
-    out.reserve(256);
-    out.append(version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    // One pass drops the overridden fields and sizes the head, one writes it: no growth.
+    const std::string_view version = version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    const std::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
+    std::string_view connection;
+    if (version_ == 10 && keep_alive_) {
+        connection = "Connection: keep-alive\r\n";
+    } else if (version_ != 10 && !keep_alive_) {
+        connection = "Connection: close\r\n";
+    }
     char digits[8];
-    const auto [end, _] = std::to_chars(digits, digits + sizeof digits, status);
-    out.append(digits, end).push_back(' ');
-    out.append(http::obsolete_reason(code)).append("\r\n");
+    const std::string_view code(
+        digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, status).ptr -
+                                         digits));
+    std::size_t size = version.size() + code.size() + 1 + reason.size() + 2 + connection.size() + 2;
+    if (!framing.empty()) {
+        size += framing.size() + 2;
+    }
     for (std::size_t i = 0; i < n; ++i) {
         bool overridden = false;
         for (std::size_t j = i + 1; j < n && !overridden; ++j) {
             overridden = same_name(fields[i].first, fields[j].first);
         }
-        if (!overridden) {
-            append_field(out, fields[i].first, fields[i].second);
+        if (overridden) {
+            fields[i].first = {};  // names are never empty otherwise
+        } else {
+            size += fields[i].first.size() + 2 + fields[i].second.size() + 2;
+        }
+    }
+    std::string out(size, '\0');
+    char* p = out.data();
+    const auto put = [&p](std::string_view piece) {
+        if (!piece.empty()) {  // an empty view may have no data at all
+            std::memcpy(p, piece.data(), piece.size());
+            p += piece.size();
+        }
+    };
+    put(version);
+    put(code);
+    *p++ = ' ';
+    put(reason);
+    put("\r\n");
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!fields[i].first.empty()) {
+            put(fields[i].first);
+            put(": ");
+            put(fields[i].second);
+            put("\r\n");
         }
     }
     if (!framing.empty()) {
-        out.append(framing).append("\r\n");
+        put(framing);
+        put("\r\n");
     }
-    if (version_ == 10 && keep_alive_) {
-        out.append("Connection: keep-alive\r\n");
-    } else if (version_ != 10 && !keep_alive_) {
-        out.append("Connection: close\r\n");
-    }
-    out.append("\r\n");
+    put(connection);
+    put("\r\n");
     return out;
 }
 
