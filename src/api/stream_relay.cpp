@@ -1,7 +1,9 @@
-#include <cstring>
+#include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "hadrian/core/json_scan.hpp"
+#include "hadrian/providers/chat_summary.hpp"
 #include "hadrian/sse/writer.hpp"
 #include "proxy.hpp"
 #include "usage.hpp"
@@ -10,11 +12,45 @@ namespace hadrian::api {
 
 namespace {
 
-/// Whether a chat chunk carries a usage object, the only chunks that are parsed. With
-/// `include_usage` every chunk has a `usage` member, null but in the last: the member values
-/// are found by a scan, and a chunk is parsed only when one of them is an object.
+constexpr std::string_view usage_key = "\"usage\"";
+
+/// The first `"usage"` in [p, end), or end. The search's table is made once, where memmem
+/// makes one per call: most of its cost on a chunk of a few hundred bytes.
+const char* find_usage_key(const char* p, const char* end) {
+    static const std::boyer_moore_horspool_searcher searcher(usage_key.begin(), usage_key.end());
+    return std::search(p, end, searcher);
+}
+
+/// Whether some `"usage"` in `data` is followed by `:` and an object: true for any chunk with
+/// a usage object (and for a few others, such as nested ones), false for `"usage": null`.
+bool may_hold_usage_object(std::string_view data) {
+    const char* p = data.data();
+    const char* const end = p + data.size();
+    while ((p = find_usage_key(p, end)) != end) {
+        p += usage_key.size();
+        const auto skip_space = [&] {
+            while (p != end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+                ++p;
+            }
+        };
+        skip_space();
+        if (p != end && *p == ':') {
+            ++p;
+            skip_space();
+            if (p != end && *p == '{') {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/// Whether a chat chunk carries a usage object, the only chunks read further. With
+/// `include_usage` every chunk has a `usage` member, null but in the last: a chunk whose
+/// every `"usage"` is followed by something else than an object is passed at once; the
+/// members of the others are found by a scan.
 bool carries_usage(std::string_view data) {
-    if (::memmem(data.data(), data.size(), "\"usage\"", 7) == nullptr) {
+    if (data.empty() || !may_hold_usage_object(data)) {
         return false;
     }
     bool object = false;
@@ -25,9 +61,18 @@ bool carries_usage(std::string_view data) {
     return object;
 }
 
+/// Whether the value text `v` is an empty array.
+bool empty_array(std::string_view v) {
+    if (v.size() < 2 || v.front() != '[' || v.back() != ']') {
+        return false;
+    }
+    v = v.substr(1, v.size() - 2);
+    return v.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 /// Whether a Responses event may carry a usage object (`response.completed`).
 bool may_carry_usage(std::string_view data) {
-    return ::memmem(data.data(), data.size(), "\"usage\"", 7) != nullptr;
+    return find_usage_key(data.data(), data.data() + data.size()) != data.data() + data.size();
 }
 
 std::string chat_error_event(const core::api_error& err, std::string_view request_id) {
@@ -95,19 +140,21 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         }
         sse::event& e = **ev;
         bool forward = true;
-        if (chat ? carries_usage(e.data) : (response_id.empty() || may_carry_usage(e.data))) {
+        if (chat) {
+            if (carries_usage(e.data)) {
+                // Read by a scan, as for a whole answer: no document for the last chunk either.
+                if (const auto figures = providers::chat_summary(e.data);
+                    figures && figures->usage) {
+                    ctx.usage = read_usage(*figures);
+                    const auto choices = core::json_member_value(e.data, "choices");
+                    const bool usage_only = !choices || empty_array(*choices);
+                    forward = client_wants_usage || !usage_only;
+                }
+            }
+        } else if (response_id.empty() || may_carry_usage(e.data)) {
             auto parsed = nlohmann::json::parse(e.data, nullptr, false);
             if (!parsed.is_discarded() && parsed.is_object()) {
-                if (chat) {
-                    auto u = parsed.find("usage");
-                    if (u != parsed.end() && u->is_object()) {
-                        ctx.usage = read_usage(op, *u);
-                        auto choices = parsed.find("choices");
-                        const bool usage_only =
-                            choices == parsed.end() || (choices->is_array() && choices->empty());
-                        forward = client_wants_usage || !usage_only;
-                    }
-                } else if (auto r = parsed.find("response"); r != parsed.end() && r->is_object()) {
+                if (auto r = parsed.find("response"); r != parsed.end() && r->is_object()) {
                     if (auto id = r->find("id"); id != r->end() && id->is_string()) {
                         response_id = id->get<std::string>();
                     }

@@ -1,4 +1,4 @@
-#include "chat_summary.hpp"
+#include "hadrian/providers/chat_summary.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "open_ai.hpp"
 
-#include "chat_summary.hpp"
+#include "hadrian/providers/chat_summary.hpp"
 #include "hadrian/core/log.hpp"
 #include "provider_common.hpp"
 #include "sse_passthrough.hpp"

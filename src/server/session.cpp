@@ -486,10 +486,13 @@ awaitable<error_code> session::write(std::string_view data) {
         co_return error_code{};
     }
     char size_line[24];
-    const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    char* end = std::to_chars(size_line, size_line + sizeof size_line - 2, data.size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
     static constexpr std::string_view crlf = "\r\n";
-    const std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, len), asio::buffer(data),
-                                                 asio::buffer(crlf)};
+    const std::array<asio::const_buffer, 3> bufs{
+        asio::buffer(size_line, static_cast<std::size_t>(end - size_line)), asio::buffer(data),
+        asio::buffer(crlf)};
     co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
 }
 

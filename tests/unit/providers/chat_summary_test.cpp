@@ -1,6 +1,6 @@
 // The summary of a chat completion passed through as text: the token counts of its usage and
 // the first finish reason, read as a full parse would read them.
-#include "providers/chat_summary.hpp"
+#include "hadrian/providers/chat_summary.hpp"
 
 #include <gtest/gtest.h>
 

@@ -31,6 +31,9 @@ TEST(SseWriter, ExactOutput) {
         {"a\r\nb", "", "data: a\ndata: b\n\n"},
         {"a\rb", "", "data: a\ndata: b\n\n"},
         {"a\revent: injected", "", "data: a\ndata: event: injected\n\n"},
+        {"a\nb\rc", "", "data: a\ndata: b\ndata: c\n\n"},
+        {"a\rb\nc", "", "data: a\ndata: b\ndata: c\n\n"},
+        {"\r\n\r", "", "data: \ndata: \ndata: \n\n"},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(format_event(c.data, c.type), c.expected) << ::testing::PrintToString(c.data);
