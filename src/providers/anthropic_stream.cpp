@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "anthropic_text.hpp"
 #include "anthropic_translate.hpp"
+#include "hadrian/core/json_scan.hpp"
 #include "upstream_errors.hpp"
 
 namespace hadrian::providers {
@@ -46,6 +48,20 @@ std::string anthropic_chunk_translator::chunk(json delta, const json& finish_rea
                       {"model", model_},
                       {"choices", json::array({std::move(choice)})}};
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string anthropic_chunk_translator::text_chunk(std::string_view member, std::string_view text) {
+    if (text_prefix_.empty()) {
+        text_prefix_ = R"({"id":)" + core::json_quote("chatcmpl-" + id_) +
+                       R"(,"object":"chat.completion.chunk","created":)" +
+                       std::to_string(created_) + R"(,"model":)" + core::json_quote(model_) +
+                       R"(,"choices":[{"index":0,"delta":{")";
+    }
+    constexpr std::string_view tail = R"("},"logprobs":null,"finish_reason":null}]})";
+    std::string out;
+    out.reserve(text_prefix_.size() + member.size() + 3 + text.size() + tail.size());
+    out.append(text_prefix_).append(member).append(R"(":")").append(text).append(tail);
+    return out;
 }
 
 void anthropic_chunk_translator::on_block_start(const json& ev, std::vector<std::string>& out) {
@@ -112,6 +128,18 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
     if (complete_) {
         return {};
     }
+    // Text and thinking deltas, nearly every event of a stream, are read by a scan and
+    // written as text; the rest is parsed.
+    if (const auto text = read_text_delta(data)) {
+        if (!started_) {
+            started_ = true;
+            out.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+        }
+        if (!text->text.empty()) {
+            out.push_back(text_chunk(text->thinking ? "reasoning" : "content", text->text));
+        }
+        return {};
+    }
     const json ev = json::parse(data, nullptr, false);
     if (ev.is_discarded() || !ev.is_object()) {
         return broken("invalid stream event");
@@ -120,6 +148,7 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
     if (type == "message_start") {
         const json& message = object_at(ev, "message");
         id_ = string_at(message, "id");
+        text_prefix_.clear();
         usage_.update(object_at(message, "usage"));
         if (!started_) {
             started_ = true;

@@ -46,11 +46,14 @@ public:
 
 private:
     std::string chunk(nlohmann::json delta, const nlohmann::json& finish_reason) const;
+    /// A chunk whose delta is the one string member `member`, its value `text` as written.
+    std::string text_chunk(std::string_view member, std::string_view text);
     void on_block_start(const nlohmann::json& ev, std::vector<std::string>& out);
     void on_block_delta(const nlohmann::json& ev, std::vector<std::string>& out);
 
     std::string model_;
     std::string id_;
+    std::string text_prefix_;  // of text_chunk's chunks, up to the delta; made when first needed
     std::int64_t created_ = 0;
     nlohmann::json usage_ = nlohmann::json::object();  // Anthropic usage, merged as it comes
     std::map<std::int64_t, int> tool_index_;           // content block index → tool call index

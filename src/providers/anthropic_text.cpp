@@ -418,3 +418,52 @@ std::optional<std::string> anthropic_request_text(std::string_view chat, std::st
 }
 
 }  // namespace hadrian::providers
+
+namespace hadrian::providers {
+
+std::optional<anthropic_text_delta> read_text_delta(std::string_view data) {
+    const std::size_t start = data.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos || data[start] != '{' || !core::json_surely_valid(data)) {
+        return std::nullopt;
+    }
+    value type, delta;
+    const std::size_t n =
+        core::json_object_at(data.substr(start), [&](std::string_view key, std::string_view rest) {
+            if (key == "type") {
+                return take(rest, type);
+            }
+            if (key == "delta") {
+                return take(rest, delta);
+            }
+            return core::json_value_size(rest);
+        });
+    std::string scratch;
+    if (n == npos || unescaped(type, scratch) != "content_block_delta" || !delta ||
+        delta->front() != '{') {
+        return std::nullopt;
+    }
+    value delta_type, text, thinking;
+    core::json_object_at(*delta, [&](std::string_view key, std::string_view rest) {
+        if (key == "type") {
+            return take(rest, delta_type);
+        }
+        if (key == "text") {
+            return take(rest, text);
+        }
+        if (key == "thinking") {
+            return take(rest, thinking);
+        }
+        return core::json_value_size(rest);
+    });
+    const std::string_view kind = unescaped(delta_type, scratch);
+    if (kind == "text_delta") {
+        return anthropic_text_delta{false, is_string(text) ? inner(*text) : std::string_view()};
+    }
+    if (kind == "thinking_delta") {
+        return anthropic_text_delta{true,
+                                    is_string(thinking) ? inner(*thinking) : std::string_view()};
+    }
+    return std::nullopt;
+}
+
+}  // namespace hadrian::providers

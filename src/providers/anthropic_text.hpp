@@ -22,6 +22,17 @@ namespace hadrian::providers {
 std::optional<std::string> anthropic_request_text(std::string_view chat, std::string_view model,
                                                   std::uint32_t default_max_tokens, bool stream);
 
+/// A content_block_delta event that carries text (a text_delta) or thinking (a
+/// thinking_delta), as read from its JSON text.
+struct anthropic_text_delta {
+    bool thinking = false;
+    std::string_view text;  // between its quotes, escapes as written; "" when not a string
+};
+
+/// The text of the stream event `data` when it is such a delta; nullopt for every other
+/// event, and for data that is not surely valid JSON (the stream translator parses those).
+std::optional<anthropic_text_delta> read_text_delta(std::string_view data);
+
 struct chat_text {
     std::string text;      // the chat completion
     chat_figures figures;  // what the gateway reads of it (usage, finish reason)

@@ -178,5 +178,42 @@ TEST(AnthropicAnswer, LeavesOtherAnswersToTheParsedPath) {
     }
 }
 
+TEST(AnthropicTextDelta, TextAndThinkingAsWritten) {
+    const auto text = read_text_delta(
+        R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\"b\n\u00e9"}})");
+    ASSERT_TRUE(text.has_value());
+    EXPECT_FALSE(text->thinking);
+    EXPECT_EQ(text->text, R"(a\"b\n\u00e9)");
+    const auto thinking = read_text_delta(
+        R"( {"delta":{"thinking":"hm","type":"thinking_delta"},"type":"content_block_delta"} )");
+    ASSERT_TRUE(thinking.has_value());
+    EXPECT_TRUE(thinking->thinking);
+    EXPECT_EQ(thinking->text, "hm");
+    // Repeated members: the last counts, as the parser keeps it.
+    const auto last = read_text_delta(R"({"type":"ping","type":"content_block_delta",)"
+                                      R"("delta":{"type":"text_delta","text":"x","text":5}})");
+    ASSERT_TRUE(last.has_value());
+    EXPECT_EQ(last->text, "");
+}
+
+TEST(AnthropicTextDelta, OtherEventsAreLeftToTheParser) {
+    for (
+        const std::string data : {
+            R"({"type":"content_block_delta","delta":{"type":"input_json_delta","partial_json":"{"}})",
+            R"({"type":"content_block_delta","delta":{"type":"signature_delta","signature":"s"}})",
+            R"({"type":"content_block_delta","delta":"text"})",
+            R"({"type":"message_delta","delta":{"type":"text_delta","text":"x"}})",
+            R"({"type":"content_block_start","content_block":{"type":"text","text":""}})",
+            R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"a)"
+            "\x01"
+            R"("}})",
+            R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"x"}} junk)",
+            R"(["content_block_delta"])",
+            "",
+        }) {
+        EXPECT_FALSE(read_text_delta(data).has_value()) << data;
+    }
+}
+
 }  // namespace
 }  // namespace hadrian::providers
