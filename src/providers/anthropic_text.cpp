@@ -1,6 +1,8 @@
 #include "anthropic_text.hpp"
 
 #include <charconv>
+#include <initializer_list>
+#include <utility>
 
 #include "anthropic_translate.hpp"
 #include "hadrian/core/json_scan.hpp"
@@ -24,6 +26,20 @@ std::size_t take(std::string_view rest, value& out) {
         out = v == "null" ? value() : value(v);
     }
     return n;
+}
+
+/// Walks the object at the start of `rest`: the members named in `slots` are taken (the last
+/// of repeated ones, as the parser keeps), the others skipped. Returns its size, or npos.
+std::size_t take_members(std::string_view rest,
+                         std::initializer_list<std::pair<std::string_view, value*>> slots) {
+    return core::json_object_at(rest, [&](std::string_view key, std::string_view value_rest) {
+        for (const auto& [name, slot] : slots) {
+            if (key == name) {
+                return take(value_rest, *slot);
+            }
+        }
+        return core::json_value_size(value_rest);
+    });
 }
 
 bool is_string(const value& v) { return v && v->front() == '"'; }
@@ -87,22 +103,10 @@ bool read_usage(const value& usage, usage_counts& out) {
         return true;  // member() finds no counts in a non-object
     }
     value input, read, write, output;
-    const std::size_t n =
-        core::json_object_at(*usage, [&](std::string_view key, std::string_view rest) {
-            if (key == "input_tokens") {
-                return take(rest, input);
-            }
-            if (key == "cache_read_input_tokens") {
-                return take(rest, read);
-            }
-            if (key == "cache_creation_input_tokens") {
-                return take(rest, write);
-            }
-            if (key == "output_tokens") {
-                return take(rest, output);
-            }
-            return core::json_value_size(rest);
-        });
+    const std::size_t n = take_members(*usage, {{"input_tokens", &input},
+                                                {"cache_read_input_tokens", &read},
+                                                {"cache_creation_input_tokens", &write},
+                                                {"output_tokens", &output}});
     return n != npos && read_count(input, out.input) && read_count(read, out.read) &&
            read_count(write, out.write) && read_count(output, out.output);
 }
@@ -121,18 +125,7 @@ bool read_content(const value& content, std::string& text, std::string& reasonin
         }
         value type, block_text, thinking;
         const std::size_t size =
-            core::json_object_at(block, [&](std::string_view key, std::string_view rest) {
-                if (key == "type") {
-                    return take(rest, type);
-                }
-                if (key == "text") {
-                    return take(rest, block_text);
-                }
-                if (key == "thinking") {
-                    return take(rest, thinking);
-                }
-                return core::json_value_size(rest);
-            });
+            take_members(block, {{"type", &type}, {"text", &block_text}, {"thinking", &thinking}});
         const std::string_view t = unescaped(type, scratch);
         if (t == "text" && is_string(block_text)) {
             text.append(inner(*block_text));
@@ -173,44 +166,11 @@ struct chat_parts {
     value top_k;
     value stop;
     value user;
-    value refused;  // a member left to the full translation (tools, reasoning_effort, n)
+    // Members left to the full translation.
+    value tools;
+    value reasoning_effort;
+    value n;
 };
-
-std::size_t take_chat_member(std::string_view key, std::string_view rest, chat_parts& p) {
-    if (key == "messages") {
-        return take(rest, p.messages);
-    }
-    if (key == "max_completion_tokens") {
-        return take(rest, p.max_completion_tokens);
-    }
-    if (key == "max_tokens") {
-        return take(rest, p.max_tokens);
-    }
-    if (key == "temperature") {
-        return take(rest, p.temperature);
-    }
-    if (key == "top_p") {
-        return take(rest, p.top_p);
-    }
-    if (key == "top_k") {
-        return take(rest, p.top_k);
-    }
-    if (key == "stop") {
-        return take(rest, p.stop);
-    }
-    if (key == "user") {
-        return take(rest, p.user);
-    }
-    if (key == "tools" || key == "reasoning_effort" || key == "n") {
-        value v;
-        const std::size_t n = take(rest, v);
-        if (v) {
-            p.refused = v;
-        }
-        return n;
-    }
-    return core::json_value_size(rest);
-}
 
 /// The messages array as Messages `messages` (into `out`, from its `[`) and the joined
 /// system text (as written, escapes kept). False for messages left to the full translation.
@@ -224,21 +184,11 @@ bool write_messages(std::string_view messages, std::string& out, std::string& sy
     out.push_back('[');
     const std::size_t n = core::json_array_at(messages, [&](std::string_view element) {
         value role, content, tool_calls;
-        const std::size_t size =
-            element.front() != '{'
-                ? npos
-                : core::json_object_at(element, [&](std::string_view key, std::string_view rest) {
-                      if (key == "role") {
-                          return take(rest, role);
-                      }
-                      if (key == "content") {
-                          return take(rest, content);
-                      }
-                      if (key == "tool_calls") {
-                          return take(rest, tool_calls);
-                      }
-                      return core::json_value_size(rest);
-                  });
+        const std::size_t size = element.front() != '{'
+                                     ? npos
+                                     : take_members(element, {{"role", &role},
+                                                              {"content", &content},
+                                                              {"tool_calls", &tool_calls}});
         const std::string_view r = unescaped(role, scratch);
         const bool known = r == "system" || r == "developer" || r == "user" || r == "assistant";
         if (size == npos || tool_calls || !known || (content && !is_string(content))) {
@@ -290,22 +240,10 @@ std::optional<chat_text> anthropic_chat_text(std::string_view message, std::stri
         return std::nullopt;
     }
     message_parts parts;  // the last of repeated members, as the parser keeps
-    const std::size_t n = core::json_object_at(message.substr(start),
-                                               [&](std::string_view key, std::string_view rest) {
-                                                   if (key == "id") {
-                                                       return take(rest, parts.id);
-                                                   }
-                                                   if (key == "content") {
-                                                       return take(rest, parts.content);
-                                                   }
-                                                   if (key == "stop_reason") {
-                                                       return take(rest, parts.stop_reason);
-                                                   }
-                                                   if (key == "usage") {
-                                                       return take(rest, parts.usage);
-                                                   }
-                                                   return core::json_value_size(rest);
-                                               });
+    const std::size_t n = take_members(message.substr(start), {{"id", &parts.id},
+                                                               {"content", &parts.content},
+                                                               {"stop_reason", &parts.stop_reason},
+                                                               {"usage", &parts.usage}});
     std::string text;
     std::string reasoning;
     usage_counts u;
@@ -366,10 +304,18 @@ std::optional<std::string> anthropic_request_text(std::string_view chat, std::st
     }
     chat_parts p;
     const std::size_t n =
-        core::json_object_at(chat.substr(start), [&](std::string_view key, std::string_view rest) {
-            return take_chat_member(key, rest, p);
-        });
-    if (n == npos || p.refused || !p.messages) {
+        take_members(chat.substr(start), {{"messages", &p.messages},
+                                          {"max_completion_tokens", &p.max_completion_tokens},
+                                          {"max_tokens", &p.max_tokens},
+                                          {"temperature", &p.temperature},
+                                          {"top_p", &p.top_p},
+                                          {"top_k", &p.top_k},
+                                          {"stop", &p.stop},
+                                          {"user", &p.user},
+                                          {"tools", &p.tools},
+                                          {"reasoning_effort", &p.reasoning_effort},
+                                          {"n", &p.n}});
+    if (n == npos || p.tools || p.reasoning_effort || p.n || !p.messages) {
         return std::nullopt;
     }
     std::int64_t max_tokens = default_max_tokens;
@@ -427,34 +373,14 @@ std::optional<anthropic_text_delta> read_text_delta(std::string_view data) {
         return std::nullopt;
     }
     value type, delta;
-    const std::size_t n =
-        core::json_object_at(data.substr(start), [&](std::string_view key, std::string_view rest) {
-            if (key == "type") {
-                return take(rest, type);
-            }
-            if (key == "delta") {
-                return take(rest, delta);
-            }
-            return core::json_value_size(rest);
-        });
+    const std::size_t n = take_members(data.substr(start), {{"type", &type}, {"delta", &delta}});
     std::string scratch;
     if (n == npos || unescaped(type, scratch) != "content_block_delta" || !delta ||
         delta->front() != '{') {
         return std::nullopt;
     }
     value delta_type, text, thinking;
-    core::json_object_at(*delta, [&](std::string_view key, std::string_view rest) {
-        if (key == "type") {
-            return take(rest, delta_type);
-        }
-        if (key == "text") {
-            return take(rest, text);
-        }
-        if (key == "thinking") {
-            return take(rest, thinking);
-        }
-        return core::json_value_size(rest);
-    });
+    take_members(*delta, {{"type", &delta_type}, {"text", &text}, {"thinking", &thinking}});
     const std::string_view kind = unescaped(delta_type, scratch);
     if (kind == "text_delta") {
         return anthropic_text_delta{false, is_string(text) ? inner(*text) : std::string_view()};
