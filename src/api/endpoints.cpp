@@ -34,6 +34,24 @@ std::string_view api_path(std::string_view target) noexcept {
     return {};
 }
 
+std::optional<providers::operation> model_operation(http::verb method,
+                                                    std::string_view target) noexcept {
+    if (method != http::verb::post) {
+        return std::nullopt;
+    }
+    const std::string_view api = api_path(target);
+    if (api == "/chat/completions") {
+        return providers::operation::chat_completions;
+    }
+    if (api == "/responses") {
+        return providers::operation::responses;
+    }
+    if (api == "/embeddings") {
+        return providers::operation::embeddings;
+    }
+    return std::nullopt;
+}
+
 awaitable<void> endpoints::handle(request_context& ctx) {
     // Not a coroutine for model calls: the proxy's awaitable is handed back, so no frame of
     // this function stays alive under a long stream.
@@ -41,16 +59,9 @@ awaitable<void> endpoints::handle(request_context& ctx) {
     const std::string_view path = target.substr(0, target.find('?'));
     const bool metrics_path =
         cfg_.observability.metrics.enabled && path == cfg_.observability.metrics.path;
-    if (ctx.req.method() == http::verb::post && !metrics_path) {
-        const std::string_view api = api_path(target);
-        if (api == "/chat/completions") {
-            return proxy_.handle(ctx, providers::operation::chat_completions);
-        }
-        if (api == "/responses") {
-            return proxy_.handle(ctx, providers::operation::responses);
-        }
-        if (api == "/embeddings") {
-            return proxy_.handle(ctx, providers::operation::embeddings);
+    if (!metrics_path) {
+        if (const auto op = model_operation(ctx.req.method(), target)) {
+            return proxy_.handle(ctx, *op);
         }
     }
     return route(ctx);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "admin.hpp"
 #include "hadrian/api/app.hpp"
@@ -49,5 +50,9 @@ private:
 /// The API path without its `/api/v1` or `/v1` prefix (e.g. "/chat/completions"), or empty
 /// when the target is not under either prefix. The query string is ignored.
 std::string_view api_path(std::string_view target) noexcept;
+
+/// The model call a request makes (a POST on one of their paths), or nullopt.
+std::optional<providers::operation> model_operation(http::verb method,
+                                                    std::string_view target) noexcept;
 
 }  // namespace hadrian::api

@@ -271,7 +271,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
 awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
     request_context& ctx, providers::operation op) const {
     std::optional<dispatched> out;
-    auto prepared = prepare_request(op, ctx.req.body());
+    auto prepared = take_prepared(ctx, op);
     if (!prepared) {
         co_await send_error(ctx, prepared.error());
         co_return out;

@@ -1,11 +1,11 @@
 #include "rate_limit.hpp"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "auth.hpp"
-#include "hadrian/core/json_scan.hpp"
+#include "endpoints.hpp"
 #include "hadrian/limits/headers.hpp"
+#include "request_body.hpp"
 #include "respond.hpp"
 
 namespace hadrian::api {
@@ -36,32 +36,30 @@ config::rate_limits_config effective_limits(const config::rate_limits_config& de
 
 }  // namespace
 
-std::int64_t estimate_tokens(std::string_view body, std::int64_t fallback) {
-    // Scanned, not parsed: the body may be megabytes of images. The first field of this list
-    // that holds a positive integer bounds the output.
-    constexpr std::string_view fields[] = {"max_completion_tokens", "max_tokens",
-                                           "max_output_tokens"};
-    std::int64_t found[3] = {0, 0, 0};
-    core::json_members(body, [&](const core::json_member& m) {
-        for (std::size_t i = 0; i < 3; ++i) {
-            if (m.key == fields[i] && found[i] == 0) {
-                std::int64_t v = 0;
-                const char* end = m.value.data() + m.value.size();
-                auto [ptr, ec] = std::from_chars(m.value.data(), end, v);
-                if (ec == std::errc() && ptr == end && v > 0) {
-                    found[i] = v;
-                }
-            }
-        }
-        return true;
-    });
-    const std::int64_t bound = found[0] != 0 ? found[0] : found[1] != 0 ? found[1] : found[2];
-    if (bound == 0) {
+std::int64_t estimate_tokens(std::int64_t output_bound, std::size_t body_size,
+                             std::int64_t fallback) {
+    if (output_bound <= 0) {
         return fallback;
     }
     // Output bound plus about four bytes of input per token.
-    return bound + static_cast<std::int64_t>(body.size() / 4);
+    return output_bound + static_cast<std::int64_t>(body_size / 4);
 }
+
+namespace {
+
+/// The tokens to reserve for the request in `ctx`. Its body is prepared here, once for the
+/// handler too (prepared_for): the output bound is read where the handler's walk reads the
+/// rest. A body that fails preparation reserves the fallback; the handler answers its error.
+std::int64_t request_estimate(request_context& ctx, std::int64_t fallback) {
+    const auto op = model_operation(ctx.req.method(), ctx.req.target());
+    if (!op) {
+        return fallback;
+    }
+    const auto& prepared = prepared_for(ctx, *op);
+    return estimate_tokens(prepared ? prepared->output_bound : 0, ctx.req.body().size(), fallback);
+}
+
+}  // namespace
 
 awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {
     // The checks run in a coroutine of their own, so that this frame, alive for the rest of
@@ -99,7 +97,7 @@ awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request
     const auto specs = limits::limit_specs(limits);
     const bool counts_tokens = limits.tokens_per_minute || limits.tokens_per_day;
     const std::int64_t estimate =
-        counts_tokens ? estimate_tokens(ctx.req.body(), limits.estimated_tokens_per_request) : 0;
+        counts_tokens ? request_estimate(ctx, limits.estimated_tokens_per_request) : 0;
     if (!specs.empty()) {
         out.checked = limiter_.check_all(out.subject, specs, limits::hit_amounts{1, estimate});
         if (!out.checked.allowed) {

@@ -37,8 +37,10 @@ private:
     limits::concurrency_limiter& concurrency_;
 };
 
-/// Tokens to reserve before the call: max_completion_tokens, max_tokens or max_output_tokens
-/// (plus a rough input size), else `fallback`.
-std::int64_t estimate_tokens(std::string_view body, std::int64_t fallback);
+/// Tokens to reserve before the call: the request's output bound (max_completion_tokens,
+/// max_tokens or max_output_tokens; 0 when it has none) plus a rough input size, else
+/// `fallback`.
+std::int64_t estimate_tokens(std::int64_t output_bound, std::size_t body_size,
+                             std::int64_t fallback);
 
 }  // namespace hadrian::api

@@ -1,6 +1,9 @@
 #include "request_body.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstdint>
 
 #include "hadrian/core/json_validate.hpp"
 
@@ -28,6 +31,47 @@ bool rewritten_member(std::string_view key) {
 constexpr std::array<std::string_view, 3> known_plugins = {"moderation", "web", "file-parser"};
 constexpr std::array<std::string_view, 6> known_roles = {"system",    "developer", "user",
                                                          "assistant", "tool",      "function"};
+
+/// The members that bound an answer's length, in the order the first positive one counts.
+constexpr std::array<std::string_view, 3> output_bounds = {"max_completion_tokens", "max_tokens",
+                                                           "max_output_tokens"};
+
+/// The first positive of `found` (indexed as output_bounds), or 0.
+std::int64_t first_bound(const std::array<std::int64_t, 3>& found) {
+    for (const std::int64_t v : found) {
+        if (v > 0) {
+            return v;
+        }
+    }
+    return 0;
+}
+
+/// The value of a member named in output_bounds when it is a positive integer written as one
+/// (no fraction, no exponent, within int64), else 0.
+std::int64_t positive_integer(std::string_view text) {
+    std::int64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    return ec == std::errc() && ptr == end && v > 0 ? v : 0;
+}
+
+std::int64_t output_bound_of(const nlohmann::json& body) {
+    std::array<std::int64_t, 3> found{};
+    for (std::size_t i = 0; i < output_bounds.size(); ++i) {
+        const auto it = body.find(output_bounds[i]);
+        if (it == body.end()) {
+            continue;
+        }
+        if (it->is_number_unsigned()) {
+            const auto v = it->get<std::uint64_t>();
+            found[i] =
+                v <= static_cast<std::uint64_t>(INT64_MAX) ? static_cast<std::int64_t>(v) : 0;
+        } else if (it->is_number_integer()) {
+            found[i] = std::max<std::int64_t>(it->get<std::int64_t>(), 0);
+        }
+    }
+    return first_bound(found);
+}
 
 std::optional<api_error> check_messages(const nlohmann::json& body) {
     auto it = body.find("messages");
@@ -195,6 +239,7 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
     std::optional<std::string_view> stream;
     std::optional<std::string_view> stream_options;
     std::size_t messages = 0;
+    std::array<std::int64_t, 3> bounds{};
     bool plain = true;
     const std::size_t start = raw.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos) {
@@ -224,6 +269,12 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
                     stream = v.substr(0, n);
                 } else if (key == "stream_options") {
                     stream_options = v.substr(0, n);
+                } else if (key.starts_with("max_")) {
+                    for (std::size_t i = 0; i < output_bounds.size(); ++i) {
+                        if (key == output_bounds[i]) {
+                            bounds[i] = positive_integer(v.substr(0, n));
+                        }
+                    }
                 }
             }
             return n;
@@ -232,6 +283,7 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
         return std::nullopt;
     }
     prepared_request out;
+    out.output_bound = first_bound(bounds);
     if (stream && *stream != "null") {
         if (*stream != "true" && *stream != "false") {
             return std::nullopt;
@@ -336,12 +388,32 @@ result<prepared_request, core::api_error> prepare_request(providers::operation o
     if (op == providers::operation::chat_completions) {
         out.raw_model = passthrough_model(raw, body, out);
     }
+    out.output_bound = output_bound_of(body);
     if (auto it = body.find("provider"); it != body.end()) {
         out.provider_prefs = std::move(*it);
     }
     body.erase("models");
     body.erase("provider");
     body.erase("plugins");
+    return out;
+}
+
+const result<prepared_request, core::api_error>& prepared_for(request_context& ctx,
+                                                              providers::operation op) {
+    if (!ctx.prepared || ctx.prepared->op != op) {
+        ctx.prepared =
+            std::make_shared<prepared_memo>(prepared_memo{op, prepare_request(op, ctx.req.body())});
+    }
+    return ctx.prepared->outcome;
+}
+
+result<prepared_request, core::api_error> take_prepared(request_context& ctx,
+                                                        providers::operation op) {
+    if (!ctx.prepared || ctx.prepared->op != op) {
+        return prepare_request(op, ctx.req.body());
+    }
+    auto out = std::move(ctx.prepared->outcome);
+    ctx.prepared.reset();
     return out;
 }
 

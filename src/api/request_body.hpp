@@ -1,12 +1,14 @@
 // Parsing and validating a client's request body, and splitting off the gateway's own fields.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "hadrian/api/context.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
 #include "hadrian/core/json_scan.hpp"
@@ -28,6 +30,9 @@ struct prepared_request {
     /// upstream as written but for the model, so `body` is the text parsed, when a provider
     /// that does not take text needs it.
     bool text_only = false;
+    /// The first positive integer of `max_completion_tokens`, `max_tokens` and
+    /// `max_output_tokens`, in that order: what the answer may hold at most. 0 when none.
+    std::int64_t output_bound = 0;
 };
 
 /// Parse without throwing, validate the fields the gateway relies on, and remove the Hadrian
@@ -42,5 +47,20 @@ struct prepared_request {
 /// plainly well-formed; anything unusual (an error among them) takes the parsing path.
 result<prepared_request, core::api_error> prepare_request(providers::operation op,
                                                           std::string_view raw);
+
+/// prepare_request's outcome for a request, kept in its context.
+struct prepared_memo {
+    providers::operation op;
+    result<prepared_request, core::api_error> outcome;
+};
+
+/// prepare_request(op) on the request's body, run once per request: later calls for the same
+/// operation return the first outcome.
+const result<prepared_request, core::api_error>& prepared_for(request_context& ctx,
+                                                              providers::operation op);
+
+/// The outcome of prepared_for(ctx, op), moved out of the context (the handler's, at last).
+result<prepared_request, core::api_error> take_prepared(request_context& ctx,
+                                                        providers::operation op);
 
 }  // namespace hadrian::api

@@ -1,5 +1,9 @@
 #include "usage.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
 #include "hadrian/core/json_scan.hpp"
 
 namespace hadrian::api {
@@ -129,9 +133,22 @@ bool splice_usage_cost(std::string& body, double cost, std::optional<core::json_
             break;
         }
     }
-    const std::string member =
-        std::string(empty ? "" : ",") + "\"cost\":" + nlohmann::json(cost).dump();
-    body.insert(close, member);
+    // The shortest text that reads back as `cost`, as JSON writes it (integral values with
+    // ".0", non-finite ones null), without building a document to dump one number.
+    char member[48] = ",\"cost\":";
+    char* const number = member + 8;
+    char* end = number;
+    if (std::isfinite(cost)) {
+        end = std::to_chars(number, member + sizeof member - 2, cost).ptr;
+        if (std::find_if(number, end, [](char c) { return c == '.' || c == 'e'; }) == end) {
+            *end++ = '.';
+            *end++ = '0';
+        }
+    } else {
+        end = std::copy_n("null", 4, number);
+    }
+    const char* const begin = empty ? member + 1 : member;
+    body.insert(close, begin, static_cast<std::size_t>(end - begin));
     return true;
 }
 

@@ -27,9 +27,9 @@ std::int64_t window_expiry(std::int64_t index, std::int64_t window_ms) noexcept 
 
 memory_counter_store::memory_counter_store(const clock& clock) : clock_(clock) {}
 
-memory_counter_store::shard& memory_counter_store::shard_for(std::string_view key) {
+memory_counter_store::shard& memory_counter_store::shard_for(const hashed_key& key) {
     // Multiplicative mixing so that the shard does not use the same low bits as the buckets.
-    const std::uint64_t h = core::string_hash{}(key)*0x9E3779B97F4A7C15ull;
+    const std::uint64_t h = key.hash * 0x9E3779B97F4A7C15ull;
     return shards_[h >> 60];
 }
 
@@ -45,16 +45,17 @@ void memory_counter_store::maybe_sweep(shard& s, std::int64_t now_ms) {
     });
 }
 
-std::int64_t memory_counter_store::add(std::string_view key, std::int64_t delta,
+std::int64_t memory_counter_store::add(std::string_view text, std::int64_t delta,
                                        std::int64_t ttl_ms) {
     const std::int64_t now = clock_.now_ms();
+    const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now);
     const counter_entry fresh{0, ttl_ms > 0 ? saturating_add(now, ttl_ms) : never};
     auto it = s.counters.find(key);
     if (it == s.counters.end()) {
-        it = s.counters.emplace(std::string(key), fresh).first;
+        it = s.counters.emplace(std::string(text), fresh).first;
     } else if (it->second.expires_at_ms <= now) {
         it->second = fresh;  // expired but not yet swept: a new counter
     }
@@ -63,8 +64,9 @@ std::int64_t memory_counter_store::add(std::string_view key, std::int64_t delta,
     return e.value;
 }
 
-std::int64_t memory_counter_store::get(std::string_view key) {
+std::int64_t memory_counter_store::get(std::string_view text) {
     const std::int64_t now = clock_.now_ms();
+    const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now);
@@ -75,13 +77,13 @@ std::int64_t memory_counter_store::get(std::string_view key) {
     return it->second.value;
 }
 
-window_position memory_counter_store::roll(shard& s, std::string_view key, std::int64_t window_ms,
+window_position memory_counter_store::roll(shard& s, const hashed_key& key, std::int64_t window_ms,
                                            std::int64_t now_ms, window_entry*& entry) {
     const std::int64_t w = std::max<std::int64_t>(window_ms, 1);
     window_position pos = window_at(now_ms, w);
     auto it = s.windows.find(key);
     if (it == s.windows.end()) {
-        it = s.windows.emplace(std::string(key), window_entry{w, pos.index, {}}).first;
+        it = s.windows.emplace(std::string(key.text), window_entry{w, pos.index, {}}).first;
     }
     window_entry& e = it->second;
     if (e.window_ms != w) {
@@ -99,9 +101,10 @@ window_position memory_counter_store::roll(shard& s, std::string_view key, std::
     return pos;
 }
 
-window_state memory_counter_store::window_hit(std::string_view key, std::int64_t window_ms,
+window_state memory_counter_store::window_hit(std::string_view text, std::int64_t window_ms,
                                               std::int64_t now_ms, std::int64_t amount,
                                               std::int64_t limit) {
+    const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer
@@ -115,8 +118,9 @@ window_state memory_counter_store::window_hit(std::string_view key, std::int64_t
     return {allowed, e->counts, pos};
 }
 
-void memory_counter_store::window_add(std::string_view key, std::int64_t window_ms,
+void memory_counter_store::window_add(std::string_view text, std::int64_t window_ms,
                                       std::int64_t at_ms, std::int64_t delta, std::int64_t now_ms) {
+    const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer

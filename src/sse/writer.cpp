@@ -2,29 +2,10 @@
 #include "hadrian/sse/writer.hpp"
 
 #include <cassert>
-#include <cstring>
+
+#include "hadrian/core/line_break.hpp"
 
 namespace hadrian::sse {
-
-namespace {
-
-/// The index of the first '\r' or '\n' in `s`, or npos. Two memchr passes (event data
-/// rarely holds either) where find_first_of calls memchr once per byte.
-std::size_t line_end(std::string_view s) {
-    if (s.empty()) {
-        return std::string_view::npos;
-    }
-    const void* nl = std::memchr(s.data(), '\n', s.size());
-    const std::size_t limit =
-        nl != nullptr ? static_cast<std::size_t>(static_cast<const char*>(nl) - s.data())
-                      : s.size();
-    if (const void* cr = std::memchr(s.data(), '\r', limit); cr != nullptr) {
-        return static_cast<std::size_t>(static_cast<const char*>(cr) - s.data());
-    }
-    return nl != nullptr ? limit : std::string_view::npos;
-}
-
-}  // namespace
 
 void append_event(std::string& out, std::string_view data, std::string_view event_type) {
     // A line break inside the type would start a new field of the client's parser.
@@ -39,7 +20,7 @@ void append_event(std::string& out, std::string_view data, std::string_view even
     // One `data:` line per line of data. '\r' and "\r\n" are line ends for the client's parser
     // too, so they split here as well: a raw '\r' in data can never smuggle in another field.
     for (;;) {
-        const auto eol = line_end(data);
+        const auto eol = core::find_line_break(data);
         out.append("data: ");
         out.append(data.substr(0, eol));
         out.push_back('\n');

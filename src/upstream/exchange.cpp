@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "hadrian/core/line_break.hpp"
 #include "hadrian/core/send_batching.hpp"
 #include "upstream/dns_lookup.hpp"
 #include "upstream/failure.hpp"
@@ -40,10 +41,6 @@ bool is_closed_error(const error_code& ec) {
            ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
-bool has_line_break(std::string_view s) {
-    return s.find_first_of("\r\n") != std::string_view::npos;
-}
-
 /// The request line and header fields of `req`, serialized: Host and User-Agent unless given,
 /// Content-Length ours (a stale one would desynchronise the connection), fields holding a line
 /// break left out (they would split the head).
@@ -58,7 +55,7 @@ std::string serialize_head(const request& req, std::size_t body_size) {
         if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
             continue;
         }
-        if (has_line_break(name) || has_line_break(value)) {
+        if (core::has_line_break(name) || core::has_line_break(value)) {
             logger().warn("{}: header field {:?} left out: it holds a line break", req.target.host,
                           name);
             continue;

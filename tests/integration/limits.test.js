@@ -94,6 +94,38 @@ test('200 concurrent requests against rpm 50: exactly 50 pass, the rest get 429'
   assert.ok(Number(ok[0].headers.get('x-ratelimit-remaining')) < 50);
 });
 
+test('tokens per minute: a request reserves its max_tokens, then what it used', async (t) => {
+  const cfg = config(newDb());
+  cfg.limits.rate_limits = { estimated_tokens_per_request: 2000 };
+  const gw = await startGateway({ config: cfg });
+  t.after(() => gw.dispose());
+  const key = await createKey(gw, { rate_limit_tpm: 1000 });
+
+  // More than the limit asked for: refused before any call, the tokens named.
+  const over = await chat(gw, key.key, { max_tokens: 5000 });
+  assertError(over, { status: 429, code: 'rate_limit_exceeded', type: 'rate_limit_error' });
+  assert.equal(over.json.error.message, 'Rate limit exceeded: 1000 tokens per minute');
+  assert.equal(over.headers.get('x-tokenratelimit-limit'), '1000');
+  // Without a bound, the configured estimate is reserved: 2,000 does not fit either.
+  const unbounded = await chat(gw, key.key);
+  assert.equal(unbounded.status, 429, unbounded.text);
+
+  // A bound that fits: reserved with about a token per four bytes of the request, then
+  // corrected to the 8 tokens the answer used (1 in, 7 out), which the next request sees.
+  const sized = JSON.stringify({ ...body, max_tokens: 100 }).length;
+  const reserve = 100 + Math.floor(sized / 4);
+  const first = await chat(gw, key.key, { max_tokens: 100 });
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.headers.get('x-tokenratelimit-used'), String(reserve));
+  assert.equal(first.headers.get('x-tokenratelimit-remaining'), String(1000 - reserve));
+  const second = await chat(gw, key.key, { max_tokens: 100 });
+  assert.equal(second.status, 200, second.text);
+  const used = Number(second.headers.get('x-tokenratelimit-used'));
+  // 8 more than the first, or one less when a minute began between the two (the sliding
+  // window then weighs the first request a little under 1).
+  assert.ok(used - reserve === 8 || used - reserve === 7, `used ${used}, reserved ${reserve}`);
+});
+
 test('budget under 100 concurrent requests: settled spend stays within the limit', async (t) => {
   const gw = await startGateway({ config: config(newDb()) });
   t.after(() => gw.dispose());

@@ -20,6 +20,8 @@ namespace hadrian::api {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
+struct prepared_memo;  // api/request_body.hpp
+
 /// Where a handler writes its answer; implemented by the server's session.
 /// Either `send` once, or `start_stream`, any number of `write`, then `finish`.
 /// Every call returns an error when the client is gone; the handler then stops.
@@ -69,6 +71,10 @@ struct request_context {
 
     /// Headers added to whatever answer this request gets (set by middleware).
     header_list response_headers;
+
+    /// The body of a model call, read once: by the rate limiter when it needs the output
+    /// bound, then taken by the handler (prepared_for, take_prepared).
+    std::shared_ptr<prepared_memo> prepared;
 
     // Filled in along the way, for the access log, usage records and metrics.
     int status = 0;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "hadrian/core/string_map.hpp"
 #include "hadrian/limits/clock.hpp"
@@ -57,8 +58,21 @@ private:
         std::int64_t index = 0;  // the current fixed window
         window_counts counts;
     };
+    /// A key with its hash, found once per call: the hash picks the shard and the bucket.
+    struct hashed_key {
+        std::string_view text;
+        std::size_t hash = 0;
+        friend bool operator==(const hashed_key& a, std::string_view b) noexcept {
+            return a.text == b;
+        }
+    };
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return core::string_hash{}(s); }
+        std::size_t operator()(const hashed_key& k) const noexcept { return k.hash; }
+    };
     template <class V>
-    using map = core::string_map<V>;
+    using map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
 
     struct alignas(64) shard {
         std::mutex mutex;
@@ -67,12 +81,12 @@ private:
         std::int64_t next_sweep_ms = 0;
     };
 
-    shard& shard_for(std::string_view key);
+    shard& shard_for(const hashed_key& key);
     /// Sweeps `s` when its sweep is due. Caller holds `s.mutex`.
     void maybe_sweep(shard& s, std::int64_t now_ms);
     /// The entry for `key`, created or moved forward to the window of `now_ms`; returns the
     /// position the call is evaluated at. Caller holds the shard's mutex.
-    window_position roll(shard& s, std::string_view key, std::int64_t window_ms,
+    window_position roll(shard& s, const hashed_key& key, std::int64_t window_ms,
                          std::int64_t now_ms, window_entry*& entry);
 
     const clock& clock_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 namespace hadrian::api {
 namespace {
 
@@ -243,6 +246,89 @@ TEST(PrepareRequest, ErrorsInsidePlainLookingBodiesAreFound) {
 TEST(PrepareRequest, OnlyChatCompletionsPassThrough) {
     EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::responses));
     EXPECT_FALSE(passes_through(R"({"model":"m","input":"hi"})", operation::embeddings));
+}
+
+TEST(PrepareRequest, OutputBoundIsReadAlikeOnBothPaths) {
+    // The scan of a plain chat body, the parse of a chat body with an extension, and the
+    // parse of a Responses body must read the same bound from the same members.
+    const std::pair<std::string, std::int64_t> rows[] = {
+        {"", 0},
+        {R"("max_tokens":64,)", 64},
+        {R"("max_completion_tokens":10,"max_tokens":64,)", 10},
+        {R"("max_tokens":64,"max_completion_tokens":0,)", 64},
+        {R"("max_output_tokens":7,)", 7},
+        {R"("max_output_tokens":7,"max_tokens":8,)", 8},
+        {R"("max_tokens":-5,)", 0},
+        {R"("max_tokens":6.5,)", 0},
+        {R"("max_tokens":1e3,)", 0},
+        {R"("max_tokens":"64",)", 0},
+        {R"("max_tokens":null,"max_output_tokens":3,)", 3},
+        {R"("max_tokens":9223372036854775807,)", INT64_MAX},
+        {R"("max_tokens":9223372036854775808,)", 0},
+        {R"("max_tokens_extra":5,"max_":6,)", 0},
+    };
+    const std::string messages = R"("messages":[{"role":"user","content":"hi"}])";
+    for (const auto& [members, bound] : rows) {
+        const std::string plain = "{" + members + R"("model":"m",)" + messages + "}";
+        auto scanned = prepare_request(operation::chat_completions, plain);
+        ASSERT_TRUE(scanned.has_value()) << plain;
+        EXPECT_TRUE(scanned->text_only) << plain;
+        EXPECT_EQ(scanned->output_bound, bound) << plain;
+
+        const std::string extended = "{" + members + R"("models":["m"],)" + messages + "}";
+        auto parsed = prepare_request(operation::chat_completions, extended);
+        ASSERT_TRUE(parsed.has_value()) << extended;
+        EXPECT_FALSE(parsed->text_only) << extended;
+        EXPECT_EQ(parsed->output_bound, bound) << extended;
+
+        const std::string responses = "{" + members + R"("model":"m","input":"hi"})";
+        auto response = prepare_request(operation::responses, responses);
+        ASSERT_TRUE(response.has_value()) << responses;
+        EXPECT_EQ(response->output_bound, bound) << responses;
+    }
+}
+
+/// A sink for a context that is never answered.
+class unused_sink final : public response_sink {
+public:
+    awaitable<error_code> send(int, header_list, std::string, std::string_view) override {
+        co_return error_code{};
+    }
+    awaitable<error_code> start_stream(int, header_list) override { co_return error_code{}; }
+    awaitable<error_code> write(std::string_view) override { co_return error_code{}; }
+    awaitable<error_code> finish() override { co_return error_code{}; }
+    bool started() const noexcept override { return false; }
+};
+
+TEST(PreparedFor, PreparesOnceAndHandsTheOutcomeToTheHandler) {
+    core::http_request req;
+    req.body() = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
+    unused_sink sink;
+    request_context ctx(req, sink, "127.0.0.1");
+
+    const auto& first = prepared_for(ctx, operation::chat_completions);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->output_bound, 5);
+    // The body changes under it: a second call gives the first outcome, not a new one.
+    req.body() = "not json";
+    const auto& again = prepared_for(ctx, operation::chat_completions);
+    EXPECT_EQ(&again, &first);
+    auto taken = take_prepared(ctx, operation::chat_completions);
+    ASSERT_TRUE(taken.has_value());
+    EXPECT_EQ(taken->model, "m");
+    EXPECT_EQ(ctx.prepared, nullptr);
+
+    // Nothing kept: the handler prepares the body itself, and finds its error.
+    auto fresh = take_prepared(ctx, operation::chat_completions);
+    ASSERT_FALSE(fresh.has_value());
+    EXPECT_EQ(fresh.error().kind, core::errc::invalid_json);
+
+    // Another operation's outcome is not handed over.
+    req.body() = R"({"model":"m","input":"hi"})";
+    ASSERT_FALSE(prepared_for(ctx, operation::chat_completions).has_value());
+    auto other = take_prepared(ctx, operation::responses);
+    ASSERT_TRUE(other.has_value());
+    EXPECT_EQ(other->model, "m");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "api/endpoints.hpp"
 
 namespace hadrian::api {
@@ -104,6 +106,25 @@ TEST(SpliceUsageCost, EmptyUsageAndMissingUsage) {
     EXPECT_EQ(none, R"({"id":"x"})");
     std::string not_object = R"({"usage":null})";
     EXPECT_FALSE(splice_usage_cost(not_object, 1.0));
+}
+
+TEST(SpliceUsageCost, WritesTheNumberAsAJsonDocumentWould) {
+    // Every cost reads back exactly; integral costs keep their ".0" and non-finite ones are
+    // null, as a document's dump writes them.
+    for (const double cost :
+         {0.0, 2.0, 0.000064, 1e-9, 0.1 + 0.2, 123456.789, 1e21, 5e-324, 1.7976931348623157e308}) {
+        std::string body = R"({"usage":{"total_tokens":1}})";
+        ASSERT_TRUE(splice_usage_cost(body, cost));
+        const auto parsed = nlohmann::json::parse(body);
+        EXPECT_EQ(parsed["usage"]["cost"].get<double>(), cost) << body;
+        EXPECT_EQ(parsed["usage"]["cost"].dump(), nlohmann::json(cost).dump()) << body;
+    }
+    std::string integral = R"({"usage":{}})";
+    ASSERT_TRUE(splice_usage_cost(integral, 2.0));
+    EXPECT_EQ(integral, R"({"usage":{"cost":2.0}})");
+    std::string infinite = R"({"usage":{"total_tokens":1}})";
+    ASSERT_TRUE(splice_usage_cost(infinite, std::numeric_limits<double>::infinity()));
+    EXPECT_EQ(infinite, R"({"usage":{"total_tokens":1,"cost":null}})");
 }
 
 }  // namespace
