@@ -19,9 +19,8 @@ bool acceptable_request_id(std::string_view id) noexcept {
 }
 
 awaitable<void> request_id_middleware::handle(request_context& ctx, chain next) {
-    auto it = ctx.req.find("X-Request-Id");
-    if (it != ctx.req.end() && acceptable_request_id(it->value())) {
-        ctx.request_id = std::string(it->value());
+    if (const std::string_view given = ctx.req["X-Request-Id"]; acceptable_request_id(given)) {
+        ctx.request_id = std::string(given);
     } else {
         ctx.request_id = core::new_uuid();
     }

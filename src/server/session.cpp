@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 #include <cstring>
@@ -203,7 +202,7 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         }
     }
 
-    http::request_parser<core::string_body> parser;
+    core::http_request_parser parser(out);
     parser.header_limit(cfg.max_header_bytes);
     parser.body_limit(cfg.body_limit_bytes);
     version_ = 11;
@@ -246,12 +245,12 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         }
     }
     disarm();
-    version_ = parser.get().version();
+    version_ = out.version();
     if (auto len = parser.content_length(); len && *len > cfg.body_limit_bytes) {
         co_await reject(core::errc::payload_too_large, too_large());
         co_return false;
     }
-    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    if (beast::iequals(out[http::field::expect], "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         const std::array<asio::const_buffer, 1> bufs{asio::buffer(cont)};
         const error_code wec = co_await write_all(bufs, cfg.header_read_timeout_secs);
@@ -290,8 +289,7 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         }
     }
     disarm();
-    out = parser.release();
-    keep_alive_ = out.keep_alive();
+    keep_alive_ = parser.keep_alive();
     head_request_ = out.method() == http::verb::head;
     co_return true;
 }

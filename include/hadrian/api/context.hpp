@@ -13,7 +13,7 @@
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
-#include "hadrian/core/string_body.hpp"
+#include "hadrian/core/http_request.hpp"
 #include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {

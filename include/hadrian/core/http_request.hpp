@@ -1,0 +1,94 @@
+/// A request as the server reads it, and the parser that fills it.
+///
+/// The request line and header fields lie back to back in one buffer, found by a scan of a
+/// small table: a request has a handful of fields, and a table of offsets costs no allocation
+/// per field, no tree to keep ordered, and keeps its capacity from one request of a connection
+/// to the next. The parsing itself is Beast's (basic_parser), with all its checks of framing
+/// (Content-Length, Transfer-Encoding, chunks) and limits.
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hadrian/core/asio.hpp"
+
+namespace hadrian::core {
+
+class http_request {
+public:
+    http::verb method() const noexcept { return method_; }
+    /// The method as received (for a method Beast does not know, the only name it has).
+    std::string_view method_string() const noexcept { return text(0, method_size_); }
+    std::string_view target() const noexcept { return text(method_size_, target_size_); }
+    /// 10 for HTTP/1.0, 11 for HTTP/1.1.
+    unsigned version() const noexcept { return version_; }
+
+    /// The value of the first field `f`, or empty when there is none.
+    std::string_view operator[](http::field f) const noexcept;
+    /// The value of the first field named `name` (in any case), or empty when there is none.
+    std::string_view operator[](std::string_view name) const noexcept;
+    std::size_t field_count() const noexcept { return fields_.size(); }
+
+    std::string& body() noexcept { return body_; }
+    const std::string& body() const noexcept { return body_; }
+
+    /// Starts a new request: the fields and body of the last one are dropped (their buffers
+    /// kept, but for a large body's).
+    void start(http::verb method, std::string_view method_string, std::string_view target,
+               unsigned version);
+    void add_field(http::field f, std::string_view name, std::string_view value);
+
+private:
+    struct field_ref {
+        http::field id;
+        std::uint32_t name_at;
+        std::uint32_t name_size;
+        std::uint32_t value_at;
+        std::uint32_t value_size;
+    };
+    std::string_view text(std::size_t at, std::size_t size) const noexcept {
+        return std::string_view(text_).substr(at, size);
+    }
+
+    std::string text_;  // method, target, then each field's name and value
+    std::vector<field_ref> fields_;
+    std::uint32_t method_size_ = 0;
+    std::uint32_t target_size_ = 0;
+    http::verb method_ = http::verb::unknown;
+    unsigned version_ = 11;
+    std::string body_;
+};
+
+/// Beast's request parser, writing into an http_request. The body is appended as it arrives
+/// into a string reserved for the announced length (which the body limit bounds): copied into
+/// once, never moved, never zero-filled first.
+class http_request_parser final : public http::basic_parser<true> {
+public:
+    explicit http_request_parser(http_request& out) : out_(out) {}
+
+private:
+    void on_request_impl(http::verb method, beast::string_view method_str,
+                         beast::string_view target, int version, error_code& ec) override;
+    void on_response_impl(int code, beast::string_view reason, int version,
+                          error_code& ec) override;
+    void on_field_impl(http::field name, beast::string_view name_string, beast::string_view value,
+                       error_code& ec) override;
+    void on_header_impl(error_code& ec) override;
+    void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                           error_code& ec) override;
+    std::size_t on_body_impl(beast::string_view body, error_code& ec) override;
+    void on_chunk_header_impl(std::uint64_t size, beast::string_view extensions,
+                              error_code& ec) override;
+    std::size_t on_chunk_body_impl(std::uint64_t remain, beast::string_view body,
+                                   error_code& ec) override;
+    void on_finish_impl(error_code& ec) override;
+
+    http_request& out_;
+};
+
+}  // namespace hadrian::core
