@@ -181,7 +181,7 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
     } else if (type == "error") {
         const json& e = object_at(ev, "error");
         const std::string etype = string_at(e, "type");
-        auto err = anthropic_error(anthropic_error_status(etype), data, http::fields{});
+        auto err = anthropic_error(anthropic_error_status(etype), data, core::header_fields{});
         if (etype.empty()) {
             err.message = "Upstream provider returned error: in-band stream error";
         }

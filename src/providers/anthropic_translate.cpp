@@ -484,7 +484,8 @@ int anthropic_error_status(std::string_view t) {
     return 502;
 }
 
-core::api_error anthropic_error(int status, std::string_view body, const http::fields& headers) {
+core::api_error anthropic_error(int status, std::string_view body,
+                                const core::header_fields& headers) {
     core::api_error err = from_http_error(status, body, headers);
     const json parsed = json::parse(body, nullptr, false);
     const json* e = parsed.is_discarded() ? nullptr : member(parsed, "error");

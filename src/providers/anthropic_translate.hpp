@@ -10,6 +10,7 @@
 
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::providers {
 
@@ -54,6 +55,7 @@ int anthropic_error_status(std::string_view anthropic_type);
 /// status → the gateway's error: the status is kept (529 too), `code` is the Anthropic error
 /// type, the message is kept. Other bodies fall back to the generic upstream error.
 /// A `Retry-After` header is carried over.
-core::api_error anthropic_error(int status, std::string_view body, const http::fields& headers);
+core::api_error anthropic_error(int status, std::string_view body,
+                                const core::header_fields& headers);
 
 }  // namespace hadrian::providers

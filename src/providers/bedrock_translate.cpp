@@ -421,15 +421,16 @@ json to_chat_completion(const json& response, const std::string& id, const std::
             {"usage", usage(u != nullptr ? *u : json::object())}};
 }
 
-core::api_error to_api_error(int status, std::string_view body, const http::fields& headers) {
+core::api_error to_api_error(int status, std::string_view body,
+                             const core::header_fields& headers) {
     const json parsed = json::parse(body, nullptr, false);
     std::string message = string_member(parsed, "message");
     if (message.empty()) {
         message = string_member(parsed, "Message");
     }
     std::string type;
-    if (auto it = headers.find("x-amzn-errortype"); it != headers.end()) {
-        type = std::string(it->value());
+    if (headers.contains("x-amzn-errortype")) {
+        type = std::string(headers["x-amzn-errortype"]);
     } else {
         type = string_member(parsed, "__type");
         if (auto hash = type.rfind('#'); hash != std::string::npos) {
@@ -465,7 +466,7 @@ core::api_error stream_exception(std::string_view exception_type, std::string_vi
         message = "Upstream provider returned error: " + std::string(exception_type);
     }
     json error = {{"message", std::move(message)}, {"code", std::string(exception_type)}};
-    return from_http_error(status, json{{"error", std::move(error)}}.dump(), http::fields{});
+    return from_http_error(status, json{{"error", std::move(error)}}.dump(), core::header_fields{});
 }
 
 }  // namespace hadrian::providers::converse

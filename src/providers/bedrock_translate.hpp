@@ -14,6 +14,7 @@
 #include "aws_eventstream.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::providers::converse {
 
@@ -68,7 +69,7 @@ nlohmann::json to_chat_completion(const nlohmann::json& response, const std::str
 /// `ValidationException:http://…`) → the gateway's error: the status is kept, `code` is the
 /// error type before ':', the message is kept. Other bodies fall back to from_http_error.
 /// A `Retry-After` header is carried over.
-core::api_error to_api_error(int status, std::string_view body, const http::fields& headers);
+core::api_error to_api_error(int status, std::string_view body, const core::header_fields& headers);
 
 /// An in-band stream exception (`:message-type` exception, e.g. `throttlingException`) →
 /// the gateway's error, with the status Bedrock uses for that exception as an HTTP error.

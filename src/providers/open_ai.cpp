@@ -1,7 +1,7 @@
 #include "open_ai.hpp"
 
-#include "hadrian/providers/chat_summary.hpp"
 #include "hadrian/core/log.hpp"
+#include "hadrian/providers/chat_summary.hpp"
 #include "provider_common.hpp"
 #include "sse_passthrough.hpp"
 #include "upstream_errors.hpp"

@@ -43,7 +43,7 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
             if (op_ == operation::chat_completions && ev.data.rfind("{\"error\"", 0) == 0) {
                 // An upstream's own in-band error: reported once, in our shape.
                 done_ = true;
-                co_return from_http_error(502, ev.data, http::fields{});
+                co_return from_http_error(502, ev.data, core::header_fields{});
             }
             if (!looks_like_json_object(ev.data)) {
                 done_ = true;

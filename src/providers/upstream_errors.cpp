@@ -55,7 +55,8 @@ std::string text_of(const nlohmann::json& j) {
 
 }  // namespace
 
-core::api_error from_http_error(int status, std::string_view body, const http::fields& headers) {
+core::api_error from_http_error(int status, std::string_view body,
+                                const core::header_fields& headers) {
     auto err = core::api_error::make(core::errc::provider_error, {});
     err.status = status;
     err.type = std::string(default_type(status));
@@ -87,8 +88,8 @@ core::api_error from_http_error(int status, std::string_view body, const http::f
         err.message = "Upstream provider returned error: HTTP " + std::to_string(status) +
                       (snippet.empty() ? "" : ": " + snippet);
     }
-    if (auto it = headers.find(http::field::retry_after); it != headers.end()) {
-        err.headers.emplace_back("Retry-After", std::string(it->value()));
+    if (const std::string_view retry = headers[http::field::retry_after]; !retry.empty()) {
+        err.headers.emplace_back("Retry-After", std::string(retry));
     }
     return err;
 }

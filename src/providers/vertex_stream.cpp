@@ -74,7 +74,7 @@ result<void, core::api_error> stream_decoder::on_event(const sse::event& ev,
                 status = code->get<int>();
             }
         }
-        return to_api_error(status, ev.data, http::fields{});
+        return to_api_error(status, ev.data, core::header_fields{});
     }
     if (!id_fixed_) {
         if (auto rid = string_at(chunk, "responseId"); !rid.empty()) {

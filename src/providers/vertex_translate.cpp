@@ -617,7 +617,8 @@ nlohmann::json to_chat_completion(const nlohmann::json& response, const std::str
             {"usage", usage(object_at(response, "usageMetadata"))}};
 }
 
-core::api_error to_api_error(int status, std::string_view body, const http::fields& headers) {
+core::api_error to_api_error(int status, std::string_view body,
+                             const core::header_fields& headers) {
     core::api_error err = from_http_error(status, body, headers);
     auto parsed = json::parse(body, nullptr, false);
     if (parsed.is_array() && parsed.size() == 1) {

@@ -10,6 +10,7 @@
 
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::providers::gemini {
 
@@ -46,6 +47,6 @@ std::string tool_call_id(std::string_view completion_id, std::size_t n);
 /// array) in the gateway's shape: the HTTP status is kept, `code` is the Google status string
 /// (`INVALID_ARGUMENT`, `NOT_FOUND`, …), the message is kept. Other bodies fall back to
 /// from_http_error. A `Retry-After` header is carried over.
-core::api_error to_api_error(int status, std::string_view body, const http::fields& headers);
+core::api_error to_api_error(int status, std::string_view body, const core::header_fields& headers);
 
 }  // namespace hadrian::providers::gemini

@@ -4,10 +4,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -19,12 +15,12 @@
 
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/deadline.hpp"
+#include "upstream/response_parser.hpp"
 #include "upstream/tls_context.hpp"
 
 namespace hadrian::upstream {
 
 using clock = std::chrono::steady_clock;
-using response_parser = http::response_parser<http::buffer_body>;
 
 /// What makes two connections interchangeable: scheme, host and port.
 struct pool_key {

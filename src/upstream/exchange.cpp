@@ -290,9 +290,9 @@ awaitable<std::optional<failure>> exchange::attempt() {
     co_return std::nullopt;
 }
 
-int exchange::status() const noexcept { return parser_->get().result_int(); }
+int exchange::status() const noexcept { return parser_->status(); }
 
-const http::fields& exchange::headers() const noexcept { return parser_->get(); }
+const core::header_fields& exchange::headers() const noexcept { return parser_->fields(); }
 
 awaitable<result<std::string_view, failure>> exchange::read_some() {
     if (body_error_) {
@@ -312,15 +312,13 @@ awaitable<result<std::string_view, failure>> exchange::read_some() {
     }
     conn_->expires_at(deadline_after(limits_.idle));
     for (;;) {
-        auto& body = parser_->get().body();
-        body.data = scratch_.get();
-        body.size = scratch_size;
+        parser_->body_window(scratch_.get(), scratch_size);
         const error_code ec = co_await conn_->read_some(*parser_);
         if (ec || aborted_) {
             co_return fail_body(
                 fail(ec, "reading response body failed", "timed out waiting for response body"));
         }
-        const std::size_t n = scratch_size - parser_->get().body().size;
+        const std::size_t n = scratch_size - parser_->window_left();
         if (n > 0) {
             co_return std::string_view(scratch_.get(), n);
         }

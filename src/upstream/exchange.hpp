@@ -45,7 +45,7 @@ public:
     awaitable<std::optional<failure>> run();
 
     int status() const noexcept;
-    const http::fields& headers() const noexcept;
+    const core::header_fields& headers() const noexcept;
     awaitable<result<std::string_view, failure>> read_some();
     awaitable<result<std::string, failure>> read_all();
     /// Closes the connection; pending and later operations fail with operation_aborted.

@@ -9,7 +9,7 @@ response::~response() = default;
 
 int response::status() const noexcept { return state_->status(); }
 
-const http::fields& response::headers() const noexcept { return state_->headers(); }
+const core::header_fields& response::headers() const noexcept { return state_->headers(); }
 
 awaitable<result<std::string_view, failure>> response::read_some() { return state_->read_some(); }
 

@@ -1,21 +1,18 @@
 /// A request as the server reads it, and the parser that fills it.
 ///
-/// The request line and header fields lie back to back in one buffer, found by a scan of a
-/// small table: a request has a handful of fields, and a table of offsets costs no allocation
-/// per field, no tree to keep ordered, and keeps its capacity from one request of a connection
-/// to the next. The parsing itself is Beast's (basic_parser), with all its checks of framing
+/// The fields are a header_fields table (no allocation per field; a connection's requests reuse
+/// its buffers). The parsing itself is Beast's (basic_parser), with all its checks of framing
 /// (Content-Length, Transfer-Encoding, chunks) and limits.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::core {
 
@@ -23,16 +20,20 @@ class http_request {
 public:
     http::verb method() const noexcept { return method_; }
     /// The method as received (for a method Beast does not know, the only name it has).
-    std::string_view method_string() const noexcept { return text(0, method_size_); }
-    std::string_view target() const noexcept { return text(method_size_, target_size_); }
+    std::string_view method_string() const noexcept {
+        return std::string_view(line_).substr(0, method_size_);
+    }
+    std::string_view target() const noexcept {
+        return std::string_view(line_).substr(method_size_);
+    }
     /// 10 for HTTP/1.0, 11 for HTTP/1.1.
     unsigned version() const noexcept { return version_; }
 
-    /// The value of the first field `f`, or empty when there is none.
-    std::string_view operator[](http::field f) const noexcept;
-    /// The value of the first field named `name` (in any case), or empty when there is none.
-    std::string_view operator[](std::string_view name) const noexcept;
-    std::size_t field_count() const noexcept { return fields_.size(); }
+    const header_fields& fields() const noexcept { return fields_; }
+    header_fields& fields() noexcept { return fields_; }
+    /// The value of the first field `f` or named `name` (in any case), or empty.
+    std::string_view operator[](http::field f) const noexcept { return fields_[f]; }
+    std::string_view operator[](std::string_view name) const noexcept { return fields_[name]; }
 
     std::string& body() noexcept { return body_; }
     const std::string& body() const noexcept { return body_; }
@@ -41,26 +42,13 @@ public:
     /// kept, but for a large body's).
     void start(http::verb method, std::string_view method_string, std::string_view target,
                unsigned version);
-    void add_field(http::field f, std::string_view name, std::string_view value);
 
 private:
-    struct field_ref {
-        http::field id;
-        std::uint32_t name_at;
-        std::uint32_t name_size;
-        std::uint32_t value_at;
-        std::uint32_t value_size;
-    };
-    std::string_view text(std::size_t at, std::size_t size) const noexcept {
-        return std::string_view(text_).substr(at, size);
-    }
-
-    std::string text_;  // method, target, then each field's name and value
-    std::vector<field_ref> fields_;
-    std::uint32_t method_size_ = 0;
-    std::uint32_t target_size_ = 0;
+    std::string line_;  // the method, then the target
+    std::size_t method_size_ = 0;
     http::verb method_ = http::verb::unknown;
     unsigned version_ = 11;
+    header_fields fields_;
     std::string body_;
 };
 

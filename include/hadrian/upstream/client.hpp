@@ -4,7 +4,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/assert/source_location.hpp>
-#include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <cstdint>
@@ -18,6 +17,7 @@
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::upstream {
 
@@ -116,7 +116,7 @@ public:
     response& operator=(const response&) = delete;
 
     int status() const noexcept;
-    const http::fields& headers() const noexcept;
+    const core::header_fields& headers() const noexcept;
 
     /// Next piece of the body (chunked framing removed) as soon as any body bytes arrive. An
     /// empty view means the body is complete. The view is valid until the next call. Each call

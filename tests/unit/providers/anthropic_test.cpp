@@ -358,14 +358,15 @@ TEST(AnthropicResponse, FinishReasons) {
 
 TEST(AnthropicError, FixturesKeepStatusTypeAndMessage) {
     const json bad = fixture("bad_request.json")["response"];
-    auto err = anthropic_error(bad["status"].get<int>(), bad["body"].dump(), http::fields{});
+    auto err = anthropic_error(bad["status"].get<int>(), bad["body"].dump(), core::header_fields{});
     EXPECT_EQ(err.status, 404);
     EXPECT_EQ(err.code, "not_found_error");
     EXPECT_EQ(err.type, "invalid_request_error");
     EXPECT_EQ(err.message, "model: invalid-model-that-does-not-exist");
 
     const json unauth = fixture("unauthorized.json")["response"];
-    err = anthropic_error(unauth["status"].get<int>(), unauth["body"].dump(), http::fields{});
+    err =
+        anthropic_error(unauth["status"].get<int>(), unauth["body"].dump(), core::header_fields{});
     EXPECT_EQ(err.status, 401);
     EXPECT_EQ(err.code, "authentication_error");
     EXPECT_EQ(err.type, "authentication_error");
@@ -373,8 +374,8 @@ TEST(AnthropicError, FixturesKeepStatusTypeAndMessage) {
 }
 
 TEST(AnthropicError, OverloadedKeeps529AndRetryAfter) {
-    http::fields headers;
-    headers.set(http::field::retry_after, "3");
+    core::header_fields headers;
+    headers.add("Retry-After", "3");
     auto err = anthropic_error(
         529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})",
         headers);
@@ -385,7 +386,7 @@ TEST(AnthropicError, OverloadedKeeps529AndRetryAfter) {
     ASSERT_EQ(err.headers.size(), 1u);
     EXPECT_EQ(err.headers[0].second, "3");
 
-    err = anthropic_error(502, "<html>bad gateway</html>", http::fields{});
+    err = anthropic_error(502, "<html>bad gateway</html>", core::header_fields{});
     EXPECT_EQ(err.status, 502);
     EXPECT_NE(err.message.find("bad gateway"), std::string::npos);
 }

@@ -303,9 +303,9 @@ TEST(bedrock_response, reasoning_cache_and_stop_reasons) {
 TEST(bedrock_errors, http_errors_keep_status_and_error_type) {
     for (const char* name : {"bad_request.json", "unauthorized.json"}) {
         const json f = fixture(name);
-        boost::beast::http::fields headers;
+        hadrian::core::header_fields headers;
         for (const auto& [k, v] : f["response"]["headers"].items()) {
-            headers.set(k, v.get<std::string>());
+            headers.add(k, v.get<std::string>());
         }
         const int status = f["response"]["status"];
         const auto err = cv::to_api_error(status, f["response"]["body"].dump(), headers);
@@ -314,7 +314,7 @@ TEST(bedrock_errors, http_errors_keep_status_and_error_type) {
         const std::string type = f["response"]["headers"]["x-amzn-errortype"];
         EXPECT_EQ(err.code, type.substr(0, type.find(':')));
     }
-    boost::beast::http::fields none;
+    hadrian::core::header_fields none;
     const auto typed = cv::to_api_error(
         429, R"({"__type":"com.amazon#ThrottlingException","message":"slow down"})", none);
     EXPECT_EQ(typed.code, "ThrottlingException");

@@ -343,22 +343,22 @@ TEST(VertexResponse, FinishReasons) {
 
 TEST(VertexResponse, Errors) {
     const json bad = fixture("bad_request.json")["response"];
-    auto e = gemini::to_api_error(bad["status"], bad["body"].dump(), http::fields{});
+    auto e = gemini::to_api_error(bad["status"], bad["body"].dump(), core::header_fields{});
     EXPECT_EQ(e.status, 404);
     EXPECT_EQ(e.code, "NOT_FOUND");
     EXPECT_EQ(e.type, "invalid_request_error");
     EXPECT_EQ(e.message, bad["body"]["error"]["message"]);
 
     const json unauth = fixture("unauthorized.json")["response"];
-    e = gemini::to_api_error(unauth["status"], unauth["body"].dump(), http::fields{});
+    e = gemini::to_api_error(unauth["status"], unauth["body"].dump(), core::header_fields{});
     EXPECT_EQ(e.status, 401);
     EXPECT_EQ(e.code, "UNAUTHENTICATED");
     EXPECT_EQ(e.type, "authentication_error");
 
     const std::string array_body =
         R"([{"error":{"code":429,"message":"Quota","status":"RESOURCE_EXHAUSTED"}}])";
-    http::fields headers;
-    headers.set(http::field::retry_after, "7");
+    core::header_fields headers;
+    headers.add("Retry-After", "7");
     e = gemini::to_api_error(429, array_body, headers);
     EXPECT_EQ(e.status, 429);
     EXPECT_EQ(e.code, "RESOURCE_EXHAUSTED");
@@ -366,7 +366,7 @@ TEST(VertexResponse, Errors) {
     ASSERT_EQ(e.headers.size(), 1u);
     EXPECT_EQ(e.headers[0].second, "7");
 
-    e = gemini::to_api_error(503, "upstream down", http::fields{});
+    e = gemini::to_api_error(503, "upstream down", core::header_fields{});
     EXPECT_EQ(e.status, 503);
     EXPECT_NE(e.message.find("upstream down"), std::string::npos);
 }

@@ -1,0 +1,64 @@
+#include "hadrian/core/header_fields.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+namespace hadrian::core {
+
+namespace {
+
+std::uint32_t size32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+
+}  // namespace
+
+std::string_view header_fields::operator[](http::field f) const noexcept {
+    for (const field_ref& r : fields_) {
+        if (r.id == f) {
+            return text(r.value_at, r.value_size);
+        }
+    }
+    return {};
+}
+
+const header_fields::field_ref* header_fields::find(std::string_view name) const noexcept {
+    const http::field f = http::string_to_field(name);
+    for (const field_ref& r : fields_) {
+        if (f != http::field::unknown
+                ? r.id == f
+                : r.id == http::field::unknown && r.name_size == name.size() &&
+                      beast::iequals(text(r.name_at, r.name_size), name)) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view header_fields::operator[](std::string_view name) const noexcept {
+    const field_ref* r = find(name);
+    return r != nullptr ? text(r->value_at, r->value_size) : std::string_view{};
+}
+
+bool header_fields::contains(std::string_view name) const noexcept { return find(name) != nullptr; }
+
+void header_fields::add(http::field f, std::string_view name, std::string_view value) {
+    if (fields_.capacity() == 0) {
+        // What a usual head needs, at once rather than by doublings.
+        fields_.reserve(16);
+        text_.reserve(512);
+    }
+    // The parsers' header limit (under 4 GiB) bounds every offset kept in 32 bits.
+    const std::size_t name_at = text_.size();
+    text_.append(name).append(value);
+    fields_.push_back(field_ref{f, size32(name_at), size32(name.size()),
+                                size32(name_at + name.size()), size32(value.size())});
+}
+
+void header_fields::add(std::string_view name, std::string_view value) {
+    add(http::string_to_field(name), name, value);
+}
+
+void header_fields::clear() noexcept {
+    text_.clear();
+    fields_.clear();
+}
+
+}  // namespace hadrian::core
