@@ -25,14 +25,26 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
-    /// Whether the request may go on (when not, it was answered), and what it holds.
+    /// The budget a request is held to: its key's, for a model call by a key that has one.
+    struct budget {
+        const std::string& key_id;
+        limits::budget_period period;
+        std::int64_t limit_cents;
+        std::int64_t now_ms;
+    };
+    static std::optional<budget> budget_of(const request_context& ctx);
+    /// The checks' outcome: the error to answer with, or the reservation.
     struct admission {
-        bool proceed = false;
+        std::optional<core::api_error> denied;
         std::optional<limits::budget_reservation> reservation;
     };
-    awaitable<admission> admit(request_context& ctx);
-    awaitable<void> ensure_loaded(const std::string& key_id, limits::budget_period period,
-                                  std::int64_t now_ms);
+    /// Reserves the estimate against `b`, whose spend is loaded; never waits.
+    admission admit(request_context& ctx, const budget& b);
+    /// The marker of `b`'s period in loaded_.
+    static std::string marker_of(const budget& b);
+    bool loaded(const std::string& marker);
+    /// Loads the spend of `b`'s period from the usage records, once per key and period.
+    awaitable<void> load(const budget& b, const std::string& marker);
 
     const config::config& cfg_;
     limits::budget_tracker& tracker_;

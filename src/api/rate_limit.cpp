@@ -62,10 +62,9 @@ std::int64_t request_estimate(request_context& ctx, std::int64_t fallback) {
 }  // namespace
 
 awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {
-    // The checks run in a coroutine of their own, so that this frame, alive for the rest of
-    // the request (maybe a minutes-long stream), holds only what the end of it needs.
-    admission a = co_await admit(ctx);
-    if (!a.proceed) {
+    admission a = admit(ctx);
+    if (a.denied) {
+        co_await send_error(ctx, *a.denied);
         co_return;
     }
     co_await next(ctx);
@@ -75,12 +74,11 @@ awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) 
     }
 }
 
-awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request_context& ctx) {
+rate_limit_middleware::admission rate_limit_middleware::admit(request_context& ctx) {
     admission out;
     const path_kind kind = classify_path(ctx.req.target());
     if (kind != path_kind::chat && kind != path_kind::embeddings) {
-        out.proceed = true;
-        co_return out;
+        return out;
     }
     config::rate_limits_config limits;
     if (ctx.key) {
@@ -90,8 +88,7 @@ awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request
         out.subject = "ip:" + ctx.client_ip;
         limits.requests_per_minute = cfg_.limits.rate_limits.ip_requests_per_minute;
     } else {
-        out.proceed = true;
-        co_return out;
+        return out;
     }
 
     const auto specs = limits::limit_specs(limits);
@@ -101,8 +98,8 @@ awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request
     if (!specs.empty()) {
         out.checked = limiter_.check_all(out.subject, specs, limits::hit_amounts{1, estimate});
         if (!out.checked.allowed) {
-            co_await send_error(ctx, limits::rate_limit_error(out.checked));
-            co_return out;
+            out.denied = limits::rate_limit_error(out.checked);
+            return out;
         }
         auto headers = limits::rate_limit_headers(out.checked);
         if (ctx.response_headers.empty()) {
@@ -119,13 +116,12 @@ awaitable<rate_limit_middleware::admission> rate_limit_middleware::admit(request
             if (!specs.empty()) {
                 limiter_.adjust_tokens(out.subject, out.checked, 0);
             }
-            co_await send_error(ctx, limits::concurrency_limit_error(*limits.concurrent_requests));
-            co_return out;
+            out.denied = limits::concurrency_limit_error(*limits.concurrent_requests);
+            return out;
         }
     }
     out.adjust_tokens = counts_tokens && !specs.empty();
-    out.proceed = true;
-    co_return out;
+    return out;
 }
 
 }  // namespace hadrian::api

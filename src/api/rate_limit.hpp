@@ -22,15 +22,16 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
-    /// Whether the request may go on (when not, it was answered), and what it holds.
+    /// The checks' outcome: the error to answer with, or what the request holds.
     struct admission {
-        bool proceed = false;
+        std::optional<core::api_error> denied;
         bool adjust_tokens = false;
         std::string subject;
         limits::check_result checked;
         std::optional<limits::concurrency_permit> permit;
     };
-    awaitable<admission> admit(request_context& ctx);
+    /// The checks, which never wait: no coroutine frame of their own.
+    admission admit(request_context& ctx);
 
     const config::config& cfg_;
     limits::rate_limiter& limiter_;

@@ -19,12 +19,13 @@ bool acceptable_request_id(std::string_view id) noexcept {
 }
 
 awaitable<void> request_id_middleware::handle(request_context& ctx, chain next) {
+    // Not a coroutine: nothing follows the next step, whose awaitable is handed back.
     if (const std::string_view given = ctx.req["X-Request-Id"]; acceptable_request_id(given)) {
         ctx.request_id = std::string(given);
     } else {
         ctx.request_id = core::new_uuid();
     }
-    co_await next(ctx);
+    return next(ctx);
 }
 
 }  // namespace hadrian::api
