@@ -117,15 +117,83 @@ auth_middleware::lookup(std::string_view raw_key) {
         key = std::make_shared<const storage::api_key_record>(std::move(*found));
         cache_.put(hash, key, now);
     }
-    // The index found the row by hash; compare the stored hash in constant time as well.
-    if (!auth::constant_time_equal(key->key_hash, hash)) {
-        co_return invalid_key();
-    }
-    const auto t = unix_now();
-    if ((key->revoked_at && *key->revoked_at <= t) || (key->expires_at && *key->expires_at <= t)) {
+    if (!usable(*key, hash)) {
         co_return invalid_key();
     }
     co_return key;
+}
+
+bool auth_middleware::usable(const storage::api_key_record& key, std::string_view hash) {
+    // The index found the row by hash; compare the stored hash in constant time as well.
+    if (!auth::constant_time_equal(key.key_hash, hash)) {
+        return false;
+    }
+    const auto t = unix_now();
+    return !(key.revoked_at && *key.revoked_at <= t) && !(key.expires_at && *key.expires_at <= t);
+}
+
+std::optional<api_error> auth_middleware::refusal(const request_context& ctx,
+                                                  const storage::api_key_record& key,
+                                                  path_kind kind) const {
+    if (!key.ip_allowlist.empty()) {
+        error_code ec;
+        const auto peer = asio::ip::make_address(ctx.client_ip, ec);
+        auto allow = auth::parse_cidrs(key.ip_allowlist);
+        const auto client =
+            ec ? peer : auth::client_address(peer, ctx.req["X-Forwarded-For"], trusted_proxies_);
+        if (ec || !allow || !auth::address_allowed(*allow, client)) {
+            return api_error::make(errc::ip_not_allowed,
+                                   "Requests from this address are not allowed for this API key");
+        }
+    }
+    const std::string_view scope = required_scope(kind);
+    if (!has_scope(key, scope)) {
+        return api_error::make(errc::insufficient_scope,
+                               "This API key lacks the '" + std::string(scope) + "' scope");
+    }
+    return std::nullopt;
+}
+
+void auth_middleware::admit(request_context& ctx,
+                            std::shared_ptr<const storage::api_key_record> key) {
+    ctx.admin = has_scope(*key, auth::scope::admin);
+    ctx.key = std::move(key);
+}
+
+bool auth_middleware::needs_key(path_kind kind) const noexcept {
+    const bool keys_required = cfg_.auth.mode == config::auth_mode::api_key;
+    return kind != path_kind::open && (keys_required || kind == path_kind::admin);
+}
+
+bool auth_middleware::bootstrap_admin(path_kind kind, std::string_view raw) const noexcept {
+    return kind == path_kind::admin && !cfg_.auth.bootstrap_api_key.empty() &&
+           auth::constant_time_equal(raw, cfg_.auth.bootstrap_api_key);
+}
+
+bool auth_middleware::admitted_at_once(request_context& ctx) {
+    const path_kind kind = classify_path(ctx.req.target());
+    if (!needs_key(kind)) {
+        return true;
+    }
+    const auto raw =
+        auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
+    if (!raw) {
+        return false;
+    }
+    if (bootstrap_admin(kind, *raw)) {
+        ctx.admin = true;
+        return true;
+    }
+    if (!auth::valid_api_key_format(*raw)) {
+        return false;
+    }
+    const std::string hash = auth::hash_api_key(*raw);
+    auto key = cache_.get(hash, key_cache::clock::now());
+    if (!key || !usable(*key, hash) || refusal(ctx, *key, kind)) {
+        return false;  // authenticate finds out why, and answers
+    }
+    admit(ctx, std::move(key));
+    return true;
 }
 
 awaitable<void> auth_middleware::reject(request_context& ctx, const api_error& err) {
@@ -142,6 +210,15 @@ awaitable<void> auth_middleware::reject(request_context& ctx, const api_error& e
 }
 
 awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
+    // Not a coroutine: a request decided without waiting (an open path, a key in the cache)
+    // is handed to the next step with no frame here; the others wait in authenticated().
+    if (admitted_at_once(ctx)) {
+        return next(ctx);
+    }
+    return authenticated(ctx, std::move(next));
+}
+
+awaitable<void> auth_middleware::authenticated(request_context& ctx, chain next) {
     // The checks run in a coroutine of their own: what they hold is freed before the rest of
     // the request (maybe a minutes-long stream) runs under this frame.
     // (A co_await inside the `if` condition is miscompiled by GCC 12.)
@@ -154,8 +231,7 @@ awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
 
 awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
     const path_kind kind = classify_path(ctx.req.target());
-    const bool keys_required = cfg_.auth.mode == config::auth_mode::api_key;
-    if (kind == path_kind::open || (!keys_required && kind != path_kind::admin)) {
+    if (!needs_key(kind)) {
         co_return true;
     }
     const auto raw =
@@ -166,8 +242,7 @@ awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
                                              "Authorization: Bearer"));
         co_return false;
     }
-    if (kind == path_kind::admin && !cfg_.auth.bootstrap_api_key.empty() &&
-        auth::constant_time_equal(*raw, cfg_.auth.bootstrap_api_key)) {
+    if (bootstrap_admin(kind, *raw)) {
         ctx.admin = true;
         co_return true;
     }
@@ -176,29 +251,11 @@ awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
         co_await reject(ctx, key.error());
         co_return false;
     }
-    const auto& rec = **key;
-    if (!rec.ip_allowlist.empty()) {
-        error_code ec;
-        const auto peer = asio::ip::make_address(ctx.client_ip, ec);
-        auto allow = auth::parse_cidrs(rec.ip_allowlist);
-        const auto client =
-            ec ? peer : auth::client_address(peer, ctx.req["X-Forwarded-For"], trusted_proxies_);
-        if (ec || !allow || !auth::address_allowed(*allow, client)) {
-            co_await send_error(ctx, api_error::make(errc::ip_not_allowed,
-                                                     "Requests from this address are not "
-                                                     "allowed for this API key"));
-            co_return false;
-        }
-    }
-    const std::string_view scope = required_scope(kind);
-    if (!has_scope(rec, scope)) {
-        co_await send_error(
-            ctx, api_error::make(errc::insufficient_scope,
-                                 "This API key lacks the '" + std::string(scope) + "' scope"));
+    if (auto refused = refusal(ctx, **key, kind)) {
+        co_await send_error(ctx, *refused);
         co_return false;
     }
-    ctx.key = *key;
-    ctx.admin = has_scope(rec, auth::scope::admin);
+    admit(ctx, std::move(*key));
     co_return true;
 }
 

@@ -30,8 +30,22 @@ public:
     awaitable<void> handle(request_context& ctx, chain next) override;
 
 private:
+    /// Whether the request is admitted without waiting: an open path, the bootstrap key on the
+    /// admin API, or a key in the cache that passes every check (then set in `ctx`). False,
+    /// with nothing changed, for everything else: authenticate decides.
+    bool admitted_at_once(request_context& ctx);
+    awaitable<void> authenticated(request_context& ctx, chain next);
     /// Whether the request may go on; when not, it was answered.
     awaitable<bool> authenticate(request_context& ctx);
+    bool needs_key(path_kind kind) const noexcept;
+    bool bootstrap_admin(path_kind kind, std::string_view raw) const noexcept;
+    /// Whether `key`, found by `hash`, matches it and is neither revoked nor expired.
+    static bool usable(const storage::api_key_record& key, std::string_view hash);
+    /// Why `key` may not make this request (its address allowlist, its scopes), if it may not.
+    std::optional<core::api_error> refusal(const request_context& ctx,
+                                           const storage::api_key_record& key,
+                                           path_kind kind) const;
+    static void admit(request_context& ctx, std::shared_ptr<const storage::api_key_record> key);
     awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
         std::string_view raw_key);
 
