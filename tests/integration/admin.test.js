@@ -157,6 +157,27 @@ test('a key without the chat scope gets 403 on chat and 200 on models', async ()
   assert.equal(models.status, 200, models.text);
 });
 
+test('a key used from outside its ip_allowlist gets 403, the first time and once cached', async () => {
+  const outside = await createKey({ name: 'elsewhere', ip_allowlist: ['10.0.0.0/8'] });
+  for (let i = 0; i < 2; i++) {
+    assertError(await chat(outside.key), {
+      status: 403,
+      code: 'ip_not_allowed',
+      type: 'permission_error',
+    });
+  }
+  const inside = await createKey({ name: 'here', ip_allowlist: ['127.0.0.1/32', '::1'] });
+  for (let i = 0; i < 2; i++) {
+    const res = await chat(inside.key);
+    assert.equal(res.status, 200, res.text);
+  }
+  // A key refused by scope after a request that cached it is refused again.
+  const modelsOnly = await createKey({ name: 'models, cached', scopes: ['models'] });
+  const headers = { Authorization: `Bearer ${modelsOnly.key}` };
+  assert.equal((await gw.get('/api/v1/models', { headers })).status, 200);
+  assertError(await chat(modelsOnly.key), { status: 403, code: 'insufficient_scope' });
+});
+
 test('the admin API needs the admin scope', async () => {
   const plain = await createKey({ name: 'no admin' });
   const headers = { Authorization: `Bearer ${plain.key}` };
