@@ -108,6 +108,8 @@ public:
     session(tcp::socket sock, const options& opt, counters& count)
         : sock_(std::move(sock)), timer_(sock_.get_executor()), opt_(opt), count_(count) {}
 
+    asio::any_io_executor executor() { return sock_.get_executor(); }
+
     awaitable<void> run() {
         try {
             for (;;) {
@@ -264,7 +266,21 @@ private:
     std::string body_;
 };
 
+void start_session(tcp::socket sock, const options& opt, counters& count) {
+    count.connections.fetch_add(1, std::memory_order_relaxed);
+    sock.set_option(tcp::no_delay(true));
+    auto s = std::make_shared<session>(std::move(sock), opt, count);
+    const auto ex = s->executor();
+    asio::co_spawn(
+        ex, [s]() -> awaitable<void> { co_await s->run(); }, asio::detached);
+}
+
 awaitable<void> accept_loop(tcp::acceptor& acceptor, const options& opt, counters& count) {
+    // Connections waiting in the backlog are taken in a batch: one accept per turn of a loop
+    // that relays thousands of open streams left new connections (the clients' requests
+    // already sent) waiting seconds in the backlog, a delay that belongs to no target.
+    constexpr int batch = 256;
+    acceptor.non_blocking(true);
     for (;;) {
         auto [ec, sock] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
         if (ec) {
@@ -273,12 +289,15 @@ awaitable<void> accept_loop(tcp::acceptor& acceptor, const options& opt, counter
             }
             continue;  // e.g. out of file descriptors for a moment
         }
-        count.connections.fetch_add(1, std::memory_order_relaxed);
-        sock.set_option(tcp::no_delay(true));
-        auto s = std::make_shared<session>(std::move(sock), opt, count);
-        asio::co_spawn(
-            acceptor.get_executor(), [s]() -> awaitable<void> { co_await s->run(); },
-            asio::detached);
+        start_session(std::move(sock), opt, count);
+        for (int i = 1; i < batch; ++i) {
+            boost::system::error_code more;
+            tcp::socket next = acceptor.accept(more);
+            if (more) {
+                break;  // the backlog is empty (would block), or the async accept reports it
+            }
+            start_session(std::move(next), opt, count);
+        }
     }
 }
 
