@@ -84,6 +84,9 @@ private:
     /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
     /// with a deadline of `secs` that closes the connection.
     awaitable<error_code> write_all(std::span<const asio::const_buffer> bufs, std::uint32_t secs);
+    /// Waits until the rest of `bufs`, after the `done` bytes written already, is written.
+    awaitable<error_code> write_rest(std::span<const asio::const_buffer> bufs, std::size_t done,
+                                     std::uint32_t secs);
 
     void arm(std::chrono::steady_clock::duration d, deadline_action action);
     void disarm();

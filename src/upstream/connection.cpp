@@ -100,27 +100,46 @@ error_code connection::plain_error(error_code ec) const {
     return ec;
 }
 
-awaitable<error_code> connection::fill(bool try_now) {
-    auto& socket = tcp().socket();
+std::size_t connection::read_size() const noexcept {
     // Small reads while answers are small (stream events, chat answers): thousands of held
     // streams each keep this buffer. A read that fills it asks for more next time.
-    const std::size_t chunk = last_read_full_ ? 16 * 1024 : 2 * 1024;
-    if (try_now) {
-        error_code ec;
-        const std::size_t n = socket.read_some(buffer_.prepare(chunk), ec);
-        if (!ec) {
-            buffer_.commit(n);
-            last_read_full_ = n == chunk;
-            co_return error_code{};
-        }
-        if (!core::would_block(ec)) {
-            co_return plain_error(ec);
-        }
-    }
-    auto [ec, n] = co_await socket.async_read_some(buffer_.prepare(chunk), use_nothrow);
+    return last_read_full_ ? 16 * 1024 : 2 * 1024;
+}
+
+void connection::filled(std::size_t n, std::size_t chunk) {
     buffer_.commit(n);
     last_read_full_ = n == chunk;
-    co_return plain_error(ec);
+}
+
+bool connection::read_now(error_code& ec) {
+    // Only after a read that filled the buffer: more is likely there already. Otherwise the
+    // bytes are not there yet (an answer or event just asked for) and the event loop waits.
+    if (!last_read_full_) {
+        return false;
+    }
+    const std::size_t chunk = read_size();
+    const std::size_t n = tcp().socket().read_some(buffer_.prepare(chunk), ec);
+    if (!ec) {
+        filled(n, chunk);
+        return true;
+    }
+    if (core::would_block(ec)) {
+        ec = {};
+        return false;
+    }
+    ec = plain_error(ec);
+    return true;
+}
+
+awaitable<error_code> connection::fill(bool try_now) {
+    error_code ec;
+    if (try_now && read_now(ec)) {
+        co_return ec;
+    }
+    const std::size_t chunk = read_size();
+    auto [rec, n] = co_await tcp().socket().async_read_some(buffer_.prepare(chunk), use_nothrow);
+    filled(n, chunk);
+    co_return plain_error(rec);
 }
 
 awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results_type& endpoints) {
@@ -259,7 +278,15 @@ awaitable<error_code> connection::read_some_plain(response_parser& parser) {
         if (parser.is_done()) {
             co_return error_code{};
         }
-        const error_code ec = co_await fill(last_read_full_);
+        // fill() inlined: a stream event costs no coroutine frame more.
+        error_code ec;
+        if (!read_now(ec)) {
+            const std::size_t chunk = read_size();
+            auto [rec, n] =
+                co_await tcp().socket().async_read_some(buffer_.prepare(chunk), use_nothrow);
+            filled(n, chunk);
+            ec = plain_error(rec);
+        }
         if (ec == asio::error::eof) {
             if (!parser.got_some()) {
                 co_return http::error::end_of_stream;

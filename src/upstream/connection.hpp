@@ -90,6 +90,13 @@ private:
     /// Bytes into buffer_ from the plain socket: those already received when `try_now`, else
     /// (or when there are none) waiting for some.
     awaitable<error_code> fill(bool try_now);
+    /// The size of the next read into buffer_.
+    std::size_t read_size() const noexcept;
+    /// Commits `n` bytes read into `chunk` bytes of room.
+    void filled(std::size_t n, std::size_t chunk);
+    /// A read without waiting, when the last read filled its room: true when it settled the
+    /// read (bytes in buffer_, or an error in `ec`), false when the event loop must wait.
+    bool read_now(error_code& ec);
     awaitable<error_code> read_some_plain(response_parser& parser);
     awaitable<error_code> read_some_tls(response_parser& parser);
     /// A plain-socket error as callers know it: a fired deadline is beast::error::timeout.
