@@ -42,6 +42,11 @@ std::string_view required_scope(path_kind kind) {
     return {};
 }
 
+/// The key the request presents: `X-API-Key`, else `Authorization: Bearer`.
+std::optional<std::string_view> presented_key(const request_context& ctx) {
+    return auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
+}
+
 bool has_scope(const storage::api_key_record& key, std::string_view scope) {
     return std::find(key.scopes.begin(), key.scopes.end(), scope) != key.scopes.end();
 }
@@ -175,8 +180,7 @@ bool auth_middleware::admitted_at_once(request_context& ctx) {
     if (!needs_key(kind)) {
         return true;
     }
-    const auto raw =
-        auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
+    const auto raw = presented_key(ctx);
     if (!raw) {
         return false;
     }
@@ -234,8 +238,7 @@ awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
     if (!needs_key(kind)) {
         co_return true;
     }
-    const auto raw =
-        auth::extract_api_key(ctx.req["X-API-Key"], ctx.req[http::field::authorization]);
+    const auto raw = presented_key(ctx);
     if (!raw) {
         co_await reject(ctx, api_error::make(errc::missing_credentials,
                                              "Missing API key: send it as X-API-Key or "

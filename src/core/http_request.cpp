@@ -31,17 +31,6 @@ void http_request_parser::on_request_impl(http::verb method, beast::string_view 
     out_.start(method, method_str, target, static_cast<unsigned>(version));
 }
 
-void http_request_parser::on_response_impl(int, beast::string_view, int, error_code& ec) {
-    ec = http::error::bad_version;  // a request parser never sees a status line
-}
-
-void http_request_parser::on_field_impl(http::field name, beast::string_view name_string,
-                                        beast::string_view value, error_code&) {
-    out_.fields().add(name, name_string, value);
-}
-
-void http_request_parser::on_header_impl(error_code&) {}
-
 void http_request_parser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                                             error_code& ec) {
     if (!content_length) {
@@ -54,7 +43,7 @@ void http_request_parser::on_body_init_impl(const boost::optional<std::uint64_t>
     out_.body().reserve(static_cast<std::size_t>(*content_length));
 }
 
-std::size_t http_request_parser::on_body_impl(beast::string_view body, error_code& ec) {
+std::size_t http_request_parser::take_body(std::string_view body, error_code& ec) {
     std::string& b = out_.body();
     if (body.size() > b.max_size() - b.size()) {
         ec = http::error::buffer_overflow;
@@ -63,14 +52,5 @@ std::size_t http_request_parser::on_body_impl(beast::string_view body, error_cod
     b.append(body);
     return body.size();
 }
-
-void http_request_parser::on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) {}
-
-std::size_t http_request_parser::on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                                    error_code& ec) {
-    return on_body_impl(body, ec);
-}
-
-void http_request_parser::on_finish_impl(error_code&) {}
 
 }  // namespace hadrian::core

@@ -6,25 +6,13 @@
 
 namespace hadrian::upstream {
 
-void response_parser::on_request_impl(http::verb, beast::string_view, beast::string_view, int,
-                                      error_code& ec) {
-    ec = http::error::bad_method;  // a response parser never sees a request line
-}
-
 void response_parser::on_response_impl(int code, beast::string_view, int, error_code&) {
     status_ = code;
 }
 
-void response_parser::on_field_impl(http::field name, beast::string_view name_string,
-                                    beast::string_view value, error_code&) {
-    fields_.add(name, name_string, value);
-}
-
-void response_parser::on_header_impl(error_code&) {}
-
 void response_parser::on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) {}
 
-std::size_t response_parser::on_body_impl(beast::string_view body, error_code& ec) {
+std::size_t response_parser::take_body(std::string_view body, error_code& ec) {
     if (window_ == nullptr) {
         ec = http::error::need_buffer;
         return 0;
@@ -40,14 +28,5 @@ std::size_t response_parser::on_body_impl(beast::string_view body, error_code& e
     }
     return n;
 }
-
-void response_parser::on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) {}
-
-std::size_t response_parser::on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                                error_code& ec) {
-    return on_body_impl(body, ec);
-}
-
-void response_parser::on_finish_impl(error_code&) {}
 
 }  // namespace hadrian::upstream

@@ -5,13 +5,13 @@
 /// (Content-Length, Transfer-Encoding, chunks) and limits.
 #pragma once
 
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/fields_parser.hpp"
 #include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::core {
@@ -55,26 +55,16 @@ private:
 /// Beast's request parser, writing into an http_request. The body is appended as it arrives
 /// into a string reserved for the announced length (which the body limit bounds): copied into
 /// once, never moved, never zero-filled first.
-class http_request_parser final : public http::basic_parser<true> {
+class http_request_parser final : public fields_parser<true> {
 public:
-    explicit http_request_parser(http_request& out) : out_(out) {}
+    explicit http_request_parser(http_request& out) : fields_parser(out.fields()), out_(out) {}
 
 private:
     void on_request_impl(http::verb method, beast::string_view method_str,
                          beast::string_view target, int version, error_code& ec) override;
-    void on_response_impl(int code, beast::string_view reason, int version,
-                          error_code& ec) override;
-    void on_field_impl(http::field name, beast::string_view name_string, beast::string_view value,
-                       error_code& ec) override;
-    void on_header_impl(error_code& ec) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
                            error_code& ec) override;
-    std::size_t on_body_impl(beast::string_view body, error_code& ec) override;
-    void on_chunk_header_impl(std::uint64_t size, beast::string_view extensions,
-                              error_code& ec) override;
-    std::size_t on_chunk_body_impl(std::uint64_t remain, beast::string_view body,
-                                   error_code& ec) override;
-    void on_finish_impl(error_code& ec) override;
+    std::size_t take_body(std::string_view body, error_code& ec) override;
 
     http_request& out_;
 };
