@@ -68,19 +68,24 @@ awaitable<void> budget_middleware::load(const budget& b, const std::string& mark
 }
 
 awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
-    const auto b = budget_of(ctx);
+    // Not a coroutine for a request no budget applies to: the next step's awaitable is handed
+    // back.
+    auto b = budget_of(ctx);
     if (!b) {
-        co_await next(ctx);
-        co_return;
+        return next(ctx);
     }
+    return held(ctx, std::move(next), std::move(*b));
+}
+
+awaitable<void> budget_middleware::held(request_context& ctx, chain next, budget b) {
     if (db_ != nullptr) {
         // The spend of the key's period is loaded once; after that nothing here waits.
-        const std::string marker = marker_of(*b);
+        const std::string marker = marker_of(b);
         if (!loaded(marker)) {
-            co_await load(*b, marker);
+            co_await load(b, marker);
         }
     }
-    admission a = admit(ctx, *b);
+    admission a = admit(ctx, b);
     if (a.denied) {
         co_await send_error(ctx, *a.denied);
         co_return;

@@ -33,6 +33,8 @@ private:
         std::int64_t now_ms;
     };
     static std::optional<budget> budget_of(const request_context& ctx);
+    /// The rest of a request held to the budget `b`: its reservation, settled after the call.
+    awaitable<void> held(request_context& ctx, chain next, budget b);
     /// The checks' outcome: the error to answer with, or the reservation.
     struct admission {
         std::optional<core::api_error> denied;

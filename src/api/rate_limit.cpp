@@ -62,7 +62,18 @@ std::int64_t request_estimate(request_context& ctx, std::int64_t fallback) {
 }  // namespace
 
 awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {
-    admission a = admit(ctx);
+    // Not a coroutine when no limit applies: nothing is held for after the call, and the next
+    // step's awaitable is handed back.
+    auto limits = limits_of(ctx);
+    if (!limits) {
+        return next(ctx);
+    }
+    return limited(ctx, std::move(next), std::move(*limits));
+}
+
+awaitable<void> rate_limit_middleware::limited(request_context& ctx, chain next,
+                                               config::rate_limits_config limits) {
+    admission a = admit(ctx, limits);
     if (a.denied) {
         co_await send_error(ctx, *a.denied);
         co_return;
@@ -74,23 +85,31 @@ awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) 
     }
 }
 
-rate_limit_middleware::admission rate_limit_middleware::admit(request_context& ctx) {
-    admission out;
+std::optional<config::rate_limits_config> rate_limit_middleware::limits_of(
+    const request_context& ctx) const {
     const path_kind kind = classify_path(ctx.req.target());
     if (kind != path_kind::chat && kind != path_kind::embeddings) {
-        return out;
+        return std::nullopt;
     }
     config::rate_limits_config limits;
     if (ctx.key) {
-        out.subject = "key:" + ctx.key->id;
         limits = effective_limits(cfg_.limits.rate_limits, *ctx.key);
     } else if (cfg_.limits.rate_limits.ip_requests_per_minute) {
-        out.subject = "ip:" + ctx.client_ip;
         limits.requests_per_minute = cfg_.limits.rate_limits.ip_requests_per_minute;
     } else {
-        return out;
+        return std::nullopt;
     }
+    if (!limits.requests_per_minute && !limits.requests_per_day && !limits.tokens_per_minute &&
+        !limits.tokens_per_day && !limits.concurrent_requests) {
+        return std::nullopt;
+    }
+    return limits;
+}
 
+rate_limit_middleware::admission rate_limit_middleware::admit(
+    request_context& ctx, const config::rate_limits_config& limits) {
+    admission out;
+    out.subject = ctx.key ? "key:" + ctx.key->id : "ip:" + ctx.client_ip;
     const auto specs = limits::limit_specs(limits);
     const bool counts_tokens = limits.tokens_per_minute || limits.tokens_per_day;
     const std::int64_t estimate =

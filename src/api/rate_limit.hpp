@@ -30,8 +30,13 @@ private:
         limits::check_result checked;
         std::optional<limits::concurrency_permit> permit;
     };
+    /// The limits the request in `ctx` is held to (its key's, else its address's), or
+    /// nullopt when none applies.
+    std::optional<config::rate_limits_config> limits_of(const request_context& ctx) const;
+    /// The rest of a request held to `limits`: the checks, the call, the correction.
+    awaitable<void> limited(request_context& ctx, chain next, config::rate_limits_config limits);
     /// The checks, which never wait: no coroutine frame of their own.
-    admission admit(request_context& ctx);
+    admission admit(request_context& ctx, const config::rate_limits_config& limits);
 
     const config::config& cfg_;
     limits::rate_limiter& limiter_;
