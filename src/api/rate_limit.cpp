@@ -1,7 +1,5 @@
 #include "rate_limit.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "auth.hpp"
 #include "endpoints.hpp"
 #include "hadrian/limits/headers.hpp"

@@ -9,7 +9,7 @@ namespace hadrian::sse {
 
 void append_event(std::string& out, std::string_view data, std::string_view event_type) {
     // A line break inside the type would start a new field of the client's parser.
-    assert(event_type.find_first_of("\r\n") == std::string_view::npos);
+    assert(!core::has_line_break(event_type));
 
     out.reserve(out.size() + data.size() + event_type.size() + 16);
     if (!event_type.empty()) {
