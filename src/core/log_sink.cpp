@@ -40,8 +40,17 @@ batched_stderr_sink::~batched_stderr_sink() {
 void batched_stderr_sink::sink_it_(const spdlog::details::log_msg& msg) {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
+    append_locked(std::string_view(formatted.data(), formatted.size()));
+}
+
+void batched_stderr_sink::append_line(std::string_view line) {
+    std::lock_guard lock(mutex_);
+    append_locked(line);
+}
+
+void batched_stderr_sink::append_locked(std::string_view line) {
     const bool was_empty = pending_.empty();
-    pending_.append(formatted.data(), formatted.size());
+    pending_.append(line);
     appended_.fetch_add(1, std::memory_order_release);
     if (pending_.size() >= flush_bytes) {
         flush_();

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace hadrian::core {
@@ -25,12 +26,16 @@ public:
     batched_stderr_sink(const batched_stderr_sink&) = delete;
     batched_stderr_sink& operator=(const batched_stderr_sink&) = delete;
 
+    /// A line formatted by its writer (ending in a newline), gathered with the others.
+    void append_line(std::string_view line);
+
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override;
     void flush_() override;
 
 private:
     void flusher();
+    void append_locked(std::string_view line);
 
     std::string pending_;                     // guarded by base_sink's mutex_
     std::atomic<std::uint64_t> appended_{0};  // lines so far: a wake-up is never lost

@@ -95,3 +95,41 @@ test('/metrics answers GET only', async () => {
   const res = await gw.post('/metrics', {});
   assert.equal(res.status, 405);
 });
+
+test('JSON logs: one access line per request, an object with the request fields', async () => {
+  const jsonGw = await startGateway({
+    config: {
+      observability: { logging: { format: 'json' } },
+      providers: {
+        default_provider: 'up',
+        up: openAiProvider(fake.baseURL, { fetch_models: false }),
+      },
+    },
+  });
+  try {
+    fake.setDefault({ fixture: 'openai/chat_completion_success.json' });
+    const messages = [{ role: 'user', content: 'Hello' }];
+    const res = await jsonGw.post('/api/v1/chat/completions', { model: 'gpt-4o', messages });
+    assert.equal(res.status, 200, res.text);
+    const requestId = res.headers.get('x-request-id');
+    const marker = `"request_id":"${requestId}"`;
+    const output = await jsonGw.outputMatching(new RegExp(marker));
+    const line = output.split('\n').find((l) => l.includes(marker));
+    assert.ok(line, output);
+    const entry = JSON.parse(line.slice(line.indexOf('{')));
+    assert.match(entry.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.ok(Math.abs(Date.parse(entry.ts) - Date.now()) < 60_000, entry.ts);
+    assert.equal(entry.level, 'info');
+    assert.equal(entry.module, 'access');
+    assert.equal(entry.method, 'POST');
+    assert.equal(entry.path, '/api/v1/chat/completions');
+    assert.equal(entry.status, 200);
+    assert.equal(entry.provider, 'up');
+    assert.equal(entry.streamed, false);
+    assert.ok(entry.input_tokens > 0 && entry.output_tokens > 0, line);
+    assert.ok(entry.latency_ms >= entry.overhead_ms && entry.overhead_ms >= 0, line);
+    assert.equal(entry.client_ip, '127.0.0.1');
+  } finally {
+    await jsonGw.dispose();
+  }
+});
