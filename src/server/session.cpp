@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/status.hpp>
 #include <charconv>
 #include <cstring>
 
@@ -12,6 +11,7 @@
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/send_batching.hpp"
 #include "hadrian/core/uuid.hpp"
+#include "response_head.hpp"
 
 namespace hadrian::server {
 
@@ -28,23 +28,12 @@ const std::shared_ptr<spdlog::logger>& log() {
     return l;
 }
 
-/// Case-insensitive field name comparison; lengths first, as most names differ in length.
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && beast::iequals(a, b);
-}
-
 std::size_t total_size(std::span<const asio::const_buffer> bufs) {
     std::size_t total = 0;
     for (const auto& b : bufs) {
         total += b.size();
     }
     return total;
-}
-
-/// Fields the session writes itself: a handler's copy would break the framing.
-bool framing_field(std::string_view name) {
-    return same_name(name, "content-length") || same_name(name, "transfer-encoding") ||
-           same_name(name, "connection");
 }
 
 }  // namespace
@@ -355,88 +344,26 @@ std::string session::head(int status, std::string_view content_type, api::header
                           std::string_view framing) {
     // Header fields in order of precedence, last wins (as `set` would): fixed ones, the
     // request's (rate-limit and budget state), then the answer's own.
-    std::array<std::pair<std::string_view, std::string_view>, 48> fields;
-    std::size_t n = 0;
-    const auto add = [&](std::string_view name, std::string_view value) {
-        if (n < fields.size() && !name.empty() && !framing_field(name)) {
-            fields[n++] = {name, value};
-        }
-    };
+    response_head h;
     if (!content_type.empty()) {
-        add("Content-Type", content_type);
+        h.add("Content-Type", content_type);
     }
-    add("Server", "hadrian");
+    h.add("Server", "hadrian");
     if (ctx_ != nullptr) {
         if (!ctx_->request_id.empty()) {
-            add("X-Request-Id", ctx_->request_id);
+            h.add("X-Request-Id", ctx_->request_id);
         }
         for (const auto& [k, v] : ctx_->response_headers) {
-            add(k, v);
+            h.add(k, v);
         }
     }
     for (const auto& [k, v] : headers) {
-        add(k, v);
+        h.add(k, v);
     }
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-
-    // One pass drops the overridden fields and sizes the head, one writes it: no growth.
-    const std::string_view version = version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    const std::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
-    std::string_view connection;
-    if (version_ == 10 && keep_alive_) {
-        connection = "Connection: keep-alive\r\n";
-    } else if (version_ != 10 && !keep_alive_) {
-        connection = "Connection: close\r\n";
-    }
-    char digits[8];
-    const std::string_view code(
-        digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, status).ptr -
-                                         digits));
-    std::size_t size = version.size() + code.size() + 1 + reason.size() + 2 + connection.size() + 2;
-    if (!framing.empty()) {
-        size += framing.size() + 2;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        bool overridden = false;
-        for (std::size_t j = i + 1; j < n && !overridden; ++j) {
-            overridden = same_name(fields[i].first, fields[j].first);
-        }
-        if (overridden) {
-            fields[i].first = {};  // names are never empty otherwise
-        } else {
-            size += fields[i].first.size() + 2 + fields[i].second.size() + 2;
-        }
-    }
-    std::string out(size, '\0');
-    char* p = out.data();
-    const auto put = [&p](std::string_view piece) {
-        if (!piece.empty()) {  // an empty view may have no data at all
-            std::memcpy(p, piece.data(), piece.size());
-            p += piece.size();
-        }
-    };
-    put(version);
-    put(code);
-    *p++ = ' ';
-    put(reason);
-    put("\r\n");
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!fields[i].first.empty()) {
-            put(fields[i].first);
-            put(": ");
-            put(fields[i].second);
-            put("\r\n");
-        }
-    }
-    if (!framing.empty()) {
-        put(framing);
-        put("\r\n");
-    }
-    put(connection);
-    put("\r\n");
-    return out;
+    return h.write(version_, status, keep_alive_, framing);
 }
 
 awaitable<error_code> session::send(int status, api::header_list headers, std::string body,

@@ -1,0 +1,131 @@
+#include "response_head.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+#include <cstring>
+
+namespace hadrian::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+/// A non-empty field name's length and three of its bytes, folded toward lower case: names
+/// that differ in it differ, so only names with the same key are compared in full.
+constexpr std::uint64_t name_key(std::string_view name) noexcept {
+    const auto byte = [name](std::size_t i) {
+        return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i]) | 0x20U);
+    };
+    return name.size() | byte(name.size() - 1) << 16 | byte(name.size() / 2) << 24 |
+           byte(name.size() / 3) << 32;
+}
+
+bool framing_field(std::string_view name, std::uint64_t key) {
+    static constexpr std::string_view names[] = {"content-length", "transfer-encoding",
+                                                 "connection"};
+    static constexpr std::uint64_t keys[] = {name_key(names[0]), name_key(names[1]),
+                                             name_key(names[2])};
+    for (std::size_t i = 0; i < std::size(names); ++i) {
+        if (key == keys[i] && beast::iequals(name, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+void response_head::add(std::string_view name, std::string_view value) {
+    if (size_ == fields_.size() || name.empty()) {
+        return;
+    }
+    const std::uint64_t key = name_key(name);
+    if (!framing_field(name, key)) {
+        fields_[size_] = {name, value};
+        keys_[size_++] = key;
+    }
+}
+
+std::string response_head::write(unsigned version, int status, bool keep_alive,
+                                 std::string_view framing) const {
+    const std::string_view version_text = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    const std::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
+    std::string_view connection;
+    if (version == 10 && keep_alive) {
+        connection = "Connection: keep-alive\r\n";
+    } else if (version != 10 && !keep_alive) {
+        connection = "Connection: close\r\n";
+    }
+    char digits[8];
+    const std::string_view code(
+        digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, status).ptr -
+                                         digits));
+    std::size_t size =
+        version_text.size() + code.size() + 1 + reason.size() + 2 + connection.size() + 2;
+    if (!framing.empty()) {
+        size += framing.size() + 2;
+    }
+
+    // One pass finds the overridden fields and sizes the head, one writes it: no growth.
+    // From the last field back, each name goes into a small open-addressed set of the names
+    // after it: a name found there is overridden.
+    std::array<std::uint8_t, 2 * 64> seen{};  // a field's index + 1; 0 is free
+    static_assert(max_fields < seen.size() / 2);
+    std::array<bool, max_fields> kept{};
+    for (std::size_t i = size_; i-- > 0;) {
+        bool overridden = false;
+        std::size_t slot = (keys_[i] * 0x9e3779b97f4a7c15ULL) >> 57;  // the top 7 bits
+        for (; seen[slot] != 0; slot = (slot + 1) % seen.size()) {
+            const std::size_t j = seen[slot] - 1U;
+            if (keys_[j] == keys_[i] && beast::iequals(fields_[i].first, fields_[j].first)) {
+                overridden = true;
+                break;
+            }
+        }
+        if (!overridden) {
+            seen[slot] = static_cast<std::uint8_t>(i + 1);
+            kept[i] = true;
+            size += fields_[i].first.size() + 2 + fields_[i].second.size() + 2;
+        }
+    }
+
+    std::string out(size, '\0');
+    char* p = out.data();
+    const auto put = [&p](std::string_view piece) {
+        if (!piece.empty()) {  // an empty view may have no data at all
+            std::memcpy(p, piece.data(), piece.size());
+            p += piece.size();
+        }
+    };
+    const auto line_break = [&p] {
+        p[0] = '\r';
+        p[1] = '\n';
+        p += 2;
+    };
+    put(version_text);
+    put(code);
+    *p++ = ' ';
+    put(reason);
+    line_break();
+    for (std::size_t i = 0; i < size_; ++i) {
+        if (kept[i]) {
+            put(fields_[i].first);
+            p[0] = ':';
+            p[1] = ' ';
+            p += 2;
+            put(fields_[i].second);
+            line_break();
+        }
+    }
+    if (!framing.empty()) {
+        put(framing);
+        line_break();
+    }
+    put(connection);
+    line_break();
+    return out;
+}
+
+}  // namespace hadrian::server
