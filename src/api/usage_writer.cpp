@@ -52,10 +52,22 @@ usage_writer::usage_writer(storage::db_executor& db, std::chrono::milliseconds i
 void usage_writer::record(storage::usage_record r) {
     std::lock_guard lock(mutex_);
     if (pending_.size() >= max_pending_) {
-        pending_.erase(pending_.begin());
-        log()->warn("usage queue full: dropped the oldest record");
+        // A tenth at once: dropping one per record would shift the whole queue every time.
+        const std::size_t room = std::max<std::size_t>(max_pending_ / 10, 1);
+        const std::size_t dropped =
+            drop_oldest_locked(max_pending_ > room ? max_pending_ - room : 0);
+        log()->warn("usage queue full: dropped the {} oldest records", dropped);
     }
     pending_.push_back(std::move(r));
+}
+
+std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
+    if (pending_.size() <= keep) {
+        return 0;
+    }
+    const std::size_t dropped = pending_.size() - keep;
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(dropped));
+    return dropped;
 }
 
 std::vector<storage::usage_record> usage_writer::take() {
@@ -70,8 +82,8 @@ void usage_writer::give_back(std::vector<storage::usage_record> rows) {
     rows.insert(rows.end(), std::make_move_iterator(pending_.begin()),
                 std::make_move_iterator(pending_.end()));
     pending_ = std::move(rows);
-    while (pending_.size() > max_pending_) {
-        pending_.erase(pending_.begin());
+    if (const std::size_t dropped = drop_oldest_locked(max_pending_); dropped != 0) {
+        log()->warn("usage queue full: dropped the {} oldest records", dropped);
     }
 }
 

@@ -13,7 +13,8 @@ namespace hadrian::api {
 
 /// Collects one usage record per request and writes them to the database every `interval`,
 /// in transactions of at most `batch_size` rows. A failed write keeps the rows for the next
-/// attempt (bounded by `max_pending`; beyond it the oldest are dropped and counted in the log).
+/// attempt. At most `max_pending` records wait: when full, the oldest tenth is dropped at once
+/// and counted in the log.
 /// Thread safety: record() may be called from any thread. Lifetime: start() once; flush()
 /// at shutdown after the I/O threads stopped, before the db_executor is destroyed.
 class usage_writer {
@@ -37,6 +38,8 @@ private:
     awaitable<void> flush_loop(asio::io_context& ioc);
     std::vector<storage::usage_record> take();
     void give_back(std::vector<storage::usage_record> rows);
+    /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
+    std::size_t drop_oldest_locked(std::size_t keep);
 
     storage::db_executor& db_;
     std::chrono::milliseconds interval_;
