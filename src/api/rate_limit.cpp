@@ -118,14 +118,10 @@ rate_limit_middleware::admission rate_limit_middleware::admit(
             out.denied = limits::rate_limit_error(out.checked);
             return out;
         }
-        auto headers = limits::rate_limit_headers(out.checked);
-        if (ctx.response_headers.empty()) {
-            ctx.response_headers = std::move(headers);
-        } else {
-            for (auto& h : headers) {
-                ctx.response_headers.push_back(std::move(h));
-            }
-        }
+        limits::visit_rate_limit_headers(out.checked,
+                                         [&ctx](std::string_view name, std::int64_t value) {
+                                             ctx.response_numbers.add(name, value);
+                                         });
     }
     if (limits.concurrent_requests) {
         out.permit = concurrency_.acquire(out.subject, *limits.concurrent_requests);

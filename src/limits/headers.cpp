@@ -30,19 +30,31 @@ core::api_error too_many(std::int64_t limit, std::int64_t retry_after_secs, std:
 
 }  // namespace
 
-header_list rate_limit_headers(const decision* requests, const decision* tokens) {
-    header_list h;
-    h.reserve(6);
+void visit_rate_limit_headers(const decision* requests, const decision* tokens,
+                              core::function_ref<void(std::string_view, std::int64_t)> visit) {
     if (requests != nullptr) {
-        h.emplace_back("X-RateLimit-Limit", std::to_string(requests->spec.limit));
-        h.emplace_back("X-RateLimit-Remaining", std::to_string(requests->remaining));
-        h.emplace_back("X-RateLimit-Reset", std::to_string(requests->reset_secs));
+        visit("X-RateLimit-Limit", requests->spec.limit);
+        visit("X-RateLimit-Remaining", requests->remaining);
+        visit("X-RateLimit-Reset", requests->reset_secs);
     }
     if (tokens != nullptr) {
-        h.emplace_back("X-TokenRateLimit-Limit", std::to_string(tokens->spec.limit));
-        h.emplace_back("X-TokenRateLimit-Remaining", std::to_string(tokens->remaining));
-        h.emplace_back("X-TokenRateLimit-Used", std::to_string(tokens->used));
+        visit("X-TokenRateLimit-Limit", tokens->spec.limit);
+        visit("X-TokenRateLimit-Remaining", tokens->remaining);
+        visit("X-TokenRateLimit-Used", tokens->used);
     }
+}
+
+void visit_rate_limit_headers(const check_result& r,
+                              core::function_ref<void(std::string_view, std::int64_t)> visit) {
+    visit_rate_limit_headers(r.tightest(limit_unit::requests), r.tightest(limit_unit::tokens),
+                             visit);
+}
+
+header_list rate_limit_headers(const decision* requests, const decision* tokens) {
+    header_list h;
+    visit_rate_limit_headers(requests, tokens, [&h](std::string_view name, std::int64_t value) {
+        h.emplace_back(name, std::to_string(value));
+    });
     return h;
 }
 

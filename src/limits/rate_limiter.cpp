@@ -1,6 +1,7 @@
 #include "hadrian/limits/rate_limiter.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace hadrian::limits {
@@ -100,9 +101,8 @@ limit_spec limit_spec::tokens_per_day(std::int64_t limit) {
     return make_spec("tokens_per_day", limit_unit::tokens, limit, day_ms);
 }
 
-std::vector<limit_spec> limit_specs(const config::rate_limits_config& c) {
-    std::vector<limit_spec> out;
-    out.reserve(4);
+limit_list<limit_spec> limit_specs(const config::rate_limits_config& c) {
+    limit_list<limit_spec> out;
     if (c.requests_per_minute) {
         out.push_back(limit_spec::requests_per_minute(*c.requests_per_minute));
     }
@@ -191,9 +191,11 @@ void rate_limiter::adjust(std::string_view subject, const limit_spec& spec, std:
 
 check_result rate_limiter::check_all(std::string_view subject, std::span<const limit_spec> specs,
                                      hit_amounts amounts) {
+    if (specs.size() > max_limits) {
+        throw std::length_error("rate_limiter::check_all: more than max_limits limits");
+    }
     const std::int64_t now = clock_.now_ms();
     check_result r;
-    r.decisions.reserve(specs.size());
     std::size_t denied_at = specs.size();
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const limit_spec& spec = specs[i];

@@ -353,6 +353,10 @@ std::string session::head(int status, std::string_view content_type, api::header
         if (!ctx_->request_id.empty()) {
             h.add("X-Request-Id", ctx_->request_id);
         }
+        const api::number_fields& numbers = ctx_->response_numbers;
+        for (std::size_t i = 0; i < numbers.size(); ++i) {
+            h.add(numbers.name(i), numbers.value(i));
+        }
         for (const auto& [k, v] : ctx_->response_headers) {
             h.add(k, v);
         }

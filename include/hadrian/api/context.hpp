@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "hadrian/api/number_fields.hpp"
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
@@ -69,7 +70,9 @@ struct request_context {
     /// Admin rights: a key with the admin scope, or the bootstrap key on the admin API.
     bool admin = false;
 
-    /// Headers added to whatever answer this request gets (set by middleware).
+    /// Headers added to whatever answer this request gets (set by middleware): the numbers
+    /// (the rate-limit state), then the rest.
+    number_fields response_numbers;
     header_list response_headers;
 
     /// The body of a model call, read once: by the rate limiter when it needs the output

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/function_ref.hpp"
 #include "hadrian/limits/budget.hpp"
 #include "hadrian/limits/rate_limiter.hpp"
 
@@ -16,10 +17,17 @@ namespace hadrian::limits {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 /// `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds left in the window) from `requests`
-/// and `X-TokenRateLimit-Limit`, `-Remaining`, `-Used` from `tokens`; a null one adds none.
-header_list rate_limit_headers(const decision* requests, const decision* tokens);
+/// and `X-TokenRateLimit-Limit`, `-Remaining`, `-Used` from `tokens`, one at a time; a null
+/// one gives none. The names are static text.
+void visit_rate_limit_headers(const decision* requests, const decision* tokens,
+                              core::function_ref<void(std::string_view, std::int64_t)> visit);
 
-/// The headers of the tightest request and token decisions of `r`.
+/// The headers of the tightest request and token decisions of `r`, one at a time.
+void visit_rate_limit_headers(const check_result& r,
+                              core::function_ref<void(std::string_view, std::int64_t)> visit);
+
+/// visit_rate_limit_headers as a list.
+header_list rate_limit_headers(const decision* requests, const decision* tokens);
 header_list rate_limit_headers(const check_result& r);
 
 /// 429 rate_limit_exceeded: `Rate limit exceeded: 100 requests per minute`, details

@@ -2,6 +2,7 @@
 /// sliding-window-counter algorithm of sliding_window.hpp.
 #pragma once
 
+#include <boost/container/static_vector.hpp>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -34,9 +35,16 @@ struct limit_spec {
     static limit_spec tokens_per_day(std::int64_t limit);
 };
 
+/// The most limits one request is held to: requests and tokens, per minute and per day.
+inline constexpr std::size_t max_limits = 4;
+
+/// A list of at most max_limits, kept inline: a request's limits cost no allocation.
+template <class T>
+using limit_list = boost::container::static_vector<T, max_limits>;
+
 /// The configured limits of `c` in the order rpm, rpd, tpm, tpd; unset ones are left out
 /// (concurrency and the per-IP limit are separate).
-std::vector<limit_spec> limit_specs(const config::rate_limits_config& c);
+limit_list<limit_spec> limit_specs(const config::rate_limits_config& c);
 
 /// "second", "minute", "hour" or "day" for those lengths, else e.g. "90s" or "1500ms".
 std::string window_name(std::int64_t window_ms);
@@ -67,7 +75,7 @@ struct check_result {
     /// One decision per spec, in spec order. When denied nothing was counted: the decisions
     /// before the denial were rolled back (their `used`/`remaining` say so) and those after it
     /// were only read.
-    std::vector<decision> decisions;
+    limit_list<decision> decisions;
 
     /// The first denied decision; null when allowed.
     const decision* denial() const;
@@ -101,6 +109,7 @@ public:
     /// against rpm) and the remaining specs are only read, for the headers. Each limit is
     /// atomic on its own; between a hit and its rollback another request may briefly see the
     /// rolled-back unit as used (it errs towards denying, never towards over-admitting).
+    /// At most max_limits specs (std::length_error beyond).
     check_result check_all(std::string_view subject, std::span<const limit_spec> specs,
                            hit_amounts amounts);
 

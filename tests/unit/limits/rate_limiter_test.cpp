@@ -121,6 +121,20 @@ TEST_F(RateLimiter, ConcurrentHitsAdmitExactlyTheLimit) {
     EXPECT_EQ(limiter_.peek("key", rpm).used, 50);
 }
 
+TEST_F(RateLimiter, CheckAllTakesAtMostMaxLimitsAndCountsNothingBeyond) {
+    const auto rpm = limit_spec::requests_per_minute(10);
+    const std::array<limit_spec, max_limits + 1> specs = {rpm, rpm, rpm, rpm, rpm};
+    EXPECT_THROW(limiter_.check_all("key", specs, {1, 0}), std::length_error);
+    EXPECT_EQ(limiter_.peek("key", rpm).used, 0);
+    config::rate_limits_config every;
+    every.requests_per_minute = 60;
+    every.requests_per_day = 1'000;
+    every.tokens_per_minute = 10'000;
+    every.tokens_per_day = 100'000;
+    const auto all = limit_specs(every);
+    EXPECT_EQ(limiter_.check_all("key", all, {1, 5}).decisions.size(), max_limits);
+}
+
 TEST_F(RateLimiter, CheckAllRollsBackWhenALaterLimitDenies) {
     const std::array specs = {limit_spec::requests_per_minute(10),
                               limit_spec::tokens_per_minute(1'000)};
@@ -197,7 +211,7 @@ TEST(LimitSpecs, FollowTheConfig) {
     config::rate_limits_config c;
     c.requests_per_minute = 60;
     c.tokens_per_day = 1'000'000;
-    const std::vector<limit_spec> specs = limit_specs(c);
+    const auto specs = limit_specs(c);
     ASSERT_EQ(specs.size(), 2u);
     EXPECT_EQ(specs[0].name, "requests_per_minute");
     EXPECT_EQ(specs[0].limit, 60);
