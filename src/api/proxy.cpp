@@ -371,7 +371,7 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
                                        bool client_wants_usage, stored_turn* turn) const {
     const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     header_list headers;
-    headers.reserve(12);  // provider, model, usage, cost, finish reason
+    headers.reserve(4);  // provider, model, finish reason
     headers.emplace_back("X-Provider", route.provider);
     headers.emplace_back("X-Model", route.model);
     if (answer.events) {
@@ -395,11 +395,11 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     } else if (auto u = answer.body.find("usage"); u != answer.body.end()) {
         ctx.usage = read_usage(op, *u);
     }
-    add_usage_headers(headers, ctx.usage);
+    add_usage_headers(ctx.response_numbers, ctx.usage);
     price_usage(ctx, pricing);
     std::string raw = std::move(answer.raw);
     if (ctx.cost_known) {
-        headers.emplace_back("X-Cost-Microcents", std::to_string(ctx.cost_microcents));
+        ctx.response_numbers.add("X-Cost-Microcents", ctx.cost_microcents);
         const double cost = static_cast<double>(ctx.cost_microcents) / 1e6;
         // The parsed body gets the cost too: a stored Responses turn is written from it.
         auto u = answer.body.find("usage");

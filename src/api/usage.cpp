@@ -106,14 +106,14 @@ std::string read_finish_reason(providers::operation op, const nlohmann::json& bo
     return "stop";
 }
 
-void add_usage_headers(header_list& headers, const token_usage& u) {
+void add_usage_headers(number_fields& fields, const token_usage& u) {
     if (!u.known) {
         return;
     }
-    headers.emplace_back("X-Input-Tokens", std::to_string(u.input));
-    headers.emplace_back("X-Output-Tokens", std::to_string(u.output));
-    headers.emplace_back("X-Cached-Tokens", std::to_string(u.cached));
-    headers.emplace_back("X-Reasoning-Tokens", std::to_string(u.reasoning));
+    fields.add("X-Input-Tokens", u.input);
+    fields.add("X-Output-Tokens", u.output);
+    fields.add("X-Cached-Tokens", u.cached);
+    fields.add("X-Reasoning-Tokens", u.reasoning);
 }
 
 bool splice_usage_cost(std::string& body, double cost, std::optional<core::json_span> at) {

@@ -20,7 +20,7 @@ token_usage read_usage(const providers::chat_figures& figures);
 std::string read_finish_reason(providers::operation op, const nlohmann::json& body);
 
 /// The X-Input-Tokens … headers of a non-streaming answer.
-void add_usage_headers(header_list& headers, const token_usage& u);
+void add_usage_headers(number_fields& fields, const token_usage& u);
 
 /// Adds `"cost": <cost>` to the top-level `usage` object of the JSON text `body`, in place,
 /// without re-serializing the rest. False (and `body` untouched) when there is no such

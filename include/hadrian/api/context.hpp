@@ -70,8 +70,8 @@ struct request_context {
     /// Admin rights: a key with the admin scope, or the bootstrap key on the admin API.
     bool admin = false;
 
-    /// Headers added to whatever answer this request gets (set by middleware): the numbers
-    /// (the rate-limit state), then the rest.
+    /// Headers added to whatever answer this request gets (set by middleware and the
+    /// handler): the numbers (rate-limit state, token counts, cost), then the rest.
     number_fields response_numbers;
     header_list response_headers;
 

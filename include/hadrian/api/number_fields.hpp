@@ -8,11 +8,11 @@
 
 namespace hadrian::api {
 
-/// Header fields with static names and integer values (a request's rate-limit state): adding
-/// one allocates nothing. The names must be static text; fields beyond `capacity` are left out.
+/// Header fields with static names and integer values (a request's rate-limit state, its
+/// token counts and cost): adding one allocates nothing. The names must be static text; fields beyond `capacity` are left out.
 class number_fields {
 public:
-    static constexpr std::size_t capacity = 8;
+    static constexpr std::size_t capacity = 12;
 
     void add(std::string_view static_name, std::int64_t value) noexcept;
 

@@ -36,19 +36,23 @@ TEST(Usage, ResponsesUsage) {
 
 TEST(Usage, MissingOrNullUsageIsUnknown) {
     EXPECT_FALSE(read_usage(operation::chat_completions, nullptr).known);
-    header_list headers;
+    number_fields headers;
     add_usage_headers(headers, read_usage(operation::chat_completions, nullptr));
     EXPECT_TRUE(headers.empty());
 }
 
 TEST(Usage, Headers) {
-    header_list headers;
+    number_fields headers;
     add_usage_headers(headers, token_usage{5, 6, 1, 2, true});
     ASSERT_EQ(headers.size(), 4u);
-    EXPECT_EQ(headers[0], (std::pair<std::string, std::string>{"X-Input-Tokens", "5"}));
-    EXPECT_EQ(headers[1], (std::pair<std::string, std::string>{"X-Output-Tokens", "6"}));
-    EXPECT_EQ(headers[2], (std::pair<std::string, std::string>{"X-Cached-Tokens", "1"}));
-    EXPECT_EQ(headers[3], (std::pair<std::string, std::string>{"X-Reasoning-Tokens", "2"}));
+    const std::pair<std::string_view, std::string_view> want[] = {{"X-Input-Tokens", "5"},
+                                                                  {"X-Output-Tokens", "6"},
+                                                                  {"X-Cached-Tokens", "1"},
+                                                                  {"X-Reasoning-Tokens", "2"}};
+    for (std::size_t i = 0; i < std::size(want); ++i) {
+        EXPECT_EQ(headers.name(i), want[i].first);
+        EXPECT_EQ(headers.value(i), want[i].second);
+    }
 }
 
 TEST(FinishReason, ChatAndResponses) {
