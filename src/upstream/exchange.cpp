@@ -13,7 +13,9 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/optional.hpp>
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "hadrian/core/line_break.hpp"
@@ -45,10 +47,27 @@ bool is_closed_error(const error_code& ec) {
 /// Content-Length ours (a stale one would desynchronise the connection), fields holding a line
 /// break left out (they would split the head).
 std::string serialize_head(const request& req, std::size_t body_size) {
-    std::string head;
-    head.reserve(160 + req.target.target.size());
-    head.append(http::to_string(req.method)).append(" ").append(req.target.target);
-    head.append(" HTTP/1.1\r\n");
+    static constexpr std::string_view agent = "User-Agent: hadrian/" HADRIAN_VERSION "\r\n";
+    const std::string_view method = http::to_string(req.method);
+    // Room for everything: the fields' sizes, the fixed text, a Host of the host in brackets
+    // with a port, twenty digits of length.
+    std::size_t room = method.size() + 1 + req.target.target.size() + 11 + 8 +
+                       req.target.host.size() + 8 + agent.size() + 16 + 20 + 4;
+    for (const auto& [name, value] : req.headers) {
+        room += name.size() + 2 + value.size() + 2;
+    }
+    std::string head(room, '\0');
+    char* p = head.data();
+    const auto put = [&p](std::string_view piece) {
+        if (!piece.empty()) {  // an empty view may have no data at all
+            std::memcpy(p, piece.data(), piece.size());
+            p += piece.size();
+        }
+    };
+    put(method);
+    *p++ = ' ';
+    put(req.target.target);
+    put(" HTTP/1.1\r\n");
     bool has_host = false;
     bool has_agent = false;
     for (const auto& [name, value] : req.headers) {
@@ -62,21 +81,29 @@ std::string serialize_head(const request& req, std::size_t body_size) {
         }
         has_host = has_host || beast::iequals(name, "host");
         has_agent = has_agent || beast::iequals(name, "user-agent");
-        head.append(name).append(": ").append(value).append("\r\n");
+        put(name);
+        put(": ");
+        put(value);
+        put("\r\n");
     }
     if (!has_host) {
-        head.append("Host: ").append(req.target.host_header()).append("\r\n");
+        put("Host: ");
+        put(req.target.host_header());
+        put("\r\n");
     }
     if (!has_agent) {
-        head.append("User-Agent: hadrian/" HADRIAN_VERSION "\r\n");
+        put(agent);
     }
     // As Beast's prepare_payload: no length for an empty body of a method that has none.
     const bool has_body = body_size > 0 || req.method == http::verb::post ||
                           req.method == http::verb::put || req.method == http::verb::patch;
     if (has_body) {
-        head.append("Content-Length: ").append(std::to_string(body_size)).append("\r\n");
+        put("Content-Length: ");
+        p = std::to_chars(p, p + 20, body_size).ptr;
+        put("\r\n");
     }
-    head.append("\r\n");
+    put("\r\n");
+    head.resize(static_cast<std::size_t>(p - head.data()));
     return head;
 }
 

@@ -97,6 +97,9 @@ TEST(UpstreamHttp, FieldsWithLineBreaksAreLeftOut) {
     EXPECT_EQ(seen[0].headers.count("x-injected"), 0u);
     // A GET without a body says no length.
     EXPECT_EQ(seen[0].headers.count("content-length"), 0u);
+    // Host and User-Agent of our own when the caller gives none.
+    EXPECT_EQ(seen[0].headers.at("host"), "127.0.0.1:" + std::to_string(server.port()));
+    EXPECT_EQ(seen[0].headers.at("user-agent").rfind("hadrian/", 0), 0u);
 }
 
 TEST(UpstreamHttp, ChunkedBodyArrivesIncrementally) {
