@@ -1,7 +1,6 @@
-#include <algorithm>
-#include <functional>
 #include <nlohmann/json.hpp>
 
+#include "hadrian/core/find_text.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/chat_summary.hpp"
 #include "hadrian/sse/writer.hpp"
@@ -14,11 +13,9 @@ namespace {
 
 constexpr std::string_view usage_key = "\"usage\"";
 
-/// The first `"usage"` in [p, end), or end. The search's table is made once, where memmem
-/// makes one per call: most of its cost on a chunk of a few hundred bytes.
+/// The first `"usage"` in [p, end), or end.
 const char* find_usage_key(const char* p, const char* end) {
-    static const std::boyer_moore_horspool_searcher searcher(usage_key.begin(), usage_key.end());
-    return std::search(p, end, searcher);
+    return core::find_text(p, end, usage_key);
 }
 
 /// Whether some `"usage"` in `data` is followed by `:` and an object: true for any chunk with

@@ -1,5 +1,9 @@
 #include "string_search.hpp"
 
+#include <cstring>
+
+#include "hadrian/core/find_text.hpp"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #elif defined(__SSE2__)
@@ -137,6 +141,94 @@ const unsigned char* find_string_stop(const unsigned char* p, const unsigned cha
         ++p;
     }
     return p;
+}
+
+namespace {
+
+/// The first of the possible starts `mask` marks (bit i: `p + i`, where the needle's first
+/// and last bytes match) at which all of the needle (of two bytes or more) matches, or null.
+const char* first_match(const char* p, unsigned mask, std::string_view needle) noexcept {
+    while (mask != 0) {
+        const auto i = static_cast<std::size_t>(__builtin_ctz(mask));
+        if (std::memcmp(p + i + 1, needle.data() + 1, needle.size() - 2) == 0) {
+            return p + i;
+        }
+        mask &= mask - 1;
+    }
+    return nullptr;
+}
+
+#if defined(__x86_64__)
+
+/// Thirty-two starts at a time from `p`, while the block of last bytes stays before the end
+/// (`last_start` is where the last possible match starts). `p` is left where it stopped.
+__attribute__((target("avx2"))) const char* find_text_32(const char*& p, const char* last_start,
+                                                         std::string_view needle) {
+    const __m256i first = _mm256_set1_epi8(needle.front());
+    const __m256i last = _mm256_set1_epi8(needle.back());
+    while (last_start - p >= 31) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+        const __m256i b =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + needle.size() - 1));
+        const auto mask = static_cast<unsigned>(_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(a, first), _mm256_cmpeq_epi8(b, last))));
+        if (mask != 0) {
+            if (const char* found = first_match(p, mask, needle)) {
+                return found;
+            }
+        }
+        p += 32;
+    }
+    return nullptr;
+}
+
+#endif
+
+}  // namespace
+
+const char* find_text(const char* p, const char* end, std::string_view needle) noexcept {
+    const std::size_t n = needle.size();
+    if (n == 0) {
+        return p;
+    }
+    if (static_cast<std::size_t>(end - p) < n) {
+        return end;
+    }
+    if (n == 1) {
+        const void* at = std::memchr(p, needle.front(), static_cast<std::size_t>(end - p));
+        return at != nullptr ? static_cast<const char*>(at) : end;
+    }
+    const char* const last_start = end - n;  // where the last possible match starts
+#if defined(__x86_64__)
+    if (has_avx2()) {
+        if (const char* found = find_text_32(p, last_start, needle)) {
+            return found;
+        }
+    }
+#endif
+#if defined(__SSE2__)
+    const __m128i first = _mm_set1_epi8(needle.front());
+    const __m128i last = _mm_set1_epi8(needle.back());
+    // Sixteen starts at once while the block of last bytes stays inside the text.
+    while (last_start - p >= 15) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 1));
+        const auto mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last))));
+        if (mask != 0) {
+            if (const char* found = first_match(p, mask, needle)) {
+                return found;
+            }
+        }
+        p += 16;
+    }
+#endif
+    for (; p <= last_start; ++p) {
+        if (*p == needle.front() && std::memcmp(p, needle.data(), n) == 0) {
+            return p;
+        }
+    }
+    return end;
 }
 
 }  // namespace hadrian::core
