@@ -32,27 +32,29 @@ std::optional<budget_middleware::budget> budget_middleware::budget_of(const requ
     return budget{key.id, period, *key.budget_limit_cents, now_ms()};
 }
 
-std::string budget_middleware::marker_of(const budget& b) {
-    return b.key_id + "/" + std::to_string(limits::period_start_ms(b.period, b.now_ms));
+budget_middleware::period_view budget_middleware::period_of_budget(const budget& b) {
+    return {b.key_id, limits::period_start_ms(b.period, b.now_ms)};
 }
 
-bool budget_middleware::loaded(const std::string& marker) {
+bool budget_middleware::loaded(const period_view& period) {
     std::lock_guard lock(mutex_);
-    return loaded_.contains(marker);
+    return loaded_.contains(period);
 }
 
-awaitable<void> budget_middleware::load(const budget& b, const std::string& marker) {
+awaitable<void> budget_middleware::load(const budget& b) {
+    const period_view period = period_of_budget(b);
     // One query per key and period, however many requests arrive before it answers.
-    while (!co_await flights_.join(marker)) {
-        if (loaded(marker)) {
+    const std::string flight = b.key_id + "/" + std::to_string(period.start);
+    while (!co_await flights_.join(flight)) {
+        if (loaded(period)) {
             co_return;
         }
     }
-    const flight_guard leading(flights_, marker);
-    if (loaded(marker)) {
+    const flight_guard leading(flights_, flight);
+    if (loaded(period)) {
         co_return;
     }
-    const std::int64_t start = limits::period_start_ms(b.period, b.now_ms);
+    const std::int64_t start = period.start;
     auto query = [key_id = b.key_id, start](storage::store& s) {
         return s.spend_since(key_id, start);
     };
@@ -62,7 +64,7 @@ awaitable<void> budget_middleware::load(const budget& b, const std::string& mark
         co_return;
     }
     std::lock_guard lock(mutex_);
-    if (loaded_.insert(marker).second) {
+    if (loaded_.insert(period_mark{b.key_id, start}).second) {
         tracker_.load(b.key_id, b.period, start, *spent);
     }
 }
@@ -80,9 +82,8 @@ awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
 awaitable<void> budget_middleware::held(request_context& ctx, chain next, budget b) {
     if (db_ != nullptr) {
         // The spend of the key's period is loaded once; after that nothing here waits.
-        const std::string marker = marker_of(b);
-        if (!loaded(marker)) {
-            co_await load(b, marker);
+        if (!loaded(period_of_budget(b))) {
+            co_await load(b);
         }
     }
     admission a = admit(ctx, b);

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 
 #include "hadrian/api/middleware.hpp"
 #include "hadrian/config/config.hpp"
@@ -42,18 +44,33 @@ private:
     };
     /// Reserves the estimate against `b`, whose spend is loaded; never waits.
     admission admit(request_context& ctx, const budget& b);
-    /// The marker of `b`'s period in loaded_.
-    static std::string marker_of(const budget& b);
-    bool loaded(const std::string& marker);
+    /// A key's period, by the period's start: what loaded_ holds once its spend is loaded.
+    template <class Text>
+    struct period_of {
+        Text key_id;
+        std::int64_t start = 0;
+    };
+    using period_mark = period_of<std::string>;
+    using period_view = period_of<std::string_view>;
+    struct period_less {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return a.start != b.start ? a.start < b.start
+                                      : std::string_view(a.key_id) < std::string_view(b.key_id);
+        }
+    };
+    static period_view period_of_budget(const budget& b);
+    bool loaded(const period_view& period);
     /// Loads the spend of `b`'s period from the usage records, once per key and period.
-    awaitable<void> load(const budget& b, const std::string& marker);
+    awaitable<void> load(const budget& b);
 
     const config::config& cfg_;
     limits::budget_tracker& tracker_;
     storage::db_executor* db_;
     std::mutex mutex_;
-    std::set<std::string> loaded_;  // "<key id>/<period start>"
-    single_flight flights_;         // one spend query per marker at a time
+    std::set<period_mark, period_less> loaded_;
+    single_flight flights_;  // one spend query per key and period at a time
 };
 
 }  // namespace hadrian::api
