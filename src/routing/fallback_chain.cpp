@@ -24,18 +24,20 @@ std::vector<route> build_chain(const router& r, const config::providers_config& 
                                std::vector<route> requested, const provider_preferences& prefs) {
     std::vector<route> chain = std::move(requested);
     if (!chain.empty()) {
-        const route primary = chain.front();
-        if (const auto* cfg = providers.find(primary.provider)) {
-            if (auto it = cfg->model_fallbacks.find(primary.model);
+        // Copies: the chain may grow under them.
+        const std::string primary_provider = chain.front().provider;
+        const std::string primary_model = chain.front().model;
+        if (const auto* cfg = providers.find(primary_provider)) {
+            if (auto it = cfg->model_fallbacks.find(primary_model);
                 it != cfg->model_fallbacks.end()) {
                 for (const auto& target : it->second) {
                     const std::string& provider =
-                        target.provider.empty() ? primary.provider : target.provider;
+                        target.provider.empty() ? primary_provider : target.provider;
                     append_if_routable(r, chain, provider, target.model);
                 }
             }
             for (const auto& name : cfg->fallback_providers) {
-                append_if_routable(r, chain, name, primary.model);
+                append_if_routable(r, chain, name, primary_model);
             }
         }
     }
@@ -50,6 +52,9 @@ std::vector<route> build_chain(const router& r, const config::providers_config& 
         };
         std::stable_sort(chain.begin(), chain.end(),
                          [&](const route& a, const route& b) { return rank(a) < rank(b); });
+    }
+    if (chain.size() <= 1) {
+        return chain;  // nothing to drop
     }
     std::vector<route> out;
     for (auto& c : chain) {

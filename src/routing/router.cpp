@@ -2,7 +2,9 @@
 #include "hadrian/routing/router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
+#include <span>
 
 namespace hadrian::routing {
 namespace {
@@ -123,12 +125,13 @@ result<route, core::api_error> router::resolve(std::string_view model) const {
 result<std::vector<route>, core::api_error> router::candidates(
     std::string_view model, const std::vector<std::string>& models) const {
     // Priority order, exact duplicates removed, at most max_candidates strings.
-    std::vector<std::string_view> wanted;
-    wanted.reserve(std::min(models.size() + 1, max_candidates));
-    auto add = [&wanted](std::string_view m) {
+    std::array<std::string_view, max_candidates> wanted_at;
+    std::span<std::string_view> wanted(wanted_at.data(), 0);
+    auto add = [&](std::string_view m) {
         if (wanted.size() < max_candidates &&
             std::find(wanted.begin(), wanted.end(), m) == wanted.end()) {
-            wanted.push_back(m);
+            wanted_at[wanted.size()] = m;
+            wanted = std::span(wanted_at.data(), wanted.size() + 1);
         }
     };
     if (!model.empty()) {
