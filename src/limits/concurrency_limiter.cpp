@@ -4,17 +4,14 @@
 
 namespace hadrian::limits {
 
-concurrency_permit::concurrency_permit(concurrency_limiter* owner, std::string subject)
-    : owner_(owner), subject_(std::move(subject)) {}
-
 concurrency_permit::concurrency_permit(concurrency_permit&& other) noexcept
-    : owner_(std::exchange(other.owner_, nullptr)), subject_(std::move(other.subject_)) {}
+    : owner_(std::exchange(other.owner_, nullptr)), slot_(std::exchange(other.slot_, nullptr)) {}
 
 concurrency_permit& concurrency_permit::operator=(concurrency_permit&& other) noexcept {
     if (this != &other) {
         release();
         owner_ = std::exchange(other.owner_, nullptr);
-        subject_ = std::move(other.subject_);
+        slot_ = std::exchange(other.slot_, nullptr);
     }
     return *this;
 }
@@ -23,7 +20,7 @@ concurrency_permit::~concurrency_permit() { release(); }
 
 void concurrency_permit::release() noexcept {
     if (owner_ != nullptr) {
-        std::exchange(owner_, nullptr)->release(subject_);
+        std::exchange(owner_, nullptr)->release(*std::exchange(slot_, nullptr));
     }
 }
 
@@ -32,42 +29,30 @@ concurrency_limiter::shard& concurrency_limiter::shard_for(std::string_view subj
     return shards_[h >> 60];
 }
 
-bool concurrency_limiter::try_acquire(std::string_view subject, std::int64_t limit) {
+std::optional<concurrency_permit> concurrency_limiter::acquire(std::string_view subject,
+                                                               std::int64_t limit) {
     if (limit <= 0) {
-        return false;
+        return std::nullopt;
     }
     shard& s = shard_for(subject);
     std::lock_guard lock(s.mutex);
     auto it = s.counts.find(subject);
     if (it == s.counts.end()) {
-        s.counts.emplace(std::string(subject), 1);
-        return true;
-    }
-    if (it->second >= limit) {
-        return false;
-    }
-    ++it->second;
-    return true;
-}
-
-void concurrency_limiter::release(std::string_view subject) {
-    shard& s = shard_for(subject);
-    std::lock_guard lock(s.mutex);
-    const auto it = s.counts.find(subject);
-    if (it == s.counts.end()) {
-        return;
-    }
-    if (--it->second <= 0) {
-        s.counts.erase(it);
-    }
-}
-
-std::optional<concurrency_permit> concurrency_limiter::acquire(std::string_view subject,
-                                                               std::int64_t limit) {
-    if (!try_acquire(subject, limit)) {
+        it = s.counts.emplace(std::string(subject), 0).first;
+    } else if (it->second >= limit) {
         return std::nullopt;
     }
-    return concurrency_permit(this, std::string(subject));
+    ++it->second;
+    // The entry is a node of the map: it stays where it is while it holds a slot.
+    return concurrency_permit(this, &*it);
+}
+
+void concurrency_limiter::release(concurrency_permit::entry& slot) {
+    shard& s = shard_for(slot.first);
+    std::lock_guard lock(s.mutex);
+    if (--slot.second <= 0) {
+        s.counts.erase(s.counts.find(slot.first));
+    }
 }
 
 std::int64_t concurrency_limiter::in_flight(std::string_view subject) const {

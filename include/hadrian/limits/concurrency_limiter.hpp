@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace hadrian::limits {
 
@@ -30,10 +31,12 @@ public:
 
 private:
     friend class concurrency_limiter;
-    concurrency_permit(concurrency_limiter* owner, std::string subject);
+    using entry = std::pair<const std::string, std::int64_t>;
+    concurrency_permit(concurrency_limiter* owner, entry* slot) : owner_(owner), slot_(slot) {}
 
     concurrency_limiter* owner_ = nullptr;
-    std::string subject_;
+    /// The subject's count, which stays in the limiter's map while any permit holds a slot.
+    entry* slot_ = nullptr;
 };
 
 /// In-memory counts of requests in flight, per subject, in 16 mutex-protected shards. A
@@ -44,13 +47,8 @@ private:
 /// Thread safety: all calls may be made concurrently.
 class concurrency_limiter {
 public:
-    /// Takes a slot when fewer than `limit` are in flight for `subject` (`limit ≤ 0`: never).
-    bool try_acquire(std::string_view subject, std::int64_t limit);
-
-    /// Gives back a slot taken by `try_acquire`; a subject with none in flight is left alone.
-    void release(std::string_view subject);
-
-    /// `try_acquire` that returns a permit releasing the slot on destruction.
+    /// A slot, when fewer than `limit` are in flight for `subject` (`limit ≤ 0`: never), held
+    /// by the permit until it is released or destroyed.
     std::optional<concurrency_permit> acquire(std::string_view subject, std::int64_t limit);
 
     /// Requests in flight for `subject`.
@@ -69,7 +67,10 @@ private:
     };
     static constexpr std::size_t shard_count = 16;
 
+    friend class concurrency_permit;
     shard& shard_for(std::string_view subject) const;
+    /// Gives back the slot counted in `slot`; the subject's entry goes with its last slot.
+    void release(concurrency_permit::entry& slot);
 
     mutable std::array<shard, shard_count> shards_;
 };

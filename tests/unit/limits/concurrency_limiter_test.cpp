@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -12,19 +13,43 @@ namespace {
 
 TEST(ConcurrencyLimiter, CapsRequestsInFlightPerSubject) {
     concurrency_limiter l;
-    EXPECT_TRUE(l.try_acquire("a", 2));
-    EXPECT_TRUE(l.try_acquire("a", 2));
-    EXPECT_FALSE(l.try_acquire("a", 2));
-    EXPECT_TRUE(l.try_acquire("b", 2));
+    auto a1 = l.acquire("a", 2);
+    auto a2 = l.acquire("a", 2);
+    EXPECT_TRUE(a1 && a2);
+    EXPECT_FALSE(l.acquire("a", 2));
+    auto b1 = l.acquire("b", 2);
+    EXPECT_TRUE(b1);
     EXPECT_EQ(l.in_flight("a"), 2);
-    l.release("a");
-    EXPECT_TRUE(l.try_acquire("a", 2));
-    l.release("a");
-    l.release("a");
+    a1->release();
+    auto a3 = l.acquire("a", 2);
+    EXPECT_TRUE(a3);
+    a2->release();
+    a3->release();
     EXPECT_EQ(l.in_flight("a"), 0);
-    l.release("a");  // nothing in flight: ignored
+    a3->release();  // released already: nothing happens
     EXPECT_EQ(l.in_flight("a"), 0);
-    EXPECT_FALSE(l.try_acquire("a", 0));
+    EXPECT_EQ(l.in_flight("b"), 1);
+    EXPECT_FALSE(l.acquire("a", 0));
+}
+
+TEST(ConcurrencyLimiter, ManySubjectsComeAndGoAroundAHeldPermit) {
+    // Entries of other subjects are made and dropped (the map grows and rehashes) while a
+    // permit holds its slot: it still counts its own subject.
+    concurrency_limiter l;
+    auto held = l.acquire("held", 1);
+    ASSERT_TRUE(held);
+    std::vector<concurrency_permit> many;
+    for (int i = 0; i < 5'000; ++i) {
+        auto p = l.acquire("s" + std::to_string(i), 1);
+        ASSERT_TRUE(p);
+        many.push_back(std::move(*p));
+    }
+    many.clear();
+    EXPECT_EQ(l.in_flight("held"), 1);
+    EXPECT_FALSE(l.acquire("held", 1));
+    held->release();
+    EXPECT_EQ(l.in_flight("held"), 0);
+    EXPECT_EQ(l.in_flight("s0"), 0);
 }
 
 TEST(ConcurrencyLimiter, PermitsReleaseOnDestructionOnce) {
@@ -37,9 +62,11 @@ TEST(ConcurrencyLimiter, PermitsReleaseOnDestructionOnce) {
         EXPECT_EQ(l.in_flight("a"), 1);
         moved.release();
         EXPECT_EQ(l.in_flight("a"), 0);
-        EXPECT_TRUE(l.try_acquire("a", 1));
-    }  // `moved` was released already; `p` was moved from
-    EXPECT_EQ(l.in_flight("a"), 1);
+        auto again = l.acquire("a", 1);
+        EXPECT_TRUE(again);
+        EXPECT_EQ(l.in_flight("a"), 1);
+    }  // `moved` was released already, `p` was moved from, `again` goes
+    EXPECT_EQ(l.in_flight("a"), 0);
     {
         auto p = l.acquire("b", 1);
         EXPECT_EQ(l.in_flight("b"), 1);
