@@ -17,7 +17,7 @@ const std::shared_ptr<spdlog::logger>& log() {
 }
 
 /// One last_used_at per key of a batch: the time of its latest request (unix seconds).
-std::vector<storage::key_touch> touches_of(const std::vector<storage::usage_record>& rows) {
+std::vector<storage::key_touch> touches_of(std::span<const storage::usage_record> rows) {
     std::map<std::string, std::int64_t> latest;
     for (const auto& r : rows) {
         if (r.api_key_id) {
@@ -34,7 +34,7 @@ std::vector<storage::key_touch> touches_of(const std::vector<storage::usage_reco
 }
 
 /// Store a batch and the last use of its keys; the records decide success.
-result<void> write_batch(storage::store& s, const std::vector<storage::usage_record>& rows) {
+result<void> write_batch(storage::store& s, std::span<const storage::usage_record> rows) {
     auto written = s.insert_usage(rows);
     if (written) {
         // last_used_at is advisory: a failure here does not fail the batch.
@@ -71,9 +71,15 @@ std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
 }
 
 std::vector<storage::usage_record> usage_writer::take() {
-    std::lock_guard lock(mutex_);
+    // The next interval likely brings as many records as the last: the queue starts with room
+    // for them, so that it does not grow (moving every record it holds) on the request path.
+    std::vector<storage::usage_record> next;
+    next.reserve(last_taken_.load(std::memory_order_relaxed));
     std::vector<storage::usage_record> out;
+    std::lock_guard lock(mutex_);
     out.swap(pending_);
+    pending_.swap(next);
+    last_taken_.store(out.size(), std::memory_order_relaxed);
     return out;
 }
 
@@ -101,30 +107,25 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
     for (;;) {
         timer.expires_after(interval_);
         co_await timer.async_wait(use_nothrow);
-        auto rows = take();
-        if (rows.empty()) {
+        // Shared with the database thread rather than copied into its tasks.
+        const auto rows = std::make_shared<std::vector<storage::usage_record>>(take());
+        if (rows->empty()) {
             continue;
         }
-        // Large backlogs go in several transactions of batch_size rows.
-        for (std::size_t at = 0; at < rows.size();) {
-            const std::size_t n = std::min(rows.size() - at, batch_size_);
-            const auto first = rows.begin() + static_cast<std::ptrdiff_t>(at);
-            const auto last = first + static_cast<std::ptrdiff_t>(n);
-            // Shared with the database thread rather than copied into its task.
-            auto batch = std::make_shared<std::vector<storage::usage_record>>(
-                std::make_move_iterator(first), std::make_move_iterator(last));
-            at += n;
-            auto write = [batch](storage::store& s) { return write_batch(s, *batch); };
+        // Large backlogs go in several transactions of batch_size rows, one after another.
+        for (std::size_t at = 0; at < rows->size();) {
+            const std::size_t n = std::min(rows->size() - at, batch_size_);
+            auto write = [rows, at, n](storage::store& s) {
+                return write_batch(s, std::span(*rows).subspan(at, n));
+            };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
-                log()->error("writing {} usage records failed; will retry", batch->size());
-                batch->insert(
-                    batch->end(),
-                    std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(at)),
-                    std::make_move_iterator(rows.end()));
-                give_back(std::move(*batch));
+                log()->error("writing {} usage records failed; will retry", n);
+                rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(at));
+                give_back(std::move(*rows));
                 break;
             }
+            at += n;
         }
     }
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,7 +80,7 @@ public:
     // --- usage -----------------------------------------------------------------------------
 
     /// Appends all rows in one transaction: all are stored or none.
-    virtual result<void> insert_usage(const std::vector<usage_record>& rows) = 0;
+    virtual result<void> insert_usage(std::span<const usage_record> rows) = 0;
 
     /// Totals over the rows the filter selects (zeros when none).
     virtual result<usage_totals> usage_summary(const usage_filter& filter) = 0;

@@ -33,7 +33,7 @@ public:
     result<void> touch_last_used(std::string_view id, std::int64_t at) override;
     result<void> touch_last_used_many(const std::vector<key_touch>& touches) override;
 
-    result<void> insert_usage(const std::vector<usage_record>& rows) override;
+    result<void> insert_usage(std::span<const usage_record> rows) override;
     result<usage_totals> usage_summary(const usage_filter& filter) override;
     result<std::vector<usage_group>> usage_by_model(const usage_filter& filter) override;
     result<std::vector<usage_group>> usage_by_date(const usage_filter& filter) override;

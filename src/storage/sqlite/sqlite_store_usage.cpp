@@ -74,7 +74,7 @@ void bind_usage(statement& st, int first, const usage_record& u) {
 
 }  // namespace
 
-result<void> sqlite_store::insert_usage(const std::vector<usage_record>& rows) {
+result<void> sqlite_store::insert_usage(std::span<const usage_record> rows) {
     if (rows.empty()) {
         return {};
     }

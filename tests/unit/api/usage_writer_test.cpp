@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <string>
 
 #include "../storage/temp_database.hpp"
@@ -46,6 +47,139 @@ TEST(UsageWriter, AFullQueueDropsItsOldestTenthAndKeepsTheNewest) {
     }
     for (int i = 4; i < 23; ++i) {
         EXPECT_EQ(requests_of(db, i), 1) << i;
+    }
+}
+
+/// A store whose `failing_write`th usage write fails; everything else goes to a real one.
+class flaky_store final : public storage::store {
+public:
+    explicit flaky_store(std::unique_ptr<storage::store> inner) : inner_(std::move(inner)) {}
+    int failing_write = 0;  ///< the usage write (from 1) that fails
+    int usage_writes = 0;
+
+    result<void> insert_usage(std::span<const storage::usage_record> rows) override {
+        if (++usage_writes == failing_write) {
+            return core::errc::internal_error;
+        }
+        return inner_->insert_usage(rows);
+    }
+
+    result<void> ping() override { return inner_->ping(); }
+    result<storage::api_key_record> create_key(storage::api_key_record k) override {
+        return inner_->create_key(std::move(k));
+    }
+    result<storage::api_key_record> get_key(std::string_view id) override {
+        return inner_->get_key(id);
+    }
+    result<storage::api_key_record> find_key_by_hash(std::string_view h) override {
+        return inner_->find_key_by_hash(h);
+    }
+    result<storage::key_page> list_keys(std::uint32_t limit, std::string_view cursor) override {
+        return inner_->list_keys(limit, cursor);
+    }
+    result<bool> revoke_key(std::string_view id, std::int64_t at) override {
+        return inner_->revoke_key(id, at);
+    }
+    result<void> set_key_expiry(std::string_view id, std::optional<std::int64_t> at) override {
+        return inner_->set_key_expiry(id, at);
+    }
+    result<void> set_rotated_to(std::string_view id, std::string_view new_id) override {
+        return inner_->set_rotated_to(id, new_id);
+    }
+    result<storage::api_key_record> rotate_key(std::string_view old_id,
+                                               storage::api_key_record replacement,
+                                               std::int64_t old_expires_at) override {
+        return inner_->rotate_key(old_id, std::move(replacement), old_expires_at);
+    }
+    result<void> touch_last_used(std::string_view id, std::int64_t at) override {
+        return inner_->touch_last_used(id, at);
+    }
+    result<void> touch_last_used_many(const std::vector<storage::key_touch>& t) override {
+        return inner_->touch_last_used_many(t);
+    }
+    result<storage::usage_totals> usage_summary(const storage::usage_filter& f) override {
+        return inner_->usage_summary(f);
+    }
+    result<std::vector<storage::usage_group>> usage_by_model(
+        const storage::usage_filter& f) override {
+        return inner_->usage_by_model(f);
+    }
+    result<std::vector<storage::usage_group>> usage_by_date(
+        const storage::usage_filter& f) override {
+        return inner_->usage_by_date(f);
+    }
+    result<std::vector<storage::usage_group>> usage_by_api_key(
+        const storage::usage_filter& f) override {
+        return inner_->usage_by_api_key(f);
+    }
+    result<std::int64_t> spend_since(std::string_view key_id, std::int64_t since_ms) override {
+        return inner_->spend_since(key_id, since_ms);
+    }
+    result<std::map<std::string, std::int64_t>> spend_since_all(std::int64_t since_ms) override {
+        return inner_->spend_since_all(since_ms);
+    }
+    result<bool> put_response(const storage::stored_response& r) override {
+        return inner_->put_response(r);
+    }
+    result<storage::stored_response> get_response(
+        std::string_view id, const std::optional<std::string>& owner) override {
+        return inner_->get_response(id, owner);
+    }
+    result<void> delete_response(std::string_view id,
+                                 const std::optional<std::string>& owner) override {
+        return inner_->delete_response(id, owner);
+    }
+
+private:
+    std::unique_ptr<storage::store> inner_;
+};
+
+/// Runs `ioc` until `done()` or five seconds have passed, then a little longer, so that the
+/// flush loop is back waiting on its timer.
+template <class Done>
+void run_until(asio::io_context& ioc, Done done) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < end) {
+        ioc.run_for(std::chrono::milliseconds(10));
+    }
+    ioc.run_for(std::chrono::milliseconds(50));
+}
+
+/// A writer's database on a flaky store, and the io_context its flush loop runs on.
+struct flaky_writer {
+    flaky_store* store = nullptr;
+    std::unique_ptr<storage::db_executor> db;
+    asio::io_context ioc;
+
+    explicit flaky_writer(int failing_write) {
+        auto flaky =
+            std::make_unique<flaky_store>(storage::open_store(storage::testing::memory_config()));
+        flaky->failing_write = failing_write;
+        store = flaky.get();
+        db = std::make_unique<storage::db_executor>(std::move(flaky));
+    }
+    std::int64_t stored() {
+        return db->run_sync([](storage::store& s) { return s.usage_summary({}); }).value().requests;
+    }
+};
+
+TEST(UsageWriter, AFailedBatchAndTheRestAreWrittenOnTheNextTurnOnce) {
+    for (const int failing : {1, 2, 3}) {
+        flaky_writer f(failing);
+        usage_writer writer(*f.db, std::chrono::milliseconds(20), 4);
+        for (int i = 0; i < 10; ++i) {
+            writer.record(record_of(i));
+        }
+        writer.start(f.ioc);
+        run_until(f.ioc, [&] { return f.stored() == 10; });
+        EXPECT_EQ(f.stored(), 10) << failing;
+        for (int i = 0; i < 10; ++i) {
+            EXPECT_EQ(requests_of(*f.db, i), 1) << failing << " " << i;
+        }
+        // Three writes of 4, 4 and 2 rows, the failed one and those after it made again on
+        // the next turn: four writes whichever failed.
+        EXPECT_EQ(f.db->run_sync([&f](storage::store&) { return f.store->usage_writes; }), 4)
+            << failing;
     }
 }
 

@@ -114,7 +114,7 @@ TEST(DbExecutor, RunSyncFromOtherThreadsAndInline) {
                 u.cost_microcents = 1;
                 u.status = 200;
                 u.created_at = 1;
-                if (db.run_sync([u](store& s) { return s.insert_usage({u}); })) {
+                if (db.run_sync([u](store& s) { return s.insert_usage(std::vector{u}); })) {
                     ++ok;
                 }
             }
@@ -144,8 +144,9 @@ TEST(DbExecutor, DestructorDrainsQueuedWork) {
             u.cost_microcents = 2;
             u.status = 200;
             u.created_at = 1;
-            asio::co_spawn(io, db.run([u](store& s) { return s.insert_usage({u}).has_value(); }),
-                           asio::detached);
+            asio::co_spawn(
+                io, db.run([u](store& s) { return s.insert_usage(std::vector{u}).has_value(); }),
+                asio::detached);
         }
         io.poll();  // submits every call; none has completed
         release.count_down();

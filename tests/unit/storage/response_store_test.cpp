@@ -125,7 +125,7 @@ TEST_F(ResponseStore, DeletingAResponseKeepsKeysAndUsage) {
     u.provider = "p";
     u.status = 200;
     u.created_at = 1;
-    ASSERT_TRUE(s_->insert_usage({u}));
+    ASSERT_TRUE(s_->insert_usage(std::vector{u}));
     ASSERT_TRUE(s_->put_response(make_response("resp_1", created.id)).value());
     ASSERT_TRUE(s_->delete_response("resp_1", created.id));
     EXPECT_TRUE(s_->get_key(created.id));

@@ -137,7 +137,7 @@ TEST(UsageBatch, ThousandRowsInOneCall) {
 TEST(UsageBatch, SqlLookingTextIsStoredVerbatim) {
     auto s = open_store(memory_config());
     const std::string evil = "x'); DROP TABLE usage_records;--";
-    ASSERT_TRUE(s->insert_usage({make_usage(evil, evil, 1, 7)}));
+    ASSERT_TRUE(s->insert_usage(std::vector{make_usage(evil, evil, 1, 7)}));
     auto by_model = s->usage_by_model({}).value();
     ASSERT_EQ(by_model.size(), 1u);
     EXPECT_EQ(by_model[0].key, evil);
@@ -148,7 +148,7 @@ TEST(UsagePersistence, RowsSurviveReopen) {
     temp_database tmp;
     {
         auto s = open_store(tmp.config());
-        ASSERT_TRUE(s->insert_usage({make_usage("key_a", "m", jan_1_2024_ms, 42)}));
+        ASSERT_TRUE(s->insert_usage(std::vector{make_usage("key_a", "m", jan_1_2024_ms, 42)}));
     }
     auto s = open_store(tmp.config());
     EXPECT_EQ(s->spend_since("key_a", 0).value(), 42);
