@@ -1,5 +1,6 @@
 #include "usage_writer.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -71,15 +72,9 @@ std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
 }
 
 std::vector<storage::usage_record> usage_writer::take() {
-    // The next interval likely brings as many records as the last: the queue starts with room
-    // for them, so that it does not grow (moving every record it holds) on the request path.
-    std::vector<storage::usage_record> next;
-    next.reserve(last_taken_.load(std::memory_order_relaxed));
-    std::vector<storage::usage_record> out;
     std::lock_guard lock(mutex_);
+    std::vector<storage::usage_record> out;
     out.swap(pending_);
-    pending_.swap(next);
-    last_taken_.store(out.size(), std::memory_order_relaxed);
     return out;
 }
 
@@ -116,7 +111,13 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
         for (std::size_t at = 0; at < rows->size();) {
             const std::size_t n = std::min(rows->size() - at, batch_size_);
             auto write = [rows, at, n](storage::store& s) {
-                return write_batch(s, std::span(*rows).subspan(at, n));
+                const auto slice = std::span(*rows).subspan(at, n);
+                auto written = write_batch(s, slice);
+                if (written) {
+                    // Their text is freed now, on this thread, not after the whole backlog.
+                    std::fill(slice.begin(), slice.end(), storage::usage_record{});
+                }
+                return written;
             };
             auto written = co_await db_.run(std::move(write));
             if (!written) {

@@ -1,7 +1,6 @@
 // Usage records written in batches off the request path.
 #pragma once
 
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <mutex>
@@ -48,7 +47,6 @@ private:
     std::size_t max_pending_;
     mutable std::mutex mutex_;
     std::vector<storage::usage_record> pending_;
-    std::atomic<std::size_t> last_taken_{0};  // the size of the last interval's records
 };
 
 }  // namespace hadrian::api
