@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
+#include <memory>
 
 #include "hadrian/core/log.hpp"
 
@@ -111,13 +112,7 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
         for (std::size_t at = 0; at < rows->size();) {
             const std::size_t n = std::min(rows->size() - at, batch_size_);
             auto write = [rows, at, n](storage::store& s) {
-                const auto slice = std::span(*rows).subspan(at, n);
-                auto written = write_batch(s, slice);
-                if (written) {
-                    // Their text is freed now, on this thread, not after the whole backlog.
-                    std::fill(slice.begin(), slice.end(), storage::usage_record{});
-                }
-                return written;
+                return write_batch(s, std::span(*rows).subspan(at, n));
             };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
@@ -125,6 +120,13 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
                 rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(at));
                 give_back(std::move(*rows));
                 break;
+            }
+            // Written records give their memory back now, not after the whole backlog, and on
+            // this thread, which allocated it. Destroyed: an assignment would keep the strings'
+            // buffers.
+            for (auto& r : std::span(*rows).subspan(at, n)) {
+                std::destroy_at(&r);
+                std::construct_at(&r);
             }
             at += n;
         }
