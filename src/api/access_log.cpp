@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 #include "hadrian/core/log.hpp"
+#include "hadrian/core/put_text.hpp"
 #include "metrics.hpp"
 
 namespace hadrian::api {
@@ -57,10 +57,7 @@ public:
     }
 
 private:
-    void put(std::string_view s) {
-        std::memcpy(p_, s.data(), s.size());
-        p_ += s.size();
-    }
+    void put(std::string_view s) { core::put_text(p_, s); }
     void start(std::string_view name) {
         if (!first_) {
             *p_++ = json_ ? ',' : ' ';

@@ -3,7 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
-#include <cstring>
+
+#include "hadrian/core/put_text.hpp"
 
 namespace hadrian::server {
 
@@ -93,12 +94,7 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
 
     std::string out(size, '\0');
     char* p = out.data();
-    const auto put = [&p](std::string_view piece) {
-        if (!piece.empty()) {  // an empty view may have no data at all
-            std::memcpy(p, piece.data(), piece.size());
-            p += piece.size();
-        }
-    };
+    const auto put = [&p](std::string_view piece) { core::put_text(p, piece); };
     const auto line_break = [&p] {
         p[0] = '\r';
         p[1] = '\n';

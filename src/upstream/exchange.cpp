@@ -15,10 +15,10 @@
 #include <boost/optional.hpp>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 #include "hadrian/core/line_break.hpp"
+#include "hadrian/core/put_text.hpp"
 #include "hadrian/core/send_batching.hpp"
 #include "upstream/dns_lookup.hpp"
 #include "upstream/failure.hpp"
@@ -58,12 +58,7 @@ std::string serialize_head(const request& req, std::size_t body_size) {
     }
     std::string head(room, '\0');
     char* p = head.data();
-    const auto put = [&p](std::string_view piece) {
-        if (!piece.empty()) {  // an empty view may have no data at all
-            std::memcpy(p, piece.data(), piece.size());
-            p += piece.size();
-        }
-    };
+    const auto put = [&p](std::string_view piece) { core::put_text(p, piece); };
     put(method);
     *p++ = ' ';
     put(req.target.target);

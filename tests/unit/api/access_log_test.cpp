@@ -5,22 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "unused_sink.hpp"
+
 namespace hadrian::api {
 namespace {
 
 using std::chrono::microseconds;
 
-/// A sink for a context that is never answered.
-class unused_sink final : public response_sink {
-public:
-    awaitable<error_code> send(int, header_list, std::string, std::string_view) override {
-        co_return error_code{};
-    }
-    awaitable<error_code> start_stream(int, header_list) override { co_return error_code{}; }
-    awaitable<error_code> write(std::string_view) override { co_return error_code{}; }
-    awaitable<error_code> finish() override { co_return error_code{}; }
-    bool started() const noexcept override { return false; }
-};
+using test_support::unused_sink;
 
 struct finished_request {
     core::http_request req;

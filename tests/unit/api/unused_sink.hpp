@@ -1,0 +1,22 @@
+// A response sink for a request context whose answer a test never looks at.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "hadrian/api/context.hpp"
+
+namespace hadrian::api::test_support {
+
+class unused_sink final : public response_sink {
+public:
+    awaitable<error_code> send(int, header_list, std::string, std::string_view) override {
+        co_return error_code{};
+    }
+    awaitable<error_code> start_stream(int, header_list) override { co_return error_code{}; }
+    awaitable<error_code> write(std::string_view) override { co_return error_code{}; }
+    awaitable<error_code> finish() override { co_return error_code{}; }
+    bool started() const noexcept override { return false; }
+};
+
+}  // namespace hadrian::api::test_support
