@@ -28,6 +28,17 @@ const std::shared_ptr<spdlog::logger>& log() {
     return l;
 }
 
+/// Room for `Content-Length: ` and the digits of any size.
+using length_field = std::array<char, 40>;
+
+/// The `Content-Length` line of a body of `size` bytes (without its line break), in `room`.
+std::string_view content_length(length_field& room, std::size_t size) {
+    constexpr std::string_view name = "Content-Length: ";
+    std::memcpy(room.data(), name.data(), name.size());
+    const char* end = std::to_chars(room.data() + name.size(), room.data() + room.size(), size).ptr;
+    return {room.data(), static_cast<std::size_t>(end - room.data())};
+}
+
 std::size_t total_size(std::span<const asio::const_buffer> bufs) {
     std::size_t total = 0;
     for (const auto& b : bufs) {
@@ -302,8 +313,9 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     api::header_list headers;
     headers.emplace_back("X-Request-Id", request_id);
     const std::string body = err.body(request_id);
-    const std::string h = head(err.status, "application/json", headers,
-                               "Content-Length: " + std::to_string(body.size()));
+    length_field room;
+    const std::string h =
+        head(err.status, "application/json", headers, content_length(room, body.size()));
     const std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
     co_await write_all(bufs, 5);
 }
@@ -373,8 +385,8 @@ std::string session::head(int status, std::string_view content_type, api::header
 awaitable<error_code> session::send(int status, api::header_list headers, std::string body,
                                     std::string_view content_type) {
     started_ = true;
-    std::string framing = "Content-Length: " + std::to_string(body.size());
-    const std::string h = head(status, content_type, headers, framing);
+    length_field room;
+    const std::string h = head(status, content_type, headers, content_length(room, body.size()));
     std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
     const std::size_t count = head_request_ ? 1 : 2;
     // A whole answer may wait for the end of the turn; a stream's events never do.
