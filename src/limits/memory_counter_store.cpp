@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace hadrian::limits {
 namespace {
@@ -41,7 +42,9 @@ void memory_counter_store::maybe_sweep(shard& s, std::int64_t now_ms) {
     std::erase_if(s.counters,
                   [now_ms](const auto& kv) { return kv.second.expires_at_ms <= now_ms; });
     std::erase_if(s.windows, [now_ms](const auto& kv) {
-        return window_expiry(kv.second.index, kv.second.window_ms) <= now_ms;
+        return std::all_of(kv.second.begin(), kv.second.end(), [now_ms](const named_window& w) {
+            return window_expiry(w.entry.index, w.entry.window_ms) <= now_ms;
+        });
     });
 }
 
@@ -77,15 +80,28 @@ std::int64_t memory_counter_store::get(std::string_view text) {
     return it->second.value;
 }
 
-window_position memory_counter_store::roll(shard& s, const hashed_key& key, std::int64_t window_ms,
-                                           std::int64_t now_ms, window_entry*& entry) {
-    const std::int64_t w = std::max<std::int64_t>(window_ms, 1);
-    window_position pos = window_at(now_ms, w);
+memory_counter_store::window_group& memory_counter_store::group(shard& s, const hashed_key& key) {
     auto it = s.windows.find(key);
     if (it == s.windows.end()) {
-        it = s.windows.emplace(std::string(key.text), window_entry{w, pos.index, {}}).first;
+        it = s.windows.try_emplace(std::string(key.text)).first;
     }
-    window_entry& e = it->second;
+    return it->second;
+}
+
+window_position memory_counter_store::roll(window_group& g, std::string_view name,
+                                           std::int64_t window_ms, std::int64_t now_ms,
+                                           std::size_t& index) {
+    const std::int64_t w = std::max<std::int64_t>(window_ms, 1);
+    window_position pos = window_at(now_ms, w);
+    auto it = std::find_if(g.begin(), g.end(),
+                           [name](const named_window& nw) { return nw.name == name; });
+    if (it == g.end()) {
+        if (g.size() == max_group_windows) {
+            throw std::length_error("memory_counter_store: too many windows in one group");
+        }
+        it = g.insert(g.end(), named_window{std::string(name), window_entry{w, pos.index, {}}});
+    }
+    window_entry& e = it->entry;
     if (e.window_ms != w) {
         e = window_entry{w, pos.index, {}};  // the limit's window changed: start over
     } else if (pos.index == e.index + 1) {
@@ -97,45 +113,68 @@ window_position memory_counter_store::roll(shard& s, const hashed_key& key, std:
     } else if (pos.index < e.index) {
         pos = window_position{e.index, e.index * w, 0};  // clock went back: never reopen
     }
-    entry = &e;
+    index = static_cast<std::size_t>(it - g.begin());
     return pos;
 }
 
-window_state memory_counter_store::window_hit(std::string_view text, std::int64_t window_ms,
-                                              std::int64_t now_ms, std::int64_t amount,
-                                              std::int64_t limit) {
+bool memory_counter_store::window_hit(std::string_view text, std::span<const window_ask> asks,
+                                      std::int64_t now_ms, std::span<window_state> out) {
+    if (asks.size() > max_group_windows || out.size() < asks.size()) {
+        throw std::length_error("memory_counter_store::window_hit: too many windows");
+    }
     const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer
-    window_entry* e = nullptr;
-    const window_position pos = roll(s, key, window_ms, now_ms, e);
-    const std::int64_t a = std::max<std::int64_t>(amount, 0);
-    const bool allowed = sliding_admits(e->counts, e->window_ms, pos.elapsed_ms, a, limit);
-    if (allowed) {
-        e->counts.current = saturating_add(e->counts.current, a);
+    window_group& g = group(s, key);
+    // Positions, not pointers: a window added to the group may move the others.
+    std::array<std::size_t, max_group_windows> at{};
+    for (std::size_t i = 0; i < asks.size(); ++i) {
+        out[i].position = roll(g, asks[i].name, asks[i].window_ms, now_ms, at[i]);
     }
-    return {allowed, e->counts, pos};
+    bool all = true;
+    for (std::size_t i = 0; i < asks.size(); ++i) {
+        const window_entry& e = g[at[i]].entry;
+        window_state& st = out[i];
+        st.allowed = sliding_admits(e.counts, e.window_ms, st.position.elapsed_ms,
+                                    std::max<std::int64_t>(asks[i].amount, 0), asks[i].limit);
+        st.counts = e.counts;
+        all = all && st.allowed;
+    }
+    if (all) {
+        for (std::size_t i = 0; i < asks.size(); ++i) {
+            window_entry& e = g[at[i]].entry;
+            e.counts.current =
+                saturating_add(e.counts.current, std::max<std::int64_t>(asks[i].amount, 0));
+            out[i].counts = e.counts;
+        }
+    }
+    return all;
 }
 
-void memory_counter_store::window_add(std::string_view text, std::int64_t window_ms,
-                                      std::int64_t at_ms, std::int64_t delta, std::int64_t now_ms) {
+void memory_counter_store::window_add(std::string_view text,
+                                      std::span<const window_correction> corrections,
+                                      std::int64_t now_ms) {
     const hashed_key key{text, key_hash{}(text)};
     shard& s = shard_for(key);
     std::lock_guard lock(s.mutex);
     maybe_sweep(s, now_ms);  // the caller's clock reading: one call fewer
-    window_entry* e = nullptr;
-    roll(s, key, window_ms, now_ms, e);
-    const std::int64_t target = window_at(at_ms, e->window_ms).index;
-    std::int64_t* count = nullptr;
-    if (target == e->index) {
-        count = &e->counts.current;
-    } else if (target == e->index - 1) {
-        count = &e->counts.previous;
-    } else {
-        return;  // that window no longer counts (or has not begun)
+    window_group& g = group(s, key);
+    for (const window_correction& c : corrections) {
+        std::size_t at = 0;
+        roll(g, c.name, c.window_ms, now_ms, at);
+        window_entry& e = g[at].entry;
+        const std::int64_t target = window_at(c.at_ms, e.window_ms).index;
+        std::int64_t* count = nullptr;
+        if (target == e.index) {
+            count = &e.counts.current;
+        } else if (target == e.index - 1) {
+            count = &e.counts.previous;
+        } else {
+            continue;  // that window no longer counts (or has not begun)
+        }
+        *count = std::max<std::int64_t>(saturating_add(*count, c.delta), 0);
     }
-    *count = std::max<std::int64_t>(saturating_add(*count, delta), 0);
 }
 
 std::size_t memory_counter_store::size() {

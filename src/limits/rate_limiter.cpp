@@ -1,6 +1,7 @@
 #include "hadrian/limits/rate_limiter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <utility>
 
@@ -32,12 +33,12 @@ decision make_decision(const limit_spec& spec, std::int64_t amount, bool allowed
     return d;
 }
 
-/// rate_limiter::counter_key composed on the stack (on the heap only when very long): a
-/// request checks several limits, each under its own key.
+/// The key of a subject's window group, `rl:<subject>`, composed on the stack (on the heap
+/// only when very long).
 class key_text {
 public:
-    key_text(std::string_view subject, const limit_spec& spec) {
-        const std::size_t size = 3 + spec.name.size() + 1 + subject.size();
+    explicit key_text(std::string_view subject) {
+        const std::size_t size = prefix.size() + subject.size();
         char* out = inline_;
         if (size > sizeof inline_) {
             heap_.resize(size);
@@ -45,8 +46,6 @@ public:
         }
         view_ = {out, size};
         out = std::copy(prefix.begin(), prefix.end(), out);
-        out = std::copy(spec.name.begin(), spec.name.end(), out);
-        *out++ = ':';
         std::copy(subject.begin(), subject.end(), out);
     }
     key_text(const key_text&) = delete;
@@ -57,29 +56,13 @@ public:
     static constexpr std::string_view prefix = "rl:";
 
 private:
-    char inline_[160];
+    char inline_[128];
     std::string heap_;
     std::string_view view_;
 };
 
-/// Counts `amount` against `spec` when it fits.
-decision counted(counter_store& store, std::string_view subject, const limit_spec& spec,
-                 std::int64_t amount, std::int64_t now_ms) {
-    const std::int64_t a = std::max<std::int64_t>(amount, 0);
-    const window_state st =
-        store.window_hit(key_text(subject, spec), window_of(spec), now_ms, a, spec.limit);
-    return make_decision(spec, a, st.allowed, st);
-}
-
-/// Whether `amount` would fit against `spec`, counting nothing.
-decision read_only(counter_store& store, std::string_view subject, const limit_spec& spec,
-                   std::int64_t amount, std::int64_t now_ms) {
-    const std::int64_t a = std::max<std::int64_t>(amount, 0);
-    const std::int64_t w = window_of(spec);
-    const window_state st =
-        store.window_hit(key_text(subject, spec), w, now_ms, 0, counter_store::max_limit);
-    const bool fits = sliding_admits(st.counts, w, st.position.elapsed_ms, a, spec.limit);
-    return make_decision(spec, a, fits, st);
+window_ask ask(const limit_spec& spec, std::int64_t amount, std::int64_t limit) {
+    return window_ask{spec.name, window_of(spec), std::max<std::int64_t>(amount, 0), limit};
 }
 
 limit_spec make_spec(const char* name, limit_unit unit, std::int64_t limit, std::int64_t window) {
@@ -143,7 +126,7 @@ const decision* check_result::denial() const {
     if (allowed) {
         return nullptr;
     }
-    // Decisions before the denial all passed; those after it may fail too but were only read.
+    // Decisions before the denial passed; those after it may fail too.
     const auto it = std::find_if(decisions.begin(), decisions.end(),
                                  [](const decision& d) { return !d.allowed; });
     return it == decisions.end() ? nullptr : &*it;
@@ -169,16 +152,20 @@ const decision* check_result::tightest(limit_unit unit) const {
 rate_limiter::rate_limiter(counter_store& store, const clock& clock)
     : store_(store), clock_(clock) {}
 
-std::string rate_limiter::counter_key(std::string_view subject, const limit_spec& spec) {
-    return std::string(std::string_view(key_text(subject, spec)));
-}
-
 decision rate_limiter::hit(std::string_view subject, const limit_spec& spec, std::int64_t amount) {
-    return counted(store_, subject, spec, amount, clock_.now_ms());
+    const window_ask one = ask(spec, amount, spec.limit);
+    window_state st;
+    store_.window_hit(key_text(subject), std::span(&one, 1), clock_.now_ms(), std::span(&st, 1));
+    return make_decision(spec, one.amount, st.allowed, st);
 }
 
 decision rate_limiter::peek(std::string_view subject, const limit_spec& spec) {
-    return read_only(store_, subject, spec, 0, clock_.now_ms());
+    const window_ask one = ask(spec, 0, counter_store::max_limit);
+    window_state st;
+    store_.window_hit(key_text(subject), std::span(&one, 1), clock_.now_ms(), std::span(&st, 1));
+    const bool fits =
+        sliding_admits(st.counts, one.window_ms, st.position.elapsed_ms, 0, spec.limit);
+    return make_decision(spec, 0, fits, st);
 }
 
 void rate_limiter::adjust(std::string_view subject, const limit_spec& spec, std::int64_t delta,
@@ -186,7 +173,8 @@ void rate_limiter::adjust(std::string_view subject, const limit_spec& spec, std:
     if (delta == 0) {
         return;
     }
-    store_.window_add(key_text(subject, spec), window_of(spec), at_ms, delta, clock_.now_ms());
+    const window_correction c{spec.name, window_of(spec), at_ms, delta};
+    store_.window_add(key_text(subject), std::span(&c, 1), clock_.now_ms());
 }
 
 check_result rate_limiter::check_all(std::string_view subject, std::span<const limit_spec> specs,
@@ -194,27 +182,17 @@ check_result rate_limiter::check_all(std::string_view subject, std::span<const l
     if (specs.size() > max_limits) {
         throw std::length_error("rate_limiter::check_all: more than max_limits limits");
     }
-    const std::int64_t now = clock_.now_ms();
-    check_result r;
-    std::size_t denied_at = specs.size();
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-        const limit_spec& spec = specs[i];
-        const std::int64_t amount = amounts.of(spec.unit);
-        if (denied_at == specs.size()) {
-            r.decisions.push_back(counted(store_, subject, spec, amount, now));
-            if (!r.decisions.back().allowed) {
-                denied_at = i;
-                r.allowed = false;
-            }
-        } else {
-            r.decisions.push_back(read_only(store_, subject, spec, amount, now));
-        }
+    limit_list<window_ask> asks;
+    for (const limit_spec& spec : specs) {
+        asks.push_back(ask(spec, amounts.of(spec.unit), spec.limit));
     }
-    for (std::size_t i = 0; i < denied_at && denied_at < specs.size(); ++i) {
-        decision& d = r.decisions[i];
-        adjust(subject, d.spec, -d.amount, d.at_ms);
-        d.used = std::max<std::int64_t>(d.used - d.amount, 0);
-        d.remaining = std::max<std::int64_t>(d.spec.limit - d.used, 0);
+    std::array<window_state, max_limits> states;
+    check_result r;
+    r.allowed = store_.window_hit(key_text(subject), asks, clock_.now_ms(),
+                                  std::span(states.data(), asks.size()));
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        r.decisions.push_back(
+            make_decision(specs[i], asks[i].amount, states[i].allowed, states[i]));
     }
     return r;
 }
@@ -225,10 +203,14 @@ void rate_limiter::adjust_tokens(std::string_view subject, const check_result& r
         return;
     }
     const std::int64_t actual = std::max<std::int64_t>(actual_tokens, 0);
+    limit_list<window_correction> corrections;
     for (const auto& d : reserved.decisions) {
-        if (d.spec.unit == limit_unit::tokens) {
-            adjust(subject, d.spec, actual - d.amount, d.at_ms);
+        if (d.spec.unit == limit_unit::tokens && actual != d.amount) {
+            corrections.push_back({d.spec.name, window_of(d.spec), d.at_ms, actual - d.amount});
         }
+    }
+    if (!corrections.empty()) {
+        store_.window_add(key_text(subject), corrections, clock_.now_ms());
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string_view>
 
 #include "hadrian/limits/sliding_window.hpp"
@@ -19,14 +20,32 @@ struct window_state {
     window_position position;  ///< the window the operation was evaluated in
 };
 
+/// One fixed-size window of a group asked for in a window_hit call.
+struct window_ask {
+    std::string_view name;  ///< the window within its group ("requests_per_minute", …)
+    std::int64_t window_ms = 0;
+    std::int64_t amount = 0;  ///< units to count (negative: 0)
+    std::int64_t limit = 0;   ///< counter_store::max_limit with amount 0: a read
+};
+
+/// One correction in a window_add call: `delta` (may be negative) for the fixed window of
+/// `name` that contained `at_ms`.
+struct window_correction {
+    std::string_view name;
+    std::int64_t window_ms = 0;
+    std::int64_t at_ms = 0;
+    std::int64_t delta = 0;
+};
+
 /// Atomic counters. Every call is atomic with respect to every other call on the same key; no
 /// call blocks for long (implementations may take a short lock or make one network round trip).
 ///
-/// Window keys: a sliding-window counter named `key` with window `w` consists of the fixed
-/// windows `<key>:<index>` (index = floor(now / w)), each expiring 2·w after it was created,
-/// so the previous window is always still there while it carries weight. In Redis the key
-/// should carry a hash tag, `{<key>}:<index>`, so that both windows live in one cluster slot
-/// and a script may touch both.
+/// Window groups: the sliding windows of one subject (a key's requests and tokens, per minute
+/// and per day) live under one group key and are checked and counted together, in one step.
+/// A sliding-window counter `name` of group `key` with window `w` consists of the fixed windows
+/// `{<key>}:<name>:<index>` (index = floor(now / w)), each expiring 2·w after it was created,
+/// so the previous window is always still there while it carries weight. The hash tag puts a
+/// group in one Redis cluster slot, so that one script may touch all of its windows.
 ///
 /// Time: window calls take `now_ms` from the caller (instances sharing a Redis must keep their
 /// clocks in sync); plain counters expire by the store's own clock.
@@ -45,25 +64,30 @@ public:
     /// Value of counter `key`; 0 when missing or expired. Redis: `GET`.
     virtual std::int64_t get(std::string_view key) = 0;
 
-    /// The sliding-window admission, atomically: read the current and previous fixed window of
-    /// `key` at `now_ms`, admit when `sliding_admits(counts, window_ms, elapsed, amount,
-    /// limit)`, and only then add `amount` to the current window (creating it with a TTL of
-    /// 2·window_ms). Returns the decision and the counts after it. `amount` 0 with `limit`
-    /// `max_limit` is a read that never changes anything (a peek). Redis: one Lua script with
-    /// KEYS = {cur, prev} and ARGV = {amount, limit, window, elapsed}: `GET` both, the integer
-    /// test of sliding_window.hpp, then `INCRBY cur amount` + `PEXPIRE cur 2w NX` when admitted;
-    /// it returns {allowed, current, previous}.
-    virtual window_state window_hit(std::string_view key, std::int64_t window_ms,
-                                    std::int64_t now_ms, std::int64_t amount,
-                                    std::int64_t limit) = 0;
+    /// The sliding-window admission of a group, atomically: for each ask (names distinct), read
+    /// the current and previous fixed window at `now_ms` and decide `sliding_admits(counts,
+    /// window_ms, elapsed, amount, limit)`; only when every ask is admitted, add each amount to
+    /// its current window (creating it with a TTL of 2·window_ms). `out[i]` (as many as asks)
+    /// gets ask i's own verdict and its counts after the call; returns whether all were
+    /// admitted (and counted). Redis: one Lua script with KEYS = the current and previous
+    /// window of each ask and ARGV = their amounts, limits, windows and elapsed times.
+    virtual bool window_hit(std::string_view key, std::span<const window_ask> asks,
+                            std::int64_t now_ms, std::span<window_state> out) = 0;
 
-    /// Adds `delta` (may be negative) to the fixed window of `key` that contains `at_ms`,
+    /// Applies each correction to the fixed window of its name that contains its `at_ms`,
     /// clamping the result at 0, provided that window is still the current or the previous one
     /// at `now_ms`; older windows no longer count and are left alone. Used to correct a token
-    /// reservation to the actual usage and to roll back a hit. Redis: a Lua script on
-    /// `<key>:<index(at_ms)>` (`INCRBY`, floor at 0, `PEXPIRE 2w NX`).
-    virtual void window_add(std::string_view key, std::int64_t window_ms, std::int64_t at_ms,
-                            std::int64_t delta, std::int64_t now_ms) = 0;
+    /// reservation to the actual usage. Redis: a Lua script (`INCRBY`, floor at 0, `PEXPIRE 2w
+    /// NX` per window).
+    virtual void window_add(std::string_view key, std::span<const window_correction> corrections,
+                            std::int64_t now_ms) = 0;
+
+    /// One window alone (named "" in its group): window_hit with one ask.
+    window_state window_hit(std::string_view key, std::int64_t window_ms, std::int64_t now_ms,
+                            std::int64_t amount, std::int64_t limit);
+    /// One window alone: window_add with one correction.
+    void window_add(std::string_view key, std::int64_t window_ms, std::int64_t at_ms,
+                    std::int64_t delta, std::int64_t now_ms);
 
     /// A limit no count reaches; `window_hit(key, w, now, 0, max_limit)` is a peek.
     static constexpr std::int64_t max_limit = std::numeric_limits<std::int64_t>::max();

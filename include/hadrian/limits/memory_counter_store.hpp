@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,9 +26,10 @@ namespace hadrian::limits {
 /// expired entry found by a call is reset in place, and each shard is swept whole at most once
 /// a second, by whichever call touches it.
 ///
-/// A window counter keeps its current and previous fixed window in one entry. If the caller's
-/// `now_ms` goes back to an earlier window (a stepped wall clock), the entry does not move
-/// back: the call is evaluated in the entry's window at elapsed 0, the most conservative point.
+/// A window group is one entry, found by one lookup under one lock: each of its windows keeps
+/// its current and previous fixed window. If the caller's `now_ms` goes back to an earlier
+/// window (a stepped wall clock), a window does not move back: the call is evaluated in the
+/// window's own fixed window at elapsed 0, the most conservative point.
 ///
 /// Thread safety: all calls may be made concurrently. Lifetime: `clock` must outlive the store.
 class memory_counter_store final : public counter_store {
@@ -36,13 +38,18 @@ public:
 
     std::int64_t add(std::string_view key, std::int64_t delta, std::int64_t ttl_ms) override;
     std::int64_t get(std::string_view key) override;
-    window_state window_hit(std::string_view key, std::int64_t window_ms, std::int64_t now_ms,
-                            std::int64_t amount, std::int64_t limit) override;
-    void window_add(std::string_view key, std::int64_t window_ms, std::int64_t at_ms,
-                    std::int64_t delta, std::int64_t now_ms) override;
+    bool window_hit(std::string_view key, std::span<const window_ask> asks, std::int64_t now_ms,
+                    std::span<window_state> out) override;
+    void window_add(std::string_view key, std::span<const window_correction> corrections,
+                    std::int64_t now_ms) override;
+    using counter_store::window_add;
+    using counter_store::window_hit;
 
-    /// Number of live entries (plain and window counters) after sweeping every shard; for
-    /// tests and metrics.
+    /// The most windows one group holds (names beyond it are refused with std::length_error).
+    static constexpr std::size_t max_group_windows = 8;
+
+    /// Number of live entries (plain counters and window groups) after sweeping every shard;
+    /// for tests and metrics.
     std::size_t size();
 
     static constexpr std::size_t shard_count = 16;
@@ -58,6 +65,12 @@ private:
         std::int64_t index = 0;  // the current fixed window
         window_counts counts;
     };
+    /// One window of a group, by name.
+    struct named_window {
+        std::string name;
+        window_entry entry;
+    };
+    using window_group = boost::container::small_vector<named_window, 4>;
     /// A key with its hash, found once per call: the hash picks the shard and the bucket.
     struct hashed_key {
         std::string_view text;
@@ -77,17 +90,20 @@ private:
     struct alignas(64) shard {
         std::mutex mutex;
         map<counter_entry> counters;
-        map<window_entry> windows;
+        map<window_group> windows;
         std::int64_t next_sweep_ms = 0;
     };
 
     shard& shard_for(const hashed_key& key);
     /// Sweeps `s` when its sweep is due. Caller holds `s.mutex`.
     void maybe_sweep(shard& s, std::int64_t now_ms);
-    /// The entry for `key`, created or moved forward to the window of `now_ms`; returns the
-    /// position the call is evaluated at. Caller holds the shard's mutex.
-    window_position roll(shard& s, const hashed_key& key, std::int64_t window_ms,
-                         std::int64_t now_ms, window_entry*& entry);
+    /// The group of `key`, created when missing. Caller holds the shard's mutex.
+    window_group& group(shard& s, const hashed_key& key);
+    /// The window `name` of `g` (its place in `index`), created or moved forward to the fixed
+    /// window of `now_ms`; returns the position the call is evaluated at. Caller holds the
+    /// shard's mutex.
+    static window_position roll(window_group& g, std::string_view name, std::int64_t window_ms,
+                                std::int64_t now_ms, std::size_t& index);
 
     const clock& clock_;
     std::array<shard, shard_count> shards_;

@@ -72,9 +72,8 @@ struct hit_amounts {
 /// The outcome of several limits checked together.
 struct check_result {
     bool allowed = true;
-    /// One decision per spec, in spec order. When denied nothing was counted: the decisions
-    /// before the denial were rolled back (their `used`/`remaining` say so) and those after it
-    /// were only read.
+    /// One decision per spec, in spec order, each with its own verdict. When denied nothing was
+    /// counted, and every decision's `used`/`remaining` says so.
     limit_list<decision> decisions;
 
     /// The first denied decision; null when allowed.
@@ -85,6 +84,8 @@ struct check_result {
 };
 
 /// Applies limit_specs to subjects (an API key id, or "ip:1.2.3.4" for anonymous traffic).
+/// A subject's limits are one window group of the store, `rl:<subject>`, each window named
+/// after its limit: one lookup and one lock per request in memory, one script with Redis.
 ///
 /// Thread safety: stateless apart from the store; safe to share across threads. Lifetime:
 /// `store` and `clock` must outlive the limiter.
@@ -104,12 +105,10 @@ public:
     void adjust(std::string_view subject, const limit_spec& spec, std::int64_t delta,
                 std::int64_t at_ms);
 
-    /// Hits every spec with `amounts.of(spec.unit)`, in order. At the first denial the hits
-    /// already counted are rolled back (e.g. rpm passed, tpm denied: the request is not counted
-    /// against rpm) and the remaining specs are only read, for the headers. Each limit is
-    /// atomic on its own; between a hit and its rollback another request may briefly see the
-    /// rolled-back unit as used (it errs towards denying, never towards over-admitting).
-    /// At most max_limits specs (std::length_error beyond).
+    /// Hits every spec with `amounts.of(spec.unit)`, in one atomic step of the store: counted
+    /// only when every spec admits it, else nothing is counted (e.g. rpm would pass, tpm is
+    /// denied: the request is not counted against rpm either). At most max_limits specs
+    /// (std::length_error beyond).
     check_result check_all(std::string_view subject, std::span<const limit_spec> specs,
                            hit_amounts amounts);
 
@@ -117,9 +116,6 @@ public:
     /// `actual_tokens`. Does nothing for a denied result.
     void adjust_tokens(std::string_view subject, const check_result& reserved,
                        std::int64_t actual_tokens);
-
-    /// The counter key of a subject and limit: `rl:<name>:<subject>`.
-    static std::string counter_key(std::string_view subject, const limit_spec& spec);
 
 private:
     counter_store& store_;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <span>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "hadrian/limits/clock.hpp"
 
@@ -106,6 +110,60 @@ TEST_F(MemoryCounterStore, AChangedWindowLengthStartsOver) {
     const window_state s = store_.window_hit("k", 2 * w, t0, 1, 10);
     EXPECT_TRUE(s.allowed);
     EXPECT_EQ(s.counts.current, 1);
+}
+
+TEST_F(MemoryCounterStore, AGroupCountsAllOrNothing) {
+    const std::array asks = {window_ask{"a", w, 3, 10}, window_ask{"b", w, 6, 5}};
+    std::array<window_state, 2> out;
+    EXPECT_FALSE(store_.window_hit("g", asks, t0, out));
+    EXPECT_TRUE(out[0].allowed);  // each window's own verdict
+    EXPECT_FALSE(out[1].allowed);
+    EXPECT_EQ(out[0].counts.current, 0);  // and nothing counted
+    EXPECT_EQ(out[1].counts.current, 0);
+
+    const std::array fitting = {window_ask{"a", w, 3, 10}, window_ask{"b", w, 5, 5}};
+    EXPECT_TRUE(store_.window_hit("g", fitting, t0 + 1, out));
+    EXPECT_EQ(out[0].counts.current, 3);
+    EXPECT_EQ(out[1].counts.current, 5);
+    EXPECT_EQ(store_.window_hit("g", w, t0 + 2, 0, counter_store::max_limit).counts.current, 0)
+        << "the unnamed window of the group is a third one";
+}
+
+TEST_F(MemoryCounterStore, AGroupsWindowsAreFoundByNameAndCorrectedTogether) {
+    const std::array asks = {window_ask{"minute", w, 4, 100}, window_ask{"day", 1440 * w, 4, 100}};
+    std::array<window_state, 2> out;
+    ASSERT_TRUE(store_.window_hit("g", asks, t0, out));
+    const std::array corrections = {window_correction{"day", 1440 * w, t0, 6},
+                                    window_correction{"minute", w, t0, -1}};
+    store_.window_add("g", corrections, t0 + 10);
+    const std::array reads = {window_ask{"day", 1440 * w, 0, counter_store::max_limit},
+                              window_ask{"minute", w, 0, counter_store::max_limit}};
+    ASSERT_TRUE(store_.window_hit("g", reads, t0 + 20, out));
+    EXPECT_EQ(out[0].counts.current, 10);
+    EXPECT_EQ(out[1].counts.current, 3);
+    EXPECT_EQ(store_.size(), 1u);  // one entry for the group
+
+    clock_.advance(2 * w);  // the minute window is over, the day window still counts
+    EXPECT_EQ(store_.size(), 1u);
+    clock_.advance(2 * 1440 * w);
+    EXPECT_EQ(store_.size(), 0u);
+}
+
+TEST_F(MemoryCounterStore, AGroupHoldsAtMostMaxGroupWindows) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i <= memory_counter_store::max_group_windows; ++i) {
+        names.push_back("n" + std::to_string(i));
+    }
+    std::vector<window_ask> asks;
+    for (const auto& n : names) {
+        asks.push_back({n, w, 1, 10});
+    }
+    std::vector<window_state> out(asks.size());
+    EXPECT_THROW(store_.window_hit("g", asks, t0, out), std::length_error);
+    const auto most = std::span(asks).first(memory_counter_store::max_group_windows);
+    EXPECT_TRUE(store_.window_hit("g", most, t0, out));
+    EXPECT_THROW(store_.window_hit("g", std::span(asks).last(1), t0, out), std::length_error);
+    EXPECT_EQ(out[0].counts.current, 1);  // the refused call counted nothing
 }
 
 }  // namespace
