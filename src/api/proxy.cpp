@@ -38,6 +38,9 @@ public:
         return inner_->next();
     }
 
+    // The inner stream's runs once the first event is out.
+    providers::wire_events* wire() noexcept override { return used_ ? inner_->wire() : nullptr; }
+
 private:
     awaitable<result<std::optional<sse::event>, api_error>> first() { co_return std::move(first_); }
 

@@ -96,85 +96,127 @@ std::string responses_error_events(const core::api_error& err, std::string_view 
     return out;
 }
 
+/// What the gateway reads of an event before it is forwarded: a chat chunk's usage object, a
+/// Responses event's response id and usage (its cost put in). Returns whether the event goes
+/// to the client (a usage-only chunk the client did not ask for does not).
+bool read_event(request_context& ctx, providers::operation op, sse::event& e,
+                bool client_wants_usage, const config::model_pricing* pricing,
+                std::string& response_id) {
+    if (op == providers::operation::chat_completions) {
+        if (!carries_usage(e.data)) {
+            return true;
+        }
+        // Read by a scan, as for a whole answer: no document for the last chunk either.
+        const auto figures = providers::chat_summary(e.data);
+        if (!figures || !figures->usage) {
+            return true;
+        }
+        ctx.usage = read_usage(*figures);
+        const auto choices = core::json_member_value(e.data, "choices");
+        const bool usage_only = !choices || empty_array(*choices);
+        return client_wants_usage || !usage_only;
+    }
+    if (!response_id.empty() && !may_carry_usage(e.data)) {
+        return true;
+    }
+    auto parsed = nlohmann::json::parse(e.data, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        return true;
+    }
+    auto r = parsed.find("response");
+    if (r == parsed.end() || !r->is_object()) {
+        return true;
+    }
+    if (auto id = r->find("id"); id != r->end() && id->is_string()) {
+        response_id = id->get<std::string>();
+    }
+    if (auto u = r->find("usage"); u != r->end() && u->is_object()) {
+        ctx.usage = read_usage(op, *u);
+        price_usage(ctx, pricing);
+        if (ctx.cost_known) {
+            (*u)["cost"] = static_cast<double>(ctx.cost_microcents) / 1e6;
+            e.data = parsed.dump();
+        }
+    }
+    return true;
+}
+
+/// Ends a stream that broke: the error in-band (chat: an error event; Responses: `error` and
+/// `response.failed`), unless the client is gone.
+awaitable<void> end_broken(request_context& ctx, bool chat, const core::api_error& err,
+                           const std::string& response_id, std::int64_t forwarded) {
+    if (err.kind == core::errc::client_disconnected || ctx.abort.aborted()) {
+        ctx.error_code = "client_disconnected";
+        co_return;
+    }
+    ctx.error_code = err.code;
+    const std::string msg =
+        chat ? chat_error_event(err, ctx.request_id)
+             : responses_error_events(err, ctx.request_id, response_id, forwarded);
+    auto ec = co_await ctx.sink.write(msg);
+    if (!ec) {
+        co_await ctx.sink.finish();
+    }
+}
+
 }  // namespace
 
 awaitable<void> relay_stream(request_context& ctx, providers::operation op,
                              providers::event_stream& events, bool client_wants_usage,
                              const config::model_pricing* pricing) {
     const bool chat = op == providers::operation::chat_completions;
+    // A chunk without a usage object passes as it came (the only ones read further carry one).
+    const auto plain = [](std::string_view data) { return !may_hold_usage_object(data); };
     std::string frame;
     std::string response_id;
     std::int64_t forwarded = 0;
     for (;;) {
-        auto waiting_since = std::chrono::steady_clock::now();
-        auto ev = co_await events.next();
-        ctx.waited += std::chrono::steady_clock::now() - waiting_since;
-        if (!ev) {
-            if (ev.error().kind == core::errc::client_disconnected || ctx.abort.aborted()) {
-                ctx.error_code = "client_disconnected";
+        using clock = std::chrono::steady_clock;
+        const auto waiting_since = clock::now();
+        std::string_view out;
+        if (providers::wire_events* wire = chat ? events.wire() : nullptr) {
+            auto run = co_await wire->next_run(plain);
+            if (!run) {
+                ctx.waited += clock::now() - waiting_since;
+                co_await end_broken(ctx, chat, run.error(), response_id, forwarded);
                 co_return;
             }
-            ctx.error_code = ev.error().code;
-            const std::string msg =
-                chat ? chat_error_event(ev.error(), ctx.request_id)
-                     : responses_error_events(ev.error(), ctx.request_id, response_id, forwarded);
-            auto ec = co_await ctx.sink.write(msg);
-            if (!ec) {
+            out = *run;
+        }
+        clock::time_point ready_at;  // when `out` is ready to write
+        if (out.empty()) {
+            auto ev = co_await events.next();
+            ctx.waited += clock::now() - waiting_since;
+            if (!ev) {
+                co_await end_broken(ctx, chat, ev.error(), response_id, forwarded);
+                co_return;
+            }
+            if (!ev->has_value()) {
+                if (chat) {
+                    auto ec = co_await ctx.sink.write(sse::done_event);
+                    if (ec) {
+                        ctx.error_code = "client_disconnected";
+                        co_return;
+                    }
+                }
                 co_await ctx.sink.finish();
+                co_return;
             }
-            co_return;
-        }
-        if (!ev->has_value()) {
-            if (chat) {
-                auto ec = co_await ctx.sink.write(sse::done_event);
-                if (ec) {
-                    ctx.error_code = "client_disconnected";
-                    co_return;
-                }
+            sse::event& e = **ev;
+            if (!read_event(ctx, op, e, client_wants_usage, pricing, response_id)) {
+                continue;
             }
-            co_await ctx.sink.finish();
-            co_return;
+            frame.clear();
+            sse::append_event(frame, e.data, e.event);
+            out = frame;
+            ++forwarded;
+            ready_at = clock::now();
+        } else {
+            ready_at = clock::now();
+            ctx.waited += ready_at - waiting_since;
         }
-        sse::event& e = **ev;
-        bool forward = true;
-        if (chat) {
-            if (carries_usage(e.data)) {
-                // Read by a scan, as for a whole answer: no document for the last chunk either.
-                if (const auto figures = providers::chat_summary(e.data);
-                    figures && figures->usage) {
-                    ctx.usage = read_usage(*figures);
-                    const auto choices = core::json_member_value(e.data, "choices");
-                    const bool usage_only = !choices || empty_array(*choices);
-                    forward = client_wants_usage || !usage_only;
-                }
-            }
-        } else if (response_id.empty() || may_carry_usage(e.data)) {
-            auto parsed = nlohmann::json::parse(e.data, nullptr, false);
-            if (!parsed.is_discarded() && parsed.is_object()) {
-                if (auto r = parsed.find("response"); r != parsed.end() && r->is_object()) {
-                    if (auto id = r->find("id"); id != r->end() && id->is_string()) {
-                        response_id = id->get<std::string>();
-                    }
-                    if (auto u = r->find("usage"); u != r->end() && u->is_object()) {
-                        ctx.usage = read_usage(op, *u);
-                        price_usage(ctx, pricing);
-                        if (ctx.cost_known) {
-                            (*u)["cost"] = static_cast<double>(ctx.cost_microcents) / 1e6;
-                            e.data = parsed.dump();
-                        }
-                    }
-                }
-            }
-        }
-        if (!forward) {
-            continue;
-        }
-        frame.clear();
-        sse::append_event(frame, e.data, e.event);
-        ++forwarded;
-        waiting_since = std::chrono::steady_clock::now();
-        auto ec = co_await ctx.sink.write(frame);
-        ctx.waited += std::chrono::steady_clock::now() - waiting_since;
+        auto ec = co_await ctx.sink.write(out);
+        ctx.waited += clock::now() - ready_at;
         if (ec) {
             ctx.error_code = "client_disconnected";
             ctx.abort.abort();

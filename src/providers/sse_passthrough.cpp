@@ -8,11 +8,48 @@ namespace {
 
 /// A cheap shape check of an event's data: a JSON object, complete at both ends. It catches
 /// the usual corruption (a chunk cut short) without parsing every chunk of every stream.
+/// How an upstream's own in-band error event begins.
+constexpr std::string_view upstream_error_prefix = "{\"error\"";
+
 bool looks_like_json_object(std::string_view data) {
     constexpr std::string_view space = " \t\r\n";
     const auto first = data.find_first_not_of(space);
     const auto last = data.find_last_not_of(space);
     return first != std::string_view::npos && data[first] == '{' && data[last] == '}';
+}
+
+/// The length of the longest prefix of `bytes` made of whole plain events: each exactly
+/// `data: <data>\n\n`, its data a JSON object on one line that is no upstream error and that
+/// `plain` accepts. Such an event is what next() would return unchanged and the relay frame
+/// again as the same bytes.
+std::size_t plain_run(std::string_view bytes, wire_events::plain_test plain) {
+    constexpr std::string_view field = "data: ";
+    if (bytes.find('\r') != std::string_view::npos) {
+        return 0;  // another line end: the parser's job
+    }
+    std::size_t at = 0;
+    while (at < bytes.size()) {
+        const std::string_view rest = bytes.substr(at);
+        if (!rest.starts_with(field)) {
+            break;
+        }
+        const std::size_t eol = rest.find('\n', field.size());
+        if (eol == std::string_view::npos || eol + 1 == rest.size() || rest[eol + 1] != '\n') {
+            break;  // cut short, or more lines to the event
+        }
+        const std::string_view data = rest.substr(field.size(), eol - field.size());
+        if (data.size() < 2 || data.front() != '{' || data.back() != '}' ||
+            data.starts_with(upstream_error_prefix) || !plain(data)) {
+            break;
+        }
+        at += eol + 2;
+    }
+    return at;
+}
+
+core::api_error event_too_large() {
+    return core::api_error::make(core::errc::provider_error,
+                                 "Upstream provider returned error: stream event too large");
 }
 
 }  // namespace
@@ -40,7 +77,7 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
                 }
                 co_return std::nullopt;
             }
-            if (op_ == operation::chat_completions && ev.data.rfind("{\"error\"", 0) == 0) {
+            if (op_ == operation::chat_completions && ev.data.starts_with(upstream_error_prefix)) {
                 // An upstream's own in-band error: reported once, in our shape.
                 done_ = true;
                 co_return from_http_error(502, ev.data, core::header_fields{});
@@ -74,12 +111,42 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
             body_ended_ = true;
             continue;
         }
+        started_ = true;
         if (!parser_.feed(*piece, pending_)) {
-            co_return core::api_error::make(
-                core::errc::provider_error,
-                "Upstream provider returned error: stream event too large");
+            co_return event_too_large();
         }
     }
+}
+
+wire_events* sse_passthrough::wire() noexcept {
+    return op_ == operation::chat_completions ? this : nullptr;
+}
+
+awaitable<result<std::string_view, core::api_error>> sse_passthrough::next_run(plain_test plain) {
+    // The stream's start goes through the parser, which looks for a byte-order mark there.
+    if (!started_ || next_pending_ < pending_.size() || parser_.has_partial_event() ||
+        body_ended_ || done_) {
+        co_return std::string_view{};
+    }
+    auto piece = co_await res_->read_some();
+    if (!piece) {
+        co_return from_transport(piece.error());
+    }
+    if (piece->empty()) {
+        body_ended_ = true;
+        co_return std::string_view{};
+    }
+    const std::string_view bytes = *piece;
+    const std::size_t run = plain_run(bytes, plain);
+    if (run < bytes.size()) {
+        // The rest starts at an event's beginning with the parser idle: it goes on from there.
+        pending_.clear();
+        next_pending_ = 0;
+        if (!parser_.feed(bytes.substr(run), pending_)) {
+            co_return event_too_large();
+        }
+    }
+    co_return bytes.substr(0, run);
 }
 
 }  // namespace hadrian::providers

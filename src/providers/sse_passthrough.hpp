@@ -14,11 +14,17 @@ namespace hadrian::providers {
 /// `data: [DONE]` (chat) or a terminal Responses event followed by the end of the body;
 /// anything else — EOF before that, a reset, an idle timeout, an in-band upstream error — is
 /// an error, so a truncated stream never looks complete.
-class sse_passthrough final : public event_stream {
+/// A chat stream also gives runs of plain events as they came (wire_events), once its start
+/// went through next(): a body read whose events are all plain goes to the client as it was
+/// read; from the first event that is not, the read's rest goes through the parser and
+/// next() until the parser is idle.
+class sse_passthrough final : public event_stream, public wire_events {
 public:
     sse_passthrough(std::unique_ptr<upstream::response> res, operation op);
 
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override;
+    wire_events* wire() noexcept override;
+    awaitable<result<std::string_view, core::api_error>> next_run(plain_test plain) override;
 
 private:
     static bool is_terminal_responses_event(const sse::event& ev);
@@ -30,6 +36,7 @@ private:
     std::size_t next_pending_ = 0;
     bool done_ = false;  // [DONE] seen (chat) or terminal event (responses)
     bool body_ended_ = false;
+    bool started_ = false;  // the parser has seen the stream's start
 };
 
 }  // namespace hadrian::providers

@@ -45,6 +45,8 @@
 //   splitSeed    stream: write the whole SSE body in pieces of 1..48 bytes cut at
 //                pseudo-random points (from this seed), 1 ms apart, so that events and
 //                even UTF-8 sequences straddle reads
+//   text         stream: the SSE body as this exact text, or an array of texts written
+//                5 ms apart (each most likely read on its own); cut by splitSeed when given
 
 const http = require('node:http');
 const fs = require('node:fs');
@@ -362,6 +364,10 @@ class FakeUpstream {
     }
     const status = script.status || 200;
     const headers = cleanHeaders(script.headers);
+    if (script.text !== undefined) {
+      await this.streamText(res, record, script, status, headers);
+      return;
+    }
     if (Array.isArray(script.chunks)) {
       await this.stream(req, res, record, script, status, headers);
       return;
@@ -378,6 +384,55 @@ class FakeUpstream {
     headers['content-length'] = Buffer.byteLength(payload);
     res.writeHead(status, headers);
     res.end(payload);
+  }
+
+  /** Writes `body` in pieces of 1..48 bytes cut by `seed`, 1 ms apart; false if closed. */
+  async writeSplit(res, record, body, seed) {
+    let state = seed >>> 0 || 1;
+    const nextRandom = () => {
+      // xorshift32: the same cut points for the same seed.
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      return state;
+    };
+    for (let at = 0; at < body.length; ) {
+      const size = 1 + (nextRandom() % 48);
+      if (record.closed) {
+        return false;
+      }
+      await writeChunk(res, body.subarray(at, at + size));
+      at += size;
+      await this.sleep(1);
+    }
+    return true;
+  }
+
+  /** A stream whose body is the script's `text`, byte for byte. */
+  async streamText(res, record, script, status, headers) {
+    const pieces = Array.isArray(script.text) ? script.text : [script.text];
+    if (!hasHeader(headers, 'content-type')) {
+      headers['content-type'] = 'text/event-stream';
+    }
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    if (script.splitSeed !== undefined) {
+      const body = Buffer.from(pieces.join(''), 'utf8');
+      if (!(await this.writeSplit(res, record, body, script.splitSeed))) {
+        return;
+      }
+    } else {
+      for (const piece of pieces) {
+        if (record.closed) {
+          return;
+        }
+        await writeChunk(res, piece);
+        await this.sleep(5);
+      }
+    }
+    res.end();
   }
 
   async stream(req, res, record, script, status, headers) {
@@ -425,27 +480,10 @@ class FakeUpstream {
 
     if (script.splitSeed !== undefined && !script.fault) {
       const body = Buffer.from(events.join('') + (done ? 'data: [DONE]\n\n' : ''), 'utf8');
-      let state = script.splitSeed >>> 0 || 1;
-      const nextRandom = () => {
-        // xorshift32: the same cut points for the same seed.
-        state ^= state << 13;
-        state >>>= 0;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        state >>>= 0;
-        return state;
-      };
-      for (let at = 0; at < body.length; ) {
-        const size = 1 + (nextRandom() % 48);
-        if (record.closed) {
-          return;
-        }
-        await writeChunk(res, body.subarray(at, at + size));
-        at += size;
-        await this.sleep(1);
+      if (await this.writeSplit(res, record, body, script.splitSeed)) {
+        record.chunksSent = events.length;
+        res.end();
       }
-      record.chunksSent = events.length;
-      res.end();
       return;
     }
 

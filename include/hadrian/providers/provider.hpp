@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
+#include "hadrian/core/function_ref.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/sse/parser.hpp"
 #include "hadrian/upstream/client.hpp"
@@ -38,6 +40,22 @@ struct call {
     core::abort_signal* abort = nullptr;  // raised when the client goes away
 };
 
+/// Runs of chat events that go to the client as the upstream framed them, without being
+/// parsed into events and framed again (a pass-through stream, see event_stream::wire).
+class wire_events {
+public:
+    /// Whether an event's data may pass unread (the relay's test: no usage object in it).
+    using plain_test = core::function_ref<bool(std::string_view data)>;
+
+    virtual ~wire_events() = default;
+
+    /// The next bytes to write to the client as they are: whole events, each a JSON object
+    /// on one `data: ` line, that `plain` accepts and that are neither `[DONE]` nor an error.
+    /// Valid until the next call on the stream. Empty when the next event is to be read with
+    /// event_stream::next() (an event in another shape, a partial one, or the end).
+    virtual awaitable<result<std::string_view, core::api_error>> next_run(plain_test plain) = 0;
+};
+
 /// Events of a streaming answer, in the OpenAI wire shape of the operation: chat chunks as
 /// `data` (no event name), Responses events with `event` = type.
 /// Thread safety: none; used from the request's strand only.
@@ -48,6 +66,10 @@ public:
     /// The next event; `nullopt` at a clean, complete end. An error means the stream broke
     /// (the caller reports it in-band and never sends a success terminator).
     virtual awaitable<result<std::optional<sse::event>, core::api_error>> next() = 0;
+
+    /// Runs of events that may pass as they came, read in turn with next(); null (the
+    /// default) for a stream that builds its events, or while it cannot give runs.
+    virtual wire_events* wire() noexcept { return nullptr; }
 };
 
 /// What the gateway reads of a chat completion that it passes through as text, found by

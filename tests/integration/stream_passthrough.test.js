@@ -1,0 +1,165 @@
+'use strict';
+
+// A chat stream from an OpenAI-compatible upstream reaches the client as the same events in
+// the same order, whatever the upstream's framing and however its body is cut into reads:
+// plain events pass as they came, and everything else (comments, ids, CR line ends,
+// multi-line data, events split across reads, a byte-order mark) goes through the SSE parser
+// and is framed again. The usage-only chunk, upstream errors and malformed events are found
+// in either path.
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+
+const { startFakeUpstream } = require('../fakes/fake_upstream');
+const { openAiProvider, startGateway } = require('../lib/gateway');
+
+let fake;
+let gw;
+
+before(async () => {
+  fake = await startFakeUpstream();
+  gw = await startGateway({
+    config: { providers: { default_provider: 'openai', openai: openAiProvider(fake.baseURL) } },
+  });
+});
+
+after(async () => {
+  await gw?.dispose();
+  await fake?.close();
+});
+
+const chunk = (i, extra = {}) =>
+  JSON.stringify({
+    id: 'chatcmpl-pass',
+    object: 'chat.completion.chunk',
+    created: 1700000000,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: { content: `word ${i} ` }, finish_reason: null }],
+    ...extra,
+  });
+const usageOnly = JSON.stringify({
+  id: 'chatcmpl-pass',
+  object: 'chat.completion.chunk',
+  created: 1700000000,
+  model: 'gpt-4o-mini',
+  choices: [],
+  usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
+});
+
+/** How the gateway frames one event's data: a `data:` line per line, then a blank line. */
+const framed = (data) => `${data.split('\n').map((line) => `data: ${line}\n`).join('')}\n`;
+
+async function rawStream(body = {}) {
+  const res = await fetch(`${gw.url}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Say four words.' }],
+      stream: true,
+      ...body,
+    }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /text\/event-stream/);
+  return res.text();
+}
+
+const plain = [chunk(1), chunk(2), chunk(3), chunk(4)];
+const plainText = plain.map((d) => `data: ${d}\n\n`).join('') + 'data: [DONE]\n\n';
+const expectedPlain = plain.map(framed).join('') + 'data: [DONE]\n\n';
+
+// The first event is read before the answer begins (to fall over to another provider if it
+// fails): streams put it in a read of its own, so that the rest reaches the pass-through path.
+const first = `data: ${chunk(0)}\n\n`;
+
+// Every other shape of the same kind of stream, and the events a client must see.
+const mixedText =
+  '\uFEFF' +
+  `data: ${chunk(1)}\n\n` +
+  ': keep-alive\n\n' +
+  `id: 7\ndata: ${chunk(2)}\n\n` +
+  `data: ${chunk(3)}\r\n\r\n` +
+  `data:${chunk(4)}\n\n` +
+  `data: {"id":"chatcmpl-pass","object":"chat.completion.chunk",\ndata: "choices":[]}\n\n` +
+  `data: ${chunk(5)}\n\n` +
+  'data: [DONE]\n\n';
+const expectedMixed =
+  [
+    chunk(1),
+    chunk(2),
+    chunk(3),
+    chunk(4),
+    '{"id":"chatcmpl-pass","object":"chat.completion.chunk",\n"choices":[]}',
+    chunk(5),
+  ]
+    .map(framed)
+    .join('') + 'data: [DONE]\n\n';
+
+test('plain events pass byte for byte, read one by one or all at once', async () => {
+  fake.setDefault({ text: plain.map((d) => `data: ${d}\n\n`).concat(['data: [DONE]\n\n']) });
+  assert.equal(await rawStream(), expectedPlain);
+  fake.setDefault({ text: [first, plainText] });
+  assert.equal(await rawStream(), framed(chunk(0)) + expectedPlain);
+});
+
+test('plain events cut at any point arrive whole and in order', async () => {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    fake.setDefault({ text: plainText, splitSeed: seed });
+    assert.equal(await rawStream(), expectedPlain, `split seed ${seed}`);
+  }
+});
+
+test('events in every other framing are framed again, alone or cut into reads', async () => {
+  fake.setDefault({ text: mixedText });
+  assert.equal(await rawStream(), expectedMixed);
+  fake.setDefault({ text: [first, mixedText.slice(1)] }); // the mark only counts at the start
+  assert.equal(await rawStream(), framed(chunk(0)) + expectedMixed);
+  for (const seed of [11, 12, 13, 14, 15]) {
+    fake.setDefault({ text: mixedText, splitSeed: seed });
+    assert.equal(await rawStream(), expectedMixed, `split seed ${seed}`);
+  }
+});
+
+test('a byte-order mark counts only at the start of the stream', async () => {
+  // A later read that starts with the mark starts with an unknown field (and the event is
+  // dropped with it), as an SSE parser reads it, however the reads before it went.
+  fake.setDefault({
+    text: [first, `data: ${chunk(1)}\n\n`, `\uFEFFdata: ${chunk(2)}\n\n`, 'data: [DONE]\n\n'],
+  });
+  assert.equal(await rawStream(), framed(chunk(0)) + framed(chunk(1)) + 'data: [DONE]\n\n');
+});
+
+test('the usage-only chunk amid plain events goes only to a client that asked for it', async () => {
+  const text = [chunk(1), chunk(2), usageOnly, chunk(3)].map((d) => `data: ${d}\n\n`).join('');
+  fake.setDefault({ text: [first, text + 'data: [DONE]\n\n'] });
+  assert.equal(
+    await rawStream(),
+    [chunk(0), chunk(1), chunk(2), chunk(3)].map(framed).join('') + 'data: [DONE]\n\n',
+  );
+  assert.equal(
+    await rawStream({ stream_options: { include_usage: true } }),
+    [chunk(0), chunk(1), chunk(2), usageOnly, chunk(3)].map(framed).join('') +
+      'data: [DONE]\n\n',
+  );
+});
+
+test('an error or a malformed event after plain ones ends the stream in-band', async () => {
+  for (const bad of ['{"error":{"message":"boom","type":"server_error"}}', 'not json']) {
+    const rest = `data: ${chunk(1)}\n\ndata: ${chunk(2)}\n\ndata: ${bad}\n\ndata: [DONE]\n\n`;
+    fake.setDefault({ text: [first, rest] });
+    const text = await rawStream();
+    const passed = framed(chunk(0)) + framed(chunk(1)) + framed(chunk(2));
+    assert.ok(text.startsWith(passed), text);
+    assert.match(text.slice(passed.length), /^data: \{"error":\{/);
+    assert.ok(!text.includes('[DONE]'), 'no success terminator after an error');
+  }
+});
+
+test('a stream cut before [DONE] is never passed off as complete', async () => {
+  fake.setDefault({ text: [first, `data: ${chunk(1)}\n\ndata: ${chunk(2)}\n\n`] });
+  const text = await rawStream();
+  assert.ok(text.startsWith(framed(chunk(0)) + framed(chunk(1)) + framed(chunk(2))), text);
+  assert.match(text, /stream ended before completion/);
+  assert.ok(!text.includes('[DONE]'));
+});
