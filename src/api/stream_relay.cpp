@@ -13,9 +13,24 @@ namespace {
 
 constexpr std::string_view usage_key = "\"usage\"";
 
-/// The first `"usage"` in [p, end), or end.
+/// The first `"usage"` in [p, end), or end. Searched for without its opening quote: a search
+/// tells candidates by their first and last bytes, and a quote at both ends would make every
+/// five-letter string of a chunk ("index", "delta", "model") one.
 const char* find_usage_key(const char* p, const char* end) {
-    return core::find_text(p, end, usage_key);
+    if (end - p < static_cast<std::ptrdiff_t>(usage_key.size())) {
+        return end;
+    }
+    const std::string_view tail = usage_key.substr(1);
+    for (const char* at = p + 1; at != end; ++at) {
+        at = core::find_text(at, end, tail);
+        if (at == end) {
+            break;
+        }
+        if (at[-1] == '"') {
+            return at - 1;
+        }
+    }
+    return end;
 }
 
 /// Whether some `"usage"` in `data` is followed by `:` and an object: true for any chunk with

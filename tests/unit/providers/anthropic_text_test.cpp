@@ -160,7 +160,7 @@ TEST(AnthropicAnswer, ShapesAsTheParsedTranslation) {
 }
 
 TEST(AnthropicAnswer, LeavesOtherAnswersToTheParsedPath) {
-    for (const std::string message : {
+    for (const std::string& message : {
              fixture_body("tool_call_success.json"),  // tool_use: arguments re-serialized
              std::string(R"({"content":[{"type":"tool_use","id":"t","name":"f","input":{}}]})"),
              std::string(R"({"usage":{"input_tokens":1.5}})"),

@@ -133,7 +133,7 @@ TEST(ChatSummary, ReadsTheTopLevelUsageAndTheFirstChoiceOnly) {
 }
 
 TEST(ChatSummary, InvalidTextIsRefused) {
-    for (const std::string text : {
+    for (const std::string& text : {
              std::string("[]"),
              std::string(R"({"usage":{"prompt_tokens":1})"),
              completion_with_usage(R"({"prompt_tokens":01})"),
