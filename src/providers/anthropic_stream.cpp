@@ -13,6 +13,9 @@ namespace {
 
 using nlohmann::json;
 
+/// The delta of the first chunk.
+constexpr std::string_view role_delta = R"({"role":"assistant","content":""})";
+
 std::string string_at(const json& obj, const char* key) {
     auto it = obj.find(key);
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -37,31 +40,38 @@ anthropic_chunk_translator::anthropic_chunk_translator(std::string model)
                    std::chrono::system_clock::now().time_since_epoch())
                    .count()) {}
 
-std::string anthropic_chunk_translator::chunk(json delta, const json& finish_reason) const {
-    json choice = {{"index", 0},
-                   {"delta", std::move(delta)},
-                   {"logprobs", nullptr},
-                   {"finish_reason", finish_reason}};
-    const json out = {{"id", "chatcmpl-" + id_},
-                      {"object", "chat.completion.chunk"},
-                      {"created", created_},
-                      {"model", model_},
-                      {"choices", json::array({std::move(choice)})}};
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string anthropic_chunk_translator::chunk(json delta, const json& finish_reason) {
+    return delta_chunk(delta.dump(-1, ' ', false, json::error_handler_t::replace),
+                       finish_reason.dump());
+}
+
+const std::string& anthropic_chunk_translator::head() {
+    if (head_.empty()) {
+        head_ = R"({"id":)" + core::json_quote("chatcmpl-" + id_) +
+                R"(,"object":"chat.completion.chunk","created":)" + std::to_string(created_) +
+                R"(,"model":)" + core::json_quote(model_) + R"(,"choices":)";
+    }
+    return head_;
+}
+
+std::string anthropic_chunk_translator::delta_chunk(std::string_view delta,
+                                                    std::string_view finish_reason) {
+    constexpr std::string_view open = R"([{"index":0,"delta":)";
+    constexpr std::string_view middle = R"(,"logprobs":null,"finish_reason":)";
+    constexpr std::string_view close = "}]}";
+    const std::string& h = head();
+    std::string out;
+    out.reserve(h.size() + open.size() + delta.size() + middle.size() + finish_reason.size() +
+                close.size());
+    out.append(h).append(open).append(delta).append(middle).append(finish_reason).append(close);
+    return out;
 }
 
 std::string anthropic_chunk_translator::text_chunk(std::string_view member, std::string_view text) {
-    if (text_prefix_.empty()) {
-        text_prefix_ = R"({"id":)" + core::json_quote("chatcmpl-" + id_) +
-                       R"(,"object":"chat.completion.chunk","created":)" +
-                       std::to_string(created_) + R"(,"model":)" + core::json_quote(model_) +
-                       R"(,"choices":[{"index":0,"delta":{")";
-    }
-    constexpr std::string_view tail = R"("},"logprobs":null,"finish_reason":null}]})";
-    std::string out;
-    out.reserve(text_prefix_.size() + member.size() + 3 + text.size() + tail.size());
-    out.append(text_prefix_).append(member).append(R"(":")").append(text).append(tail);
-    return out;
+    std::string delta;
+    delta.reserve(member.size() + text.size() + 7);
+    delta.append(R"({")").append(member).append(R"(":")").append(text).append(R"("})");
+    return delta_chunk(delta, "null");
 }
 
 void anthropic_chunk_translator::on_block_start(const json& ev, std::vector<std::string>& out) {
@@ -133,7 +143,7 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
     if (const auto text = read_text_delta(data)) {
         if (!started_) {
             started_ = true;
-            out.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+            out.push_back(delta_chunk(role_delta, "null"));
         }
         if (!text->text.empty()) {
             out.push_back(text_chunk(text->thinking ? "reasoning" : "content", text->text));
@@ -148,11 +158,11 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
     if (type == "message_start") {
         const json& message = object_at(ev, "message");
         id_ = string_at(message, "id");
-        text_prefix_.clear();
+        head_.clear();
         usage_.update(object_at(message, "usage"));
         if (!started_) {
             started_ = true;
-            out.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+            out.push_back(delta_chunk(role_delta, "null"));
         }
         return {};
     }
@@ -160,7 +170,7 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
                       type == "message_delta")) {
         // Tolerate a stream without message_start: the role still comes first.
         started_ = true;
-        out.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+        out.push_back(delta_chunk(role_delta, "null"));
     }
     if (type == "content_block_start") {
         on_block_start(ev, out);
@@ -170,14 +180,13 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
         usage_.update(object_at(ev, "usage"));
         const std::string reason = string_at(object_at(ev, "delta"), "stop_reason");
         if (!reason.empty()) {
-            out.push_back(chunk(json::object(), anthropic_finish_reason(reason)));
+            out.push_back(delta_chunk("{}", core::json_quote(anthropic_finish_reason(reason))));
         }
     } else if (type == "message_stop") {
         complete_ = true;
-        const json usage_chunk = {{"id", "chatcmpl-" + id_},  {"object", "chat.completion.chunk"},
-                                  {"created", created_},      {"model", model_},
-                                  {"choices", json::array()}, {"usage", anthropic_usage(usage_)}};
-        out.push_back(usage_chunk.dump());
+        std::string usage_chunk = head();
+        usage_chunk.append(R"([],"usage":)").append(anthropic_usage(usage_).dump()).append("}");
+        out.push_back(std::move(usage_chunk));
     } else if (type == "error") {
         const json& e = object_at(ev, "error");
         const std::string etype = string_at(e, "type");

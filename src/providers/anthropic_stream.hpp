@@ -45,7 +45,12 @@ public:
     bool complete() const noexcept { return complete_; }
 
 private:
-    std::string chunk(nlohmann::json delta, const nlohmann::json& finish_reason) const;
+    /// A chunk whose delta is built as a document (tool calls: names and arguments as given).
+    std::string chunk(nlohmann::json delta, const nlohmann::json& finish_reason);
+    /// Every chunk's text up to its `choices` value; made when first needed.
+    const std::string& head();
+    /// A chunk from its delta and finish reason as JSON texts.
+    std::string delta_chunk(std::string_view delta, std::string_view finish_reason);
     /// A chunk whose delta is the one string member `member`, its value `text` as written.
     std::string text_chunk(std::string_view member, std::string_view text);
     void on_block_start(const nlohmann::json& ev, std::vector<std::string>& out);
@@ -53,7 +58,7 @@ private:
 
     std::string model_;
     std::string id_;
-    std::string text_prefix_;  // of text_chunk's chunks, up to the delta; made when first needed
+    std::string head_;  // see head()
     std::int64_t created_ = 0;
     nlohmann::json usage_ = nlohmann::json::object();  // Anthropic usage, merged as it comes
     std::map<std::int64_t, int> tool_index_;           // content block index → tool call index
