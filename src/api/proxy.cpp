@@ -156,8 +156,12 @@ api_error circuit_open(const std::string& provider) {
 void set_body(providers::call& call, const providers::provider& provider, const outgoing_body& body,
               const std::string& model) {
     if (body.raw_model && provider.takes_text(call.op)) {
+        std::string value = core::json_quote(model);
+        if (body.add_usage_option) {
+            value += R"(,"stream_options":{"include_usage":true})";
+        }
         call.text = upstream::spliced_body{body.raw, body.raw_model->offset, body.raw_model->size,
-                                           core::json_quote(model)};
+                                           std::move(value)};
         return;
     }
     call.body = body.json();
@@ -169,6 +173,9 @@ void set_body(providers::call& call, const providers::provider& provider, const 
 const nlohmann::json& outgoing_body::json() const {
     if (text_only) {
         parsed = nlohmann::json::parse(raw);  // checked to be valid JSON already
+        if (add_usage_option) {
+            parsed["stream_options"]["include_usage"] = true;
+        }
         text_only = false;
     }
     return parsed;
@@ -333,10 +340,10 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
     }
     ctx.streamed = prepared->stream;
     const outgoing_body outgoing{ctx.req.body(), prepared->raw_model, std::move(prepared->body),
-                                 prepared->text_only};
+                                 prepared->text_only, prepared->add_usage_option};
     if (prepared->stream && op == providers::operation::chat_completions && !prepared->text_only) {
         // Always learn the token counts; the usage chunk is forwarded only when asked for.
-        // (A body passing through as text asks for them already.)
+        // (A body passing through as text asks for them already, or is given the option.)
         outgoing.parsed["stream_options"]["include_usage"] = true;
     }
 

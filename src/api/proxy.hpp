@@ -24,6 +24,9 @@ struct outgoing_body {
 
     mutable nlohmann::json parsed;
     mutable bool text_only = false;
+    /// The text goes with `"stream_options":{"include_usage":true}` after its model, and the
+    /// document parsed from it with the same option (prepared_request::add_usage_option).
+    bool add_usage_option = false;
 };
 
 /// Thread safety: immutable; handle() runs concurrently.

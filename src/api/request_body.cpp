@@ -134,11 +134,9 @@ std::optional<api_error> check_plugins(const nlohmann::json& body) {
 
 /// Where the `model` value lies in `raw` when the body may pass through as text (see
 /// prepare_request); `body` is `raw` parsed, before the extensions are removed.
+/// Sets req.add_usage_option when the text needs the usage option added.
 std::optional<core::json_span> passthrough_model(std::string_view raw, const nlohmann::json& body,
-                                                 const prepared_request& req) {
-    if (req.stream && !req.client_wants_usage) {
-        return std::nullopt;
-    }
+                                                 prepared_request& req) {
     for (const std::string_view key : rewritten_members) {
         if (body.contains(key)) {
             return std::nullopt;
@@ -164,12 +162,11 @@ std::optional<core::json_span> passthrough_model(std::string_view raw, const nlo
         return std::nullopt;
     }
     if (req.stream) {
-        // The parsed body reads the last of repeated `include_usage` members, upstreams may
-        // read the first: both must ask for usage.
-        const auto usage = stream_options
-                               ? core::json_member_value(*stream_options, "include_usage")
-                               : std::nullopt;
-        if (usage != "true") {
+        if (!stream_options) {
+            req.add_usage_option = true;
+        } else if (core::json_member_value(*stream_options, "include_usage") != "true") {
+            // The parsed body reads the last of repeated `include_usage` members, upstreams may
+            // read the first: both must ask for usage.
             return std::nullopt;
         }
     }
@@ -301,7 +298,10 @@ std::optional<prepared_request> scanned_chat(std::string_view raw) {
         out.client_wants_usage = usage == "true";
     }
     if (out.stream && !out.client_wants_usage) {
-        return std::nullopt;  // the gateway adds include_usage: the body is rewritten
+        if (stream_options) {
+            return std::nullopt;  // the gateway's include_usage in the client's options: parsed
+        }
+        out.add_usage_option = true;
     }
     auto name = core::json_string_value(*model);
     if (!name) {

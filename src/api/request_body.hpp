@@ -26,6 +26,10 @@ struct prepared_request {
     /// Set when the raw text may go upstream as the client wrote it but for the value of
     /// `model`: where that value lies in the text given to prepare_request.
     std::optional<core::json_span> raw_model;
+    /// A stream without `stream_options`: its text goes upstream with the member
+    /// `"stream_options":{"include_usage":true}` added after `model` (the gateway always
+    /// learns the token counts), its document with the same option.
+    bool add_usage_option = false;
     /// The text was checked but not parsed (`body` is null): it is valid JSON that goes
     /// upstream as written but for the model, so `body` is the text parsed, when a provider
     /// that does not take text needs it.
@@ -42,7 +46,8 @@ struct prepared_request {
 /// A chat completion passes through as text (raw_model set) when nothing but the model needs
 /// rewriting: no extension and no `top_k` (removed for upstreams), no repeated top-level
 /// member (the parsed body keeps one), a `model` member, and for a stream,
-/// `stream_options.include_usage: true` already (the gateway adds it otherwise). Such a body
+/// `stream_options.include_usage: true` already or no `stream_options` (then added: see
+/// add_usage_option). Such a body
 /// is checked in one scan, without building a document (text_only), when its members are
 /// plainly well-formed; anything unusual (an error among them) takes the parsing path.
 result<prepared_request, core::api_error> prepare_request(providers::operation op,

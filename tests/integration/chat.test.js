@@ -221,6 +221,14 @@ test('streaming: every upstream chunk, then [DONE]; usage asked upstream, not fo
   assert.equal(seen.body.stream, true);
   assert.equal(seen.body.model, 'gpt-4o-mini');
   assert.equal(seen.body.stream_options && seen.body.stream_options.include_usage, true);
+  // The client's text, the option added after the model: not parsed and written again.
+  assert.equal(
+    seen.rawBody,
+    JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream: true }).replace(
+      '"openai/gpt-4o-mini"',
+      '"gpt-4o-mini","stream_options":{"include_usage":true}',
+    ),
+  );
 });
 
 test('streaming with include_usage: the usage-only chunk comes last before [DONE]', async () => {

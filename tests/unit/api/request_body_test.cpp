@@ -137,8 +137,7 @@ TEST(PrepareRequest, BodiesNeedingARewriteDoNotPassThrough) {
         // No model member: the gateway adds one.
         R"({"models":["a"],)" + messages + "}",
         "{" + messages + "}",
-        // Streams that do not ask for usage themselves get it added.
-        R"({"model":"m","stream":true,)" + messages + "}",
+        // Streams whose own options do not ask for usage get it added to them.
         R"({"model":"m","stream":true,"stream_options":{},)" + messages + "}",
         R"({"model":"m","stream":true,"stream_options":null,)" + messages + "}",
         R"({"model":"m","stream":true,"stream_options":{"include_usage":false},)" + messages + "}",
@@ -154,6 +153,30 @@ TEST(PrepareRequest, BodiesNeedingARewriteDoNotPassThrough) {
     };
     for (const auto& body : rewritten) {
         EXPECT_FALSE(passes_through(body)) << body;
+    }
+}
+
+TEST(PrepareRequest, AStreamWithoutStreamOptionsPassesThroughWithTheUsageOptionAdded) {
+    const std::string messages = R"("messages":[{"role":"user","content":"hi"}])";
+    struct row {
+        std::string body;
+        bool text_only;  // scanned, or parsed (a subnormal number is the parser's call)
+        bool add;
+    };
+    const row rows[] = {
+        {R"({"model":"m","stream":true,)" + messages + "}", true, true},
+        {R"({"model":"m","stream":true,"temperature":1e-400,)" + messages + "}", false, true},
+        {R"({"model":"m","stream":true,"stream_options":{"include_usage":true},)" + messages + "}",
+         true, false},
+        {R"({"model":"m","stream":false,)" + messages + "}", true, false},
+        {R"({"model":"m",)" + messages + "}", true, false},
+    };
+    for (const auto& r : rows) {
+        ASSERT_TRUE(passes_through(r.body)) << r.body;
+        const auto res = prepare_request(operation::chat_completions, r.body);
+        EXPECT_EQ(res->text_only, r.text_only) << r.body;
+        EXPECT_EQ(res->add_usage_option, r.add) << r.body;
+        EXPECT_FALSE(res->client_wants_usage && r.add) << r.body;
     }
 }
 
