@@ -367,10 +367,53 @@ std::optional<std::string> anthropic_request_text(std::string_view chat, std::st
 
 namespace hadrian::providers {
 
+namespace {
+
+/// The delta event as Anthropic writes it, read as text once the event is known to be valid
+/// JSON: `{"type":"content_block_delta","index":<digits>,"delta":{"type":"text_delta",
+/// "text":"…"}}` (or a thinking delta), nothing before or after. Anything else is read
+/// member by member.
+std::optional<anthropic_text_delta> canonical_text_delta(std::string_view event) {
+    constexpr std::string_view head = R"({"type":"content_block_delta","index":)";
+    constexpr std::string_view text_delta = R"(,"delta":{"type":"text_delta","text":)";
+    constexpr std::string_view thinking_delta = R"(,"delta":{"type":"thinking_delta","thinking":)";
+    if (!event.starts_with(head)) {
+        return std::nullopt;
+    }
+    std::string_view rest = event.substr(head.size());
+    const std::size_t digits = rest.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string_view::npos) {
+        return std::nullopt;
+    }
+    rest.remove_prefix(digits);
+    bool thinking = false;
+    if (rest.starts_with(text_delta)) {
+        rest.remove_prefix(text_delta.size());
+    } else if (rest.starts_with(thinking_delta)) {
+        rest.remove_prefix(thinking_delta.size());
+        thinking = true;
+    } else {
+        return std::nullopt;
+    }
+    if (rest.empty() || rest.front() != '"') {
+        return std::nullopt;
+    }
+    const std::size_t size = core::json_value_size(rest);
+    if (size == core::json_npos || rest.substr(size) != "}}") {
+        return std::nullopt;
+    }
+    return anthropic_text_delta{thinking, inner(rest.substr(0, size))};
+}
+
+}  // namespace
+
 std::optional<anthropic_text_delta> read_text_delta(std::string_view data) {
     const std::size_t start = data.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos || data[start] != '{' || !core::json_surely_valid(data)) {
         return std::nullopt;
+    }
+    if (auto canonical = canonical_text_delta(data.substr(start))) {
+        return canonical;
     }
     value type, delta;
     const std::size_t n = take_members(data.substr(start), {{"type", &type}, {"delta", &delta}});

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -194,6 +195,36 @@ TEST(AnthropicTextDelta, TextAndThinkingAsWritten) {
                                       R"("delta":{"type":"text_delta","text":"x","text":5}})");
     ASSERT_TRUE(last.has_value());
     EXPECT_EQ(last->text, "");
+}
+
+TEST(AnthropicTextDelta, TheUsualShapeIsReadAsAParserReadsIt) {
+    // Events that start as Anthropic writes its deltas, and what a parse finds in them.
+    const std::string head = R"({"type":"content_block_delta","index":12,"delta":{"type":")";
+    struct row {
+        std::string data;
+        std::optional<std::pair<bool, std::string>> expected;  // thinking, text as written
+    };
+    const row rows[] = {
+        {head + R"(text_delta","text":"a\"b"}})", std::pair{false, std::string(R"(a\"b)")}},
+        {head + R"(thinking_delta","thinking":"hm \u00e9"}})",
+         std::pair{true, std::string(R"(hm \u00e9)")}},
+        {head + R"(text_delta","text":""}})", std::pair{false, std::string()}},
+        // More after the usual shape: the members decide, the last of a repeated one counts.
+        {head + R"(text_delta","text":"a","text":"b"}})", std::pair{false, std::string("b")}},
+        {head + R"(text_delta","text":"a"},"type":"ping"})", std::nullopt},
+        {head + R"(text_delta","text":"a"}} )", std::pair{false, std::string("a")}},
+        {head + R"(text_delta","text":"a"}}})", std::nullopt},
+        {head + R"(text_delta","text":5}})", std::pair{false, std::string()}},
+        {R"({"type":"content_block_delta","index":,"delta":{}})", std::nullopt},
+    };
+    for (const auto& r : rows) {
+        const auto got = read_text_delta(r.data);
+        ASSERT_EQ(got.has_value(), r.expected.has_value()) << r.data;
+        if (got) {
+            EXPECT_EQ(got->thinking, r.expected->first) << r.data;
+            EXPECT_EQ(got->text, r.expected->second) << r.data;
+        }
+    }
 }
 
 TEST(AnthropicTextDelta, OtherEventsAreLeftToTheParser) {
