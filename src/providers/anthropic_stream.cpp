@@ -27,6 +27,28 @@ const json& object_at(const json& obj, const char* key) {
     return it != obj.end() && it->is_object() ? *it : empty;
 }
 
+/// The type of an event that needs no parse, written as Anthropic writes it: `ping`,
+/// `content_block_stop` (with its index) and `message_stop`, nothing more; empty otherwise.
+std::string_view plain_event_type(std::string_view data) {
+    constexpr std::string_view ping = R"({"type":"ping"})";
+    constexpr std::string_view message_stop = R"({"type":"message_stop"})";
+    constexpr std::string_view block_stop = R"({"type":"content_block_stop","index":)";
+    if (data == ping) {
+        return "ping";
+    }
+    if (data == message_stop) {
+        return "message_stop";
+    }
+    if (data.starts_with(block_stop) && data.size() > block_stop.size() + 1 && data.back() == '}') {
+        const std::string_view index =
+            data.substr(block_stop.size(), data.size() - block_stop.size() - 1);
+        if (index.find_first_not_of("0123456789") == std::string_view::npos) {
+            return "content_block_stop";
+        }
+    }
+    return {};
+}
+
 core::api_error broken(std::string why) {
     return core::api_error::make(core::errc::provider_error,
                                  "Upstream provider returned error: " + why);
@@ -133,6 +155,13 @@ void anthropic_chunk_translator::on_block_delta(const json& ev, std::vector<std:
     // signature_delta and citations_delta have no chat equivalent.
 }
 
+void anthropic_chunk_translator::on_message_stop(std::vector<std::string>& out) {
+    complete_ = true;
+    std::string usage_chunk = head();
+    usage_chunk.append(R"([],"usage":)").append(anthropic_usage(usage_).dump()).append("}");
+    out.push_back(std::move(usage_chunk));
+}
+
 result<void, core::api_error> anthropic_chunk_translator::feed_event(
     std::string_view data, std::vector<std::string>& out) {
     if (complete_) {
@@ -147,6 +176,12 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
         }
         if (!text->text.empty()) {
             out.push_back(text_chunk(text->thinking ? "reasoning" : "content", text->text));
+        }
+        return {};
+    }
+    if (const std::string_view type = plain_event_type(data); !type.empty()) {
+        if (type == "message_stop") {
+            on_message_stop(out);
         }
         return {};
     }
@@ -183,10 +218,7 @@ result<void, core::api_error> anthropic_chunk_translator::feed_event(
             out.push_back(delta_chunk("{}", core::json_quote(anthropic_finish_reason(reason))));
         }
     } else if (type == "message_stop") {
-        complete_ = true;
-        std::string usage_chunk = head();
-        usage_chunk.append(R"([],"usage":)").append(anthropic_usage(usage_).dump()).append("}");
-        out.push_back(std::move(usage_chunk));
+        on_message_stop(out);
     } else if (type == "error") {
         const json& e = object_at(ev, "error");
         const std::string etype = string_at(e, "type");

@@ -55,6 +55,8 @@ private:
     std::string text_chunk(std::string_view member, std::string_view text);
     void on_block_start(const nlohmann::json& ev, std::vector<std::string>& out);
     void on_block_delta(const nlohmann::json& ev, std::vector<std::string>& out);
+    /// The usage-only chunk; the stream is complete.
+    void on_message_stop(std::vector<std::string>& out);
 
     std::string model_;
     std::string id_;

@@ -626,5 +626,43 @@ TEST(AnthropicStream, InBandErrorAndTruncation) {
     EXPECT_FALSE(junk.feed_event("not json", out).has_value());
 }
 
+TEST(AnthropicStream, EventsInAnthropicsOwnMemberOrder) {
+    // As Anthropic writes them (type first): deltas and stops are read without a parse, with
+    // the same chunks as the parsed forms of the fixtures give.
+    const std::vector<std::string> events = {
+        R"({"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":7,)"
+        R"("output_tokens":1}}})",
+        R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})",
+        R"({"type":"ping"})",
+        R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \"x\""}})",
+        R"({"type":"content_block_stop","index":0})",
+        R"({"type":"content_block_stop","index":1,"extra":true})",
+        R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
+        R"("usage":{"output_tokens":3}})",
+        R"({"type":"message_stop"})",
+    };
+    anthropic_chunk_translator t("claude-sonnet-4-20250514");
+    std::vector<std::string> out;
+    for (const auto& e : events) {
+        ASSERT_TRUE(t.feed_event(e, out).has_value()) << e;
+    }
+    EXPECT_TRUE(t.complete());
+    std::vector<json> chunks;
+    for (const auto& c : out) {
+        chunks.push_back(json::parse(c));
+    }
+    EXPECT_EQ(strip(chunks, "msg_1"),
+              (std::vector<json>{role_chunk, delta({{"content", "Hi \"x\""}}), finish("stop"),
+                                 usage_chunk(7, 3)}));
+
+    // The same shapes, broken: an error as for any event that is not JSON.
+    for (const std::string bad : {R"({"type":"content_block_stop","index":})",
+                                  R"({"type":"content_block_stop","index":0)"}) {
+        anthropic_chunk_translator b("m");
+        std::vector<std::string> none;
+        EXPECT_FALSE(b.feed_event(bad, none).has_value()) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace hadrian::providers
