@@ -158,8 +158,7 @@ void exchange::abort() noexcept {
     }
 }
 
-clock::time_point exchange::deadline_after(std::chrono::milliseconds op) {
-    const auto now = clock::now();
+clock::time_point exchange::deadline_after(std::chrono::milliseconds op, clock::time_point now) {
     total_bound_ = now + op >= total_deadline_;
     return total_bound_ ? total_deadline_ : now + op;
 }
@@ -326,13 +325,14 @@ awaitable<result<std::string_view, failure>> exchange::read_some() {
     if (parser_->is_done()) {
         co_return std::string_view{};
     }
-    if (clock::now() >= total_deadline_) {
+    const auto now = clock::now();
+    if (now >= total_deadline_) {
         co_return fail_body(timeout_failure("total deadline exceeded"));
     }
     if (!scratch_) {
         scratch_ = std::make_unique_for_overwrite<char[]>(scratch_size);
     }
-    conn_->expires_at(deadline_after(limits_.idle));
+    conn_->expires_at(deadline_after(limits_.idle, now));
     for (;;) {
         parser_->body_window(scratch_.get(), scratch_size);
         const error_code ec = co_await conn_->read_some(*parser_);

@@ -54,7 +54,9 @@ public:
 private:
     awaitable<std::optional<failure>> open();
     awaitable<std::optional<failure>> attempt();
-    clock::time_point deadline_after(std::chrono::milliseconds op);
+    /// `now + op`, or the total deadline when that comes first.
+    clock::time_point deadline_after(std::chrono::milliseconds op,
+                                     clock::time_point now = clock::now());
     failure fail(const error_code& ec, std::string_view stage, std::string_view timeout_text);
     failure fail_body(failure f);
     /// The answer has begun: the request is never sent again (and a long stream should not
