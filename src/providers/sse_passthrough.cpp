@@ -6,11 +6,11 @@ namespace hadrian::providers {
 
 namespace {
 
-/// A cheap shape check of an event's data: a JSON object, complete at both ends. It catches
-/// the usual corruption (a chunk cut short) without parsing every chunk of every stream.
 /// How an upstream's own in-band error event begins.
 constexpr std::string_view upstream_error_prefix = "{\"error\"";
 
+/// A cheap shape check of an event's data: a JSON object, complete at both ends. It catches
+/// the usual corruption (a chunk cut short) without parsing every chunk of every stream.
 bool looks_like_json_object(std::string_view data) {
     constexpr std::string_view space = " \t\r\n";
     const auto first = data.find_first_not_of(space);

@@ -82,14 +82,7 @@ public:
     virtual void window_add(std::string_view key, std::span<const window_correction> corrections,
                             std::int64_t now_ms) = 0;
 
-    /// One window alone (named "" in its group): window_hit with one ask.
-    window_state window_hit(std::string_view key, std::int64_t window_ms, std::int64_t now_ms,
-                            std::int64_t amount, std::int64_t limit);
-    /// One window alone: window_add with one correction.
-    void window_add(std::string_view key, std::int64_t window_ms, std::int64_t at_ms,
-                    std::int64_t delta, std::int64_t now_ms);
-
-    /// A limit no count reaches; `window_hit(key, w, now, 0, max_limit)` is a peek.
+    /// A limit no count reaches; an ask of 0 against it is a read that changes nothing.
     static constexpr std::int64_t max_limit = std::numeric_limits<std::int64_t>::max();
 };
 

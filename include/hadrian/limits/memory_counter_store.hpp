@@ -42,8 +42,6 @@ public:
                     std::span<window_state> out) override;
     void window_add(std::string_view key, std::span<const window_correction> corrections,
                     std::int64_t now_ms) override;
-    using counter_store::window_add;
-    using counter_store::window_hit;
 
     /// The most windows one group holds (names beyond it are refused with std::length_error).
     static constexpr std::size_t max_group_windows = 8;

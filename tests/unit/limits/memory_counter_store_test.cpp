@@ -18,6 +18,20 @@ constexpr std::int64_t t0 = 1'704'067'200'000;  // 2024-01-01T00:00:00Z, aligned
 
 class MemoryCounterStore : public ::testing::Test {
 protected:
+    /// One window alone (named "" in its group).
+    window_state hit(std::string_view key, std::int64_t window, std::int64_t now,
+                     std::int64_t amount, std::int64_t limit) {
+        const window_ask ask{{}, window, amount, limit};
+        window_state out;
+        store_.window_hit(key, std::span(&ask, 1), now, std::span(&out, 1));
+        return out;
+    }
+    void add(std::string_view key, std::int64_t window, std::int64_t at, std::int64_t delta,
+             std::int64_t now) {
+        const window_correction c{{}, window, at, delta};
+        store_.window_add(key, std::span(&c, 1), now);
+    }
+
     manual_clock clock_{t0};
     memory_counter_store store_{clock_};
 };
@@ -42,7 +56,7 @@ TEST_F(MemoryCounterStore, ZeroTtlNeverExpires) {
 TEST_F(MemoryCounterStore, ExpiredEntriesAreSwept) {
     for (int i = 0; i < 100; ++i) {
         store_.add("k" + std::to_string(i), 1, 500);
-        store_.window_hit("w" + std::to_string(i), w, clock_.now_ms(), 1, 10);
+        hit("w" + std::to_string(i), w, clock_.now_ms(), 1, 10);
     }
     EXPECT_EQ(store_.size(), 200u);
     clock_.advance(1'000);
@@ -52,62 +66,62 @@ TEST_F(MemoryCounterStore, ExpiredEntriesAreSwept) {
 }
 
 TEST_F(MemoryCounterStore, WindowHitCountsOnlyWhenAdmitted) {
-    window_state s = store_.window_hit("k", w, t0, 3, 5);
+    window_state s = hit("k", w, t0, 3, 5);
     EXPECT_TRUE(s.allowed);
     EXPECT_EQ(s.counts.current, 3);
-    s = store_.window_hit("k", w, t0 + 1, 3, 5);
+    s = hit("k", w, t0 + 1, 3, 5);
     EXPECT_FALSE(s.allowed);
     EXPECT_EQ(s.counts.current, 3);
-    s = store_.window_hit("k", w, t0 + 2, 2, 5);
+    s = hit("k", w, t0 + 2, 2, 5);
     EXPECT_TRUE(s.allowed);
     EXPECT_EQ(s.counts.current, 5);
     EXPECT_EQ(s.position.elapsed_ms, 2);
 }
 
 TEST_F(MemoryCounterStore, WindowsRollForward) {
-    store_.window_hit("k", w, t0, 4, 10);
-    window_state s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    hit("k", w, t0, 4, 10);
+    window_state s = hit("k", w, t0 + w, 0, counter_store::max_limit);
     EXPECT_EQ(s.counts.current, 0);
     EXPECT_EQ(s.counts.previous, 4);
-    s = store_.window_hit("k", w, t0 + 3 * w, 0, counter_store::max_limit);
+    s = hit("k", w, t0 + 3 * w, 0, counter_store::max_limit);
     EXPECT_EQ(s.counts.current, 0);
     EXPECT_EQ(s.counts.previous, 0);
 }
 
 TEST_F(MemoryCounterStore, PeekChangesNothing) {
-    store_.window_hit("k", w, t0, 7, 10);
-    const window_state s = store_.window_hit("k", w, t0, 0, counter_store::max_limit);
+    hit("k", w, t0, 7, 10);
+    const window_state s = hit("k", w, t0, 0, counter_store::max_limit);
     EXPECT_TRUE(s.allowed);
     EXPECT_EQ(s.counts.current, 7);
 }
 
 TEST_F(MemoryCounterStore, WindowAddTargetsTheWindowOfItsInstantAndClampsAtZero) {
-    store_.window_hit("k", w, t0, 5, 100);
-    store_.window_hit("k", w, t0 + w, 2, 100);
-    store_.window_add("k", w, t0, -3, t0 + w);  // the previous window
-    window_state s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    hit("k", w, t0, 5, 100);
+    hit("k", w, t0 + w, 2, 100);
+    add("k", w, t0, -3, t0 + w);  // the previous window
+    window_state s = hit("k", w, t0 + w, 0, counter_store::max_limit);
     EXPECT_EQ(s.counts.previous, 2);
     EXPECT_EQ(s.counts.current, 2);
-    store_.window_add("k", w, t0 + w, -10, t0 + w);  // never below 0
-    s = store_.window_hit("k", w, t0 + w, 0, counter_store::max_limit);
+    add("k", w, t0 + w, -10, t0 + w);  // never below 0
+    s = hit("k", w, t0 + w, 0, counter_store::max_limit);
     EXPECT_EQ(s.counts.current, 0);
-    store_.window_add("k", w, t0, 50, t0 + 2 * w);  // that window no longer counts
-    s = store_.window_hit("k", w, t0 + 2 * w, 0, counter_store::max_limit);
+    add("k", w, t0, 50, t0 + 2 * w);  // that window no longer counts
+    s = hit("k", w, t0 + 2 * w, 0, counter_store::max_limit);
     EXPECT_EQ(s.counts.current, 0);
     EXPECT_EQ(s.counts.previous, 0);
 }
 
 TEST_F(MemoryCounterStore, AClockSteppedBackDoesNotReopenAWindow) {
-    store_.window_hit("k", w, t0 + w, 10, 10);
-    const window_state s = store_.window_hit("k", w, t0, 1, 10);
+    hit("k", w, t0 + w, 10, 10);
+    const window_state s = hit("k", w, t0, 1, 10);
     EXPECT_FALSE(s.allowed);
     EXPECT_EQ(s.position.start_ms, t0 + w);
     EXPECT_EQ(s.position.elapsed_ms, 0);
 }
 
 TEST_F(MemoryCounterStore, AChangedWindowLengthStartsOver) {
-    store_.window_hit("k", w, t0, 10, 10);
-    const window_state s = store_.window_hit("k", 2 * w, t0, 1, 10);
+    hit("k", w, t0, 10, 10);
+    const window_state s = hit("k", 2 * w, t0, 1, 10);
     EXPECT_TRUE(s.allowed);
     EXPECT_EQ(s.counts.current, 1);
 }
@@ -125,7 +139,7 @@ TEST_F(MemoryCounterStore, AGroupCountsAllOrNothing) {
     EXPECT_TRUE(store_.window_hit("g", fitting, t0 + 1, out));
     EXPECT_EQ(out[0].counts.current, 3);
     EXPECT_EQ(out[1].counts.current, 5);
-    EXPECT_EQ(store_.window_hit("g", w, t0 + 2, 0, counter_store::max_limit).counts.current, 0)
+    EXPECT_EQ(hit("g", w, t0 + 2, 0, counter_store::max_limit).counts.current, 0)
         << "the unnamed window of the group is a third one";
 }
 
