@@ -1,6 +1,7 @@
 #include "budget.hpp"
 
 #include "auth.hpp"
+#include "hadrian/core/coarse_clock.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/limits/headers.hpp"
 #include "respond.hpp"
@@ -9,11 +10,7 @@ namespace hadrian::api {
 
 namespace {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+std::int64_t now_ms() { return core::coarse_unix_ms(); }
 
 }  // namespace
 

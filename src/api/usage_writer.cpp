@@ -76,6 +76,9 @@ std::vector<storage::usage_record> usage_writer::take() {
     std::lock_guard lock(mutex_);
     std::vector<storage::usage_record> out;
     out.swap(pending_);
+    // The next interval likely brings as many: room for them at once, where growing by
+    // doubling would move every record queued so far at each step.
+    pending_.reserve(std::min(out.size(), max_pending_));
     return out;
 }
 

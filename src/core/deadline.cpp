@@ -94,7 +94,7 @@ private:
     }
 
     void sweep() {
-        const std::int64_t now = ticks(deadline::clock::now());
+        const std::int64_t now = ticks(coarse_clock::now());
         std::lock_guard lock(mutex_);
         if (stopped_) {
             return;

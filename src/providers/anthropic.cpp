@@ -32,16 +32,24 @@ anthropic::anthropic(const config::provider_config& cfg, upstream::client& clien
     while (!base_.target.empty() && base_.target.back() == '/') {
         base_.target.pop_back();
     }
+    for (const bool stream : {false, true}) {
+        heads_[stream ? 1 : 0] = std::make_shared<const upstream::prepared_head>(
+            upstream::prepare_head(build_request(std::string{}, stream)));
+    }
 }
 
 upstream::request anthropic::build_request(std::string body, bool stream) const {
     upstream::request req;
-    req.method = http::verb::post;
-    req.target = base_;
-    req.target.target = base_.target + "/v1/messages";
-    req.headers.emplace_back("content-type", "application/json");
-    req.headers.emplace_back("accept", stream ? "text/event-stream" : "application/json");
-    add_headers(req);
+    if (const auto& head = heads_[stream ? 1 : 0]) {
+        req.prepared = head;
+    } else {
+        req.method = http::verb::post;
+        req.target = base_;
+        req.target.target = base_.target + "/v1/messages";
+        req.headers.emplace_back("content-type", "application/json");
+        req.headers.emplace_back("accept", stream ? "text/event-stream" : "application/json");
+        add_headers(req);
+    }
     req.body = std::move(body);
     req.limits = request_timeouts(cfg_, stream, stream_idle_timeout_);
     req.stream = stream;

@@ -2,7 +2,9 @@
 // Responses through the shared Responses ↔ Chat bridge, no embeddings.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <memory>
 
 #include "hadrian/config/config.hpp"
 #include "hadrian/upstream/client.hpp"
@@ -35,6 +37,8 @@ private:
     upstream::client& client_;
     upstream::url base_;  // the origin (and any path prefix), without a trailing slash
     std::chrono::seconds stream_idle_timeout_;
+    /// The request heads, prepared once: [1] for streams.
+    std::array<std::shared_ptr<const upstream::prepared_head>, 2> heads_;
 };
 
 }  // namespace hadrian::providers

@@ -59,6 +59,19 @@ open_ai::open_ai(const config::provider_config& cfg, upstream::client& client,
     if (base_.target == "/") {
         base_.target.clear();
     }
+    if (!azure()) {
+        // Azure's targets name the model's deployment; every other head is one of these.
+        for (const operation op :
+             {operation::chat_completions, operation::responses, operation::embeddings}) {
+            for (const bool stream : {false, true}) {
+                call c;
+                c.op = op;
+                c.stream = stream;
+                heads_[head_index(op, stream)] = std::make_shared<const upstream::prepared_head>(
+                    upstream::prepare_head(build_request(c, std::string{})));
+            }
+        }
+    }
 }
 
 std::string open_ai::target_of(const call& c) const {
@@ -80,12 +93,16 @@ std::string open_ai::target_of(const call& c) const {
 
 upstream::request open_ai::build_request(const call& c, std::string body) const {
     upstream::request req;
-    req.method = http::verb::post;
-    req.target = base_;
-    req.target.target = target_of(c);
-    req.headers.emplace_back("Content-Type", "application/json");
-    req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
-    add_auth_headers(req);
+    if (const auto& head = heads_[head_index(c.op, c.stream)]) {
+        req.prepared = head;
+    } else {
+        req.method = http::verb::post;
+        req.target = base_;
+        req.target.target = target_of(c);
+        req.headers.emplace_back("Content-Type", "application/json");
+        req.headers.emplace_back("Accept", c.stream ? "text/event-stream" : "application/json");
+        add_auth_headers(req);
+    }
     req.body = std::move(body);
     req.limits = request_timeouts(cfg_, c.stream, stream_idle_timeout_);
     req.stream = c.stream;

@@ -3,6 +3,9 @@
 // differs only in its URLs (deployments, api-version) and its `api-key` header.
 #pragma once
 
+#include <array>
+#include <memory>
+
 #include "hadrian/config/config.hpp"
 #include "hadrian/providers/provider.hpp"
 #include "hadrian/upstream/client.hpp"
@@ -28,11 +31,17 @@ private:
     upstream::request build_request(const call& c, std::string body) const;
     std::string target_of(const call& c) const;
     bool azure() const noexcept { return cfg_.type == config::provider_type::azure_open_ai; }
+    static std::size_t head_index(operation op, bool stream) noexcept {
+        return static_cast<std::size_t>(op) * 2 + (stream ? 1 : 0);
+    }
 
     const config::provider_config& cfg_;
     upstream::client& client_;
     upstream::url base_;  // up to and including /v1
     std::chrono::seconds stream_idle_timeout_;
+    /// The request heads by operation and stream (head_index), prepared once; empty for
+    /// Azure.
+    std::array<std::shared_ptr<const upstream::prepared_head>, 6> heads_;
 };
 
 }  // namespace hadrian::providers

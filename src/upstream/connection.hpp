@@ -14,13 +14,15 @@
 #include <variant>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/coarse_clock.hpp"
 #include "hadrian/core/deadline.hpp"
 #include "upstream/response_parser.hpp"
 #include "upstream/tls_context.hpp"
 
 namespace hadrian::upstream {
 
-using clock = std::chrono::steady_clock;
+/// Deadlines and idle times are seconds long: the tick-resolution clock serves them.
+using clock = core::coarse_clock;
 
 /// What makes two connections interchangeable: scheme, host and port.
 struct pool_key {

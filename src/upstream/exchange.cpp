@@ -10,23 +10,17 @@
 #include <array>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/optional.hpp>
 #include <charconv>
 #include <cstdint>
 #include <limits>
 
-#include "hadrian/core/line_break.hpp"
 #include "hadrian/core/put_text.hpp"
 #include "hadrian/core/send_batching.hpp"
 #include "upstream/dns_lookup.hpp"
 #include "upstream/failure.hpp"
 #include "upstream/pool.hpp"
-
-#ifndef HADRIAN_VERSION
-#define HADRIAN_VERSION "0.0.0"
-#endif
 
 namespace hadrian::upstream {
 namespace {
@@ -43,61 +37,22 @@ bool is_closed_error(const error_code& ec) {
            ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
-/// The request line and header fields of `req`, serialized: Host and User-Agent unless given,
-/// Content-Length ours (a stale one would desynchronise the connection), fields holding a line
-/// break left out (they would split the head).
-std::string serialize_head(const request& req, std::size_t body_size) {
-    static constexpr std::string_view agent = "User-Agent: hadrian/" HADRIAN_VERSION "\r\n";
-    const std::string_view method = http::to_string(req.method);
-    // Room for everything: the fields' sizes, the fixed text, a Host of the host in brackets
-    // with a port, twenty digits of length.
-    std::size_t room = method.size() + 1 + req.target.target.size() + 11 + 8 +
-                       req.target.host.size() + 8 + agent.size() + 16 + 20 + 4;
-    for (const auto& [name, value] : req.headers) {
-        room += name.size() + 2 + value.size() + 2;
-    }
-    std::string head(room, '\0');
-    char* p = head.data();
-    const auto put = [&p](std::string_view piece) { core::put_text(p, piece); };
-    put(method);
-    *p++ = ' ';
-    put(req.target.target);
-    put(" HTTP/1.1\r\n");
-    bool has_host = false;
-    bool has_agent = false;
-    for (const auto& [name, value] : req.headers) {
-        if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
-            continue;
-        }
-        if (core::has_line_break(name) || core::has_line_break(value)) {
-            logger().warn("{}: header field {:?} left out: it holds a line break", req.target.host,
-                          name);
-            continue;
-        }
-        has_host = has_host || beast::iequals(name, "host");
-        has_agent = has_agent || beast::iequals(name, "user-agent");
-        put(name);
-        put(": ");
-        put(value);
-        put("\r\n");
-    }
-    if (!has_host) {
-        put("Host: ");
-        put(req.target.host_header());
-        put("\r\n");
-    }
-    if (!has_agent) {
-        put(agent);
-    }
+/// The head of a request whose body is `body_size` bytes: `prepared` and its Content-Length.
+std::string head_with_length(const prepared_head& prepared, std::size_t body_size) {
     // As Beast's prepare_payload: no length for an empty body of a method that has none.
-    const bool has_body = body_size > 0 || req.method == http::verb::post ||
-                          req.method == http::verb::put || req.method == http::verb::patch;
+    const http::verb m = prepared.method;
+    const bool has_body =
+        body_size > 0 || m == http::verb::post || m == http::verb::put || m == http::verb::patch;
+    constexpr std::string_view length = "Content-Length: ";
+    std::string head(prepared.text.size() + length.size() + 20 + 4, '\0');
+    char* p = head.data();
+    core::put_text(p, prepared.text);
     if (has_body) {
-        put("Content-Length: ");
+        core::put_text(p, length);
         p = std::to_chars(p, p + 20, body_size).ptr;
-        put("\r\n");
+        core::put_text(p, "\r\n");
     }
-    put("\r\n");
+    core::put_text(p, "\r\n");
     head.resize(static_cast<std::size_t>(p - head.data()));
     return head;
 }
@@ -113,18 +68,26 @@ constexpr std::size_t idle_buffer_bytes = 4 * 1024;
 
 exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
     : ctx_(std::move(ctx)),
-      key_{req.target.tls, req.target.host, req.target.port},
-      head_text_(serialize_head(req, req.spliced ? req.spliced->length() : req.body.size())),
       body_(std::move(req.body)),
       spliced_(std::move(req.spliced)),
-      head_(req.method == http::verb::head),
       stream_(req.stream),
       limits_(req.limits),
       total_deadline_(clock::now() + req.limits.total),
       abort_(abort) {
+    if (req.prepared) {
+        set_head(*req.prepared);
+    } else {
+        set_head(prepare_head(req));
+    }
     if (abort_ != nullptr) {
         abort_->on_abort([this] { this->abort(); });
     }
+}
+
+void exchange::set_head(const prepared_head& prepared) {
+    key_ = pool_key{prepared.target.tls, prepared.target.host, prepared.target.port};
+    head_text_ = head_with_length(prepared, spliced_ ? spliced_->length() : body_.size());
+    head_ = prepared.method == http::verb::head;
 }
 
 exchange::~exchange() {

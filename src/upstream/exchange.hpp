@@ -62,6 +62,8 @@ private:
     /// The answer has begun: the request is never sent again (and a long stream should not
     /// hold it).
     void release_request() noexcept;
+    /// Where the request goes and its head as sent, from `prepared` (constructor only).
+    void set_head(const prepared_head& prepared);
 
     exchange_context ctx_;
     pool_key key_;

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/coarse_clock.hpp"
 
 namespace hadrian::core {
 
@@ -38,7 +39,7 @@ public:
     void retarget(const asio::any_io_executor& ex);
 
     void arm_at(clock::time_point at) noexcept;
-    void arm_after(clock::duration d) noexcept { arm_at(clock::now() + d); }
+    void arm_after(clock::duration d) noexcept { arm_at(coarse_clock::now() + d); }
     void disarm() noexcept;
     bool armed() const noexcept;
 

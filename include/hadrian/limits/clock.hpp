@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "hadrian/core/coarse_clock.hpp"
+
 namespace hadrian::limits {
 
 /// Source of "now" in milliseconds since the Unix epoch.
@@ -21,11 +23,8 @@ public:
 /// and months. A wall clock stepped backwards never reopens a window (see counter_store).
 class system_clock_source final : public clock {
 public:
-    std::int64_t now_ms() const override {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    }
+    /// At the kernel tick's resolution: windows are seconds to days long.
+    std::int64_t now_ms() const override { return core::coarse_unix_ms(); }
 };
 
 /// A clock that moves only when told to; for tests.

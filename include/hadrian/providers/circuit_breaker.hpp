@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/coarse_clock.hpp"
 
 namespace hadrian::providers {
 
@@ -22,7 +23,8 @@ namespace hadrian::providers {
 class circuit_breaker {
 public:
     enum class state { closed, open, half_open };
-    using clock = std::chrono::steady_clock;
+    /// Pauses are seconds long: the tick-resolution clock serves them.
+    using clock = core::coarse_clock;
 
     circuit_breaker(std::string provider, const config::circuit_breaker_config& cfg);
 

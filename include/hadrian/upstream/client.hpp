@@ -74,10 +74,30 @@ struct spliced_body {
     std::size_t length() const noexcept { return source.size() - size + replacement.size(); }
 };
 
+struct request;
+
+/// The head that requests alike share (a provider's calls of one operation, streamed or not),
+/// serialized once: where they go, and their request line and fields up to Content-Length,
+/// which each request adds for its body.
+struct prepared_head {
+    http::verb method = http::verb::post;
+    url target;
+    std::string text;  // request line and fields, each line ending in CRLF
+};
+
+/// The head of `req` (its method, target and headers) prepared for requests alike. Host and
+/// User-Agent are added unless given; Content-Length and Transfer-Encoding fields are left out
+/// (each request's length is its own), and so is a field holding a line break (it would split
+/// the head).
+prepared_head prepare_head(const request& req);
+
 struct request {
     http::verb method = http::verb::post;
     url target;
     std::vector<std::pair<std::string, std::string>> headers;  // Host, Content-Length are added
+    /// When set, the head sent for this request instead of one serialized from `method`,
+    /// `target` and `headers`, which are then not read.
+    std::shared_ptr<const prepared_head> prepared;
     std::string body;
     std::optional<spliced_body> spliced;  // when set, the body instead of `body`
     timeouts limits;

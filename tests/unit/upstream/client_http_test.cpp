@@ -73,6 +73,31 @@ TEST(UpstreamHttp, ASplicedBodyGoesOutWholeWithItsOwnLength) {
     EXPECT_EQ(seen[0].body, expected);
 }
 
+TEST(UpstreamHttp, APreparedHeadServesRequestsAlikeEachWithItsLength) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("{}"); });
+    client_harness h;
+    auto shape = make_request(server.url("/v1/embeddings"), http::verb::post);
+    shape.headers = {{"Authorization", "Bearer k"}, {"Content-Length", "5"}};
+    const auto head = std::make_shared<const prepared_head>(prepare_head(shape));
+    // The head's own length field is left out: each request adds its body's.
+    EXPECT_EQ(head->text.find("Content-Length"), std::string::npos);
+    for (const std::string body : {"{\"a\":1}", "{\"input\":\"longer\"}"}) {
+        // Where the request goes and its fields come from the prepared head only.
+        request req;
+        req.prepared = head;
+        req.body = body;
+        const auto seen = seen_after(h, server, std::move(req));
+        ASSERT_FALSE(seen.empty());
+        EXPECT_EQ(seen.back().method, "POST");
+        EXPECT_EQ(seen.back().target, "/v1/embeddings");
+        EXPECT_EQ(seen.back().headers.at("authorization"), "Bearer k");
+        EXPECT_EQ(seen.back().headers.at("host"), "127.0.0.1:" + std::to_string(server.port()));
+        EXPECT_EQ(seen.back().headers.at("content-length"), std::to_string(body.size()));
+        EXPECT_EQ(seen.back().body, body);
+    }
+    EXPECT_EQ(server.seen().size(), 2u);
+}
+
 TEST(UpstreamHttp, CallerUserAgentAndHostAreKept) {
     fake_server server([](const seen_request&, std::size_t) { return content_reply("x"); });
     client_harness h;
