@@ -183,6 +183,25 @@ TEST(UsageWriter, AFailedBatchAndTheRestAreWrittenOnTheNextTurnOnce) {
     }
 }
 
+TEST(UsageWriter, RecordsOfIntervalAfterIntervalAreWrittenOnceEach) {
+    // Each interval's vector is emptied and handed out again: nothing of an earlier interval
+    // may come back, nothing of a later one go missing.
+    flaky_writer f(0);
+    usage_writer writer(*f.db, std::chrono::milliseconds(5), 4);
+    writer.start(f.ioc);
+    int recorded = 0;
+    for (const int n : {3, 9, 1, 6}) {
+        for (int i = 0; i < n; ++i) {
+            writer.record(record_of(recorded++));
+        }
+        run_until(f.ioc, [&] { return f.stored() == recorded; });
+        ASSERT_EQ(f.stored(), recorded);
+    }
+    for (int i = 0; i < recorded; ++i) {
+        EXPECT_EQ(requests_of(*f.db, i), 1) << i;
+    }
+}
+
 TEST(UsageWriter, AQueueFarBeyondItsBoundStaysWithinIt) {
     storage::db_executor db(storage::open_store(storage::testing::memory_config()));
     usage_writer writer(db, std::chrono::hours(1), 256, 1000);
