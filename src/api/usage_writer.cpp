@@ -52,15 +52,24 @@ usage_writer::usage_writer(storage::db_executor& db, std::chrono::milliseconds i
     : db_(db), interval_(interval), batch_size_(batch_size), max_pending_(max_pending) {}
 
 void usage_writer::record(storage::usage_record r) {
-    std::lock_guard lock(mutex_);
-    if (pending_.size() >= max_pending_) {
-        // A tenth at once: dropping one per record would shift the whole queue every time.
-        const std::size_t room = std::max<std::size_t>(max_pending_ / 10, 1);
-        const std::size_t dropped =
-            drop_oldest_locked(max_pending_ > room ? max_pending_ - room : 0);
-        log()->warn("usage queue full: dropped the {} oldest records", dropped);
+    bool batch_ready = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_.size() >= max_pending_) {
+            // A tenth at once: dropping one per record would shift the whole queue every time.
+            const std::size_t room = std::max<std::size_t>(max_pending_ / 10, 1);
+            const std::size_t dropped =
+                drop_oldest_locked(max_pending_ > room ? max_pending_ - room : 0);
+            log()->warn("usage queue full: dropped the {} oldest records", dropped);
+        }
+        pending_.push_back(std::move(r));
+        batch_ready = pending_.size() == batch_size_;
     }
-    pending_.push_back(std::move(r));
+    if (batch_ready && timer_) {
+        // Written now, while the records are in the caches still; the loop's own check after
+        // a write covers a wake that finds it busy.
+        asio::post(*strand_, [this] { timer_->cancel(); });
+    }
 }
 
 std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
@@ -98,14 +107,21 @@ std::size_t usage_writer::pending() const {
 }
 
 void usage_writer::start(asio::io_context& ioc) {
-    asio::co_spawn(ioc, flush_loop(ioc), asio::detached);
+    strand_.emplace(asio::make_strand(ioc));
+    timer_ = std::make_unique<asio::steady_timer>(*strand_);
+    asio::co_spawn(*strand_, flush_loop(), asio::detached);
 }
 
-awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
-    asio::steady_timer timer(ioc);
+awaitable<void> usage_writer::flush_loop() {
+    bool failed = false;
     for (;;) {
-        timer.expires_after(interval_);
-        co_await timer.async_wait(use_nothrow);
+        // A full batch goes at once, fewer records after the interval, and so does a write
+        // that failed.
+        if (failed || pending() < batch_size_) {
+            timer_->expires_after(interval_);
+            co_await timer_->async_wait(use_nothrow);
+        }
+        failed = false;
         // Shared with the database thread rather than copied into its tasks.
         const auto rows = std::make_shared<std::vector<storage::usage_record>>(take());
         if (rows->empty()) {
@@ -122,6 +138,7 @@ awaitable<void> usage_writer::flush_loop(asio::io_context& ioc) {
                 log()->error("writing {} usage records failed; will retry", n);
                 rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(at));
                 give_back(std::move(*rows));
+                failed = true;
                 break;
             }
             // Written records give their memory back now, not after the whole backlog, and on

@@ -2,8 +2,12 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "hadrian/core/asio.hpp"
@@ -11,12 +15,14 @@
 
 namespace hadrian::api {
 
-/// Collects one usage record per request and writes them to the database every `interval`,
-/// in transactions of at most `batch_size` rows. A failed write keeps the rows for the next
-/// attempt. At most `max_pending` records wait: when full, the oldest tenth is dropped at once
-/// and counted in the log.
+/// Collects one usage record per request and writes them to the database in transactions of
+/// at most `batch_size` rows: as soon as `batch_size` records wait (under load, while they are
+/// still in the CPU's caches), else every `interval`. A failed write keeps the rows for the
+/// next attempt, an interval later. At most `max_pending` records wait: when full, the oldest
+/// tenth is dropped at once and counted in the log.
 /// Thread safety: record() may be called from any thread. Lifetime: start() once; flush()
-/// at shutdown after the I/O threads stopped, before the db_executor is destroyed.
+/// at shutdown after the I/O threads stopped, before the db_executor is destroyed; destroyed
+/// before the io_context given to start().
 class usage_writer {
 public:
     usage_writer(storage::db_executor& db, std::chrono::milliseconds interval,
@@ -35,7 +41,7 @@ public:
     std::size_t pending() const;
 
 private:
-    awaitable<void> flush_loop(asio::io_context& ioc);
+    awaitable<void> flush_loop();
     std::vector<storage::usage_record> take();
     void give_back(std::vector<storage::usage_record> rows);
     /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
@@ -47,6 +53,10 @@ private:
     std::size_t max_pending_;
     mutable std::mutex mutex_;
     std::vector<storage::usage_record> pending_;
+    // Set by start(): the flush loop runs on the strand and waits on the timer, which
+    // record() cancels when a batch is ready.
+    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
+    std::unique_ptr<asio::steady_timer> timer_;
 };
 
 }  // namespace hadrian::api

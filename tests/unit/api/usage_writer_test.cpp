@@ -202,6 +202,27 @@ TEST(UsageWriter, RecordsOfIntervalAfterIntervalAreWrittenOnceEach) {
     }
 }
 
+TEST(UsageWriter, AFullBatchIsWrittenAtOnceAndFewerRecordsWaitForTheInterval) {
+    flaky_writer f(0);
+    usage_writer writer(*f.db, std::chrono::hours(1), 4);
+    writer.start(f.ioc);
+    for (int i = 0; i < 4; ++i) {
+        writer.record(record_of(i));
+    }
+    run_until(f.ioc, [&] { return f.stored() == 4; });
+    EXPECT_EQ(f.stored(), 4);
+    for (int i = 4; i < 7; ++i) {
+        writer.record(record_of(i));
+    }
+    f.ioc.run_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(f.stored(), 4);
+    EXPECT_EQ(writer.pending(), 3U);
+    writer.record(record_of(7));
+    run_until(f.ioc, [&] { return f.stored() == 8; });
+    EXPECT_EQ(f.stored(), 8);
+    EXPECT_EQ(writer.pending(), 0U);
+}
+
 TEST(UsageWriter, AQueueFarBeyondItsBoundStaysWithinIt) {
     storage::db_executor db(storage::open_store(storage::testing::memory_config()));
     usage_writer writer(db, std::chrono::hours(1), 256, 1000);
