@@ -24,6 +24,7 @@ namespace {
 constexpr auto key_cache_ttl = std::chrono::seconds(30);
 constexpr std::size_t key_cache_entries = 100'000;
 constexpr auto usage_flush_interval = std::chrono::milliseconds(500);
+constexpr std::size_t usage_batch = 1024;  // records per transaction, written as soon as they wait
 
 }  // namespace
 
@@ -36,7 +37,7 @@ struct app::impl {
           limiter(counters, clock),
           terminal(cfg, router, providers, state, db, keys, metrics) {
         if (db != nullptr) {
-            usage = std::make_unique<usage_writer>(*db, usage_flush_interval);
+            usage = std::make_unique<usage_writer>(*db, usage_flush_interval, usage_batch);
         }
         // The pipeline order, outermost first, and why:
         // 1. request_id     — every later step, log line and error body carries the id.

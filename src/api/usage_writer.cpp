@@ -81,13 +81,20 @@ std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
     return dropped;
 }
 
-std::vector<storage::usage_record> usage_writer::take() {
+std::vector<storage::usage_record> usage_writer::take(std::size_t multiple) {
     std::lock_guard lock(mutex_);
     std::vector<storage::usage_record> out;
-    out.swap(pending_);
-    // The next interval likely brings as many: room for them at once, where growing by
-    // doubling would move every record queued so far at each step.
-    pending_.reserve(std::min(out.size(), max_pending_));
+    const std::size_t n = pending_.size() - pending_.size() % multiple;
+    if (n == pending_.size()) {
+        out.swap(pending_);
+        // The next interval likely brings as many: room for them at once, where growing by
+        // doubling would move every record queued so far at each step.
+        pending_.reserve(std::min(out.size(), max_pending_));
+        return out;
+    }
+    const auto end = pending_.begin() + static_cast<std::ptrdiff_t>(n);
+    out.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(end));
+    pending_.erase(pending_.begin(), end);
     return out;
 }
 
@@ -115,15 +122,18 @@ void usage_writer::start(asio::io_context& ioc) {
 awaitable<void> usage_writer::flush_loop() {
     bool failed = false;
     for (;;) {
-        // A full batch goes at once, fewer records after the interval, and so does a write
-        // that failed.
-        if (failed || pending() < batch_size_) {
+        // Full batches go at once, in transactions of batch_size rows; the rest when the
+        // interval has passed, and so does a write that failed.
+        bool batches_only = !failed && pending() >= batch_size_;
+        if (!batches_only) {
             timer_->expires_after(interval_);
-            co_await timer_->async_wait(use_nothrow);
+            const auto [ec] = co_await timer_->async_wait(use_nothrow);
+            batches_only = ec == asio::error::operation_aborted;  // woken by record()
         }
         failed = false;
         // Shared with the database thread rather than copied into its tasks.
-        const auto rows = std::make_shared<std::vector<storage::usage_record>>(take());
+        const auto rows = std::make_shared<std::vector<storage::usage_record>>(
+            take(batches_only ? batch_size_ : 1));
         if (rows->empty()) {
             continue;
         }
@@ -154,7 +164,7 @@ awaitable<void> usage_writer::flush_loop() {
 }
 
 void usage_writer::flush() {
-    auto rows = take();
+    auto rows = take(1);
     if (rows.empty()) {
         return;
     }

@@ -42,7 +42,8 @@ public:
 
 private:
     awaitable<void> flush_loop();
-    std::vector<storage::usage_record> take();
+    /// The oldest pending records in a whole multiple of `multiple` (all of them for 1).
+    std::vector<storage::usage_record> take(std::size_t multiple);
     void give_back(std::vector<storage::usage_record> rows);
     /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
     std::size_t drop_oldest_locked(std::size_t keep);

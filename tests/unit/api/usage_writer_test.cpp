@@ -221,6 +221,15 @@ TEST(UsageWriter, AFullBatchIsWrittenAtOnceAndFewerRecordsWaitForTheInterval) {
     run_until(f.ioc, [&] { return f.stored() == 8; });
     EXPECT_EQ(f.stored(), 8);
     EXPECT_EQ(writer.pending(), 0U);
+    // Six records before the loop runs: one batch goes, two wait for the next.
+    for (int i = 8; i < 14; ++i) {
+        writer.record(record_of(i));
+    }
+    run_until(f.ioc, [&] { return f.stored() == 12; });
+    EXPECT_EQ(f.stored(), 12);
+    EXPECT_EQ(writer.pending(), 2U);
+    EXPECT_EQ(requests_of(*f.db, 12), 0);
+    EXPECT_EQ(requests_of(*f.db, 11), 1);
 }
 
 TEST(UsageWriter, AQueueFarBeyondItsBoundStaysWithinIt) {
