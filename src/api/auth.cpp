@@ -89,13 +89,13 @@ auth_middleware::lookup(std::string_view raw_key) {
         co_return invalid_key();
     }
     const std::string hash = auth::hash_api_key(raw_key);
-    const auto now = core::coarse_clock::now();
+    const auto now = key_cache::clock::now();
     auto key = cache_.get(hash, now);
     if (!key && db_ != nullptr) {
         // One database lookup per key at a time: when its cache entry expires under load,
         // the other requests wait for that lookup rather than each queueing its own.
         while (!co_await flights_.join(hash)) {
-            if ((key = cache_.get(hash, core::coarse_clock::now()))) {
+            if ((key = cache_.get(hash, key_cache::clock::now()))) {
                 break;
             }
         }
@@ -189,7 +189,7 @@ bool auth_middleware::admitted_at_once(request_context& ctx) {
         return false;
     }
     const std::string hash = auth::hash_api_key(*raw);
-    auto key = cache_.get(hash, core::coarse_clock::now());
+    auto key = cache_.get(hash, key_cache::clock::now());
     if (!key || !usable(*key, hash) || refusal(ctx, *key, kind)) {
         return false;  // authenticate finds out why, and answers
     }

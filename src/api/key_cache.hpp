@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "hadrian/core/coarse_clock.hpp"
 #include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {
@@ -17,7 +18,8 @@ namespace hadrian::api {
 /// suspension). Bounded: when full, expired entries are swept, then the cache is cleared.
 class key_cache {
 public:
-    using clock = std::chrono::steady_clock;
+    /// TTLs are seconds long: the tick-resolution clock serves them.
+    using clock = core::coarse_clock;
 
     key_cache(std::chrono::seconds ttl, std::size_t max_entries)
         : ttl_(ttl), max_entries_(max_entries) {}
