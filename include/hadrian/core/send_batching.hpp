@@ -9,7 +9,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <cstdint>
+#include <tuple>
 
 #include "hadrian/core/asio.hpp"
 
@@ -43,8 +45,9 @@ private:
     static inline std::atomic<std::int32_t> in_progress_{0};
 };
 
-/// Resumes the calling coroutine after the handlers that are ready now, on its executor. Call
-/// it before a send when `send_batching::busy()`.
-awaitable<void> end_of_turn();
+/// Resumes the calling coroutine after the handlers that are ready now, on its executor (the
+/// one associated with its completion). Call it before a send when `send_batching::busy()`.
+/// Not a coroutine of its own: no frame more per held send.
+inline awaitable<std::tuple<>> end_of_turn() { return asio::post(use_nothrow); }
 
 }  // namespace hadrian::core
