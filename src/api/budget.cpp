@@ -8,12 +8,6 @@
 
 namespace hadrian::api {
 
-namespace {
-
-std::int64_t now_ms() { return core::coarse_unix_ms(); }
-
-}  // namespace
-
 std::optional<budget_middleware::budget> budget_middleware::budget_of(const request_context& ctx) {
     // Model calls only: reading or deleting a stored response costs nothing.
     if (!ctx.key || !ctx.key->budget_limit_cents || ctx.req.method() != http::verb::post) {
@@ -26,7 +20,7 @@ std::optional<budget_middleware::budget> budget_middleware::budget_of(const requ
     const auto& key = *ctx.key;
     const auto period = limits::parse_budget_period(key.budget_period.value_or("monthly"))
                             .value_or(limits::budget_period::monthly);
-    return budget{key.id, period, *key.budget_limit_cents, now_ms()};
+    return budget{key.id, period, *key.budget_limit_cents, core::coarse_unix_ms()};
 }
 
 budget_middleware::period_view budget_middleware::period_of_budget(const budget& b) {

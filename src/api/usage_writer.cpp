@@ -84,7 +84,6 @@ std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
 std::vector<storage::usage_record> usage_writer::take(std::size_t multiple) {
     std::lock_guard lock(mutex_);
     std::vector<storage::usage_record> out;
-    out.swap(spare_);  // emptied, with room: the memory of an earlier batch, mapped and warm
     const std::size_t n = pending_.size() - pending_.size() % multiple;
     if (n == pending_.size()) {
         out.swap(pending_);
@@ -97,17 +96,6 @@ std::vector<storage::usage_record> usage_writer::take(std::size_t multiple) {
     out.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(end));
     pending_.erase(pending_.begin(), end);
     return out;
-}
-
-void usage_writer::recycle(std::vector<storage::usage_record> rows) {
-    rows.clear();  // the records' strings go back now, outside the lock
-    if (rows.capacity() > max_recycled) {
-        return;  // a backlog's room is not kept
-    }
-    std::lock_guard lock(mutex_);
-    if (rows.capacity() > spare_.capacity()) {
-        spare_ = std::move(rows);
-    }
 }
 
 void usage_writer::give_back(std::vector<storage::usage_record> rows) {
@@ -147,7 +135,6 @@ awaitable<void> usage_writer::flush_loop() {
         const auto rows = std::make_shared<std::vector<storage::usage_record>>(
             take(batches_only ? batch_size_ : 1));
         if (rows->empty()) {
-            recycle(std::move(*rows));
             continue;
         }
         // Large backlogs go in several transactions of batch_size rows, one after another.
@@ -164,20 +151,14 @@ awaitable<void> usage_writer::flush_loop() {
                 failed = true;
                 break;
             }
-            if (rows->size() > batch_size_) {
-                // A backlog's written records give their memory back now, not after the whole
-                // backlog, and on this thread, which allocated it. Destroyed: an assignment
-                // would keep the strings' buffers.
-                for (auto& r : std::span(*rows).subspan(at, n)) {
-                    std::destroy_at(&r);
-                    std::construct_at(&r);
-                }
+            // Written records give their memory back now, not after the whole backlog, and on
+            // this thread, which allocated it. Destroyed: an assignment would keep the strings'
+            // buffers.
+            for (auto& r : std::span(*rows).subspan(at, n)) {
+                std::destroy_at(&r);
+                std::construct_at(&r);
             }
             at += n;
-        }
-        if (!failed) {
-            // Emptied here, the vector takes later records (take()).
-            recycle(std::move(*rows));
         }
     }
 }

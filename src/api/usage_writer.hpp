@@ -44,8 +44,6 @@ private:
     awaitable<void> flush_loop();
     /// The oldest pending records in a whole multiple of `multiple` (all of them for 1).
     std::vector<storage::usage_record> take(std::size_t multiple);
-    /// `rows`, written, emptied for take() to fill again, unless a backlog made it large.
-    void recycle(std::vector<storage::usage_record> rows);
     void give_back(std::vector<storage::usage_record> rows);
     /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
     std::size_t drop_oldest_locked(std::size_t keep);
@@ -56,9 +54,6 @@ private:
     std::size_t max_pending_;
     mutable std::mutex mutex_;
     std::vector<storage::usage_record> pending_;
-    std::vector<storage::usage_record> spare_;  // empty; what is kept is its room
-    /// The most records whose room is kept for the next batch (about 2 MB).
-    static constexpr std::size_t max_recycled = 8192;
     // Set by start(): the flush loop runs on the strand and waits on the timer, which
     // record() cancels when a batch is ready.
     std::optional<asio::strand<asio::io_context::executor_type>> strand_;
