@@ -45,11 +45,14 @@ def run_wrk(url, body_file, headers, connections, seconds, cpu):
 
 
 def run_bench_load(tools_dir, url, body_file, headers, cpu, rate=None, connections=None,
-                   streams=None, seconds=10.0, ramp=1.0, timeout=60.0, streamed=False):
+                   streams=None, seconds=10.0, ramp=1.0, timeout=60.0, streamed=False,
+                   timeline=None):
     cmd = [f"{tools_dir}/bench-load", "--url", url, "--body-file", body_file, "--json",
            "--timeout", str(timeout)]
     for h in headers:
         cmd += ["--header", h]
+    if timeline:
+        cmd += ["--timeline", timeline]
     if streams:
         cmd += ["--streams", str(streams), "--ramp", str(ramp)]
     elif rate:

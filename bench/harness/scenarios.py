@@ -1,5 +1,6 @@
 """The scenarios of `make bench` and how one of them is run against one target."""
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -61,6 +62,9 @@ def _load(ctx, sc, target, seconds, warmup=False):
         return loadgen.run_wrk(url, body, headers, sc.connections, seconds, ctx.load_cpu)
     common = dict(tools_dir=ctx.tools_dir, url=url, body_file=body, headers=headers,
                   cpu=ctx.load_cpu, streamed=sc.streamed)
+    timelines = ctx.env.str("BENCH_TIMELINE_DIR", "")
+    if timelines and not warmup:
+        common["timeline"] = os.path.join(timelines, f"{sc.name}-{target.name}.txt")
     if sc.tool == "hold":
         return loadgen.run_bench_load(streams=sc.streams, ramp=ctx.env.float("BENCH_STREAM_RAMP", 1),
                                       timeout=120, **common)

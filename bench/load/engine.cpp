@@ -44,6 +44,9 @@ struct engine::conn {
     bool got_first_byte = false;
     clock::time_point scheduled;
     clock::time_point first_byte;
+    clock::time_point connected;
+    clock::time_point written;
+    clock::time_point head_at;
     clock::time_point deadline;
     std::string tail;  // the last bytes of the body, to check how a stream ended
 };
@@ -174,6 +177,7 @@ void engine::open(clock::time_point scheduled) {
             return;
         }
         c->sock.set_option(tcp::no_delay(true));
+        c->connected = clock::now();
         --in_flight_;  // send() counts it again
         send(c, c->scheduled);
     });
@@ -194,6 +198,7 @@ void engine::send(const conn_ptr& c, clock::time_point scheduled) {
                               fail(c, c->timed_out ? "timeout" : "write");
                               return;
                           }
+                          c->written = clock::now();
                           read(c);
                       });
 }
@@ -229,6 +234,7 @@ void engine::on_read(const conn_ptr& c, boost::system::error_code ec, std::size_
         }
         c->buf.consume(used);
         c->have_head = true;
+        c->head_at = clock::now();
         c->body.reset(c->head, false);
     }
     const auto used = c->body.feed(c->buf.view(), [&](std::string_view d) {
@@ -284,6 +290,11 @@ void engine::complete(const conn_ptr& c) {
         res_.latency_us.push_back(micros(now - c->scheduled));
         if (c->got_first_byte) {
             res_.ttfb_us.push_back(micros(c->first_byte - c->scheduled));
+        }
+        if (!opt_.timeline.empty()) {
+            const auto at = [&](clock::time_point t) { return micros(t - start_); };
+            res_.timeline.push_back({at(c->scheduled), at(c->connected), at(c->written),
+                                     at(c->head_at), at(c->first_byte), at(now)});
         }
     }
     release(c, c->head.keep_alive && mode_ != mode::hold);

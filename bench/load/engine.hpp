@@ -3,6 +3,7 @@
 // set of one-request connections held at once (hold).
 #pragma once
 
+#include <array>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdint>
@@ -30,6 +31,9 @@ struct result {
     std::uint64_t connections_opened = 0;
     std::uint64_t max_in_flight = 0;
     std::uint64_t scheduled = 0;
+    /// With --timeline: per answered request, microseconds from the run's start to its
+    /// scheduled send, connect, written request, response head, first body byte and end.
+    std::vector<std::array<std::uint32_t, 6>> timeline;
     double window_s = 0;   // the sending window
     double elapsed_s = 0;  // until the last answer (or the drain deadline)
 };

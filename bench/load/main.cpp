@@ -25,5 +25,14 @@ int main(int argc, char** argv) {
     const auto out =
         opt.json ? bench::load::report_json(opt, res) : bench::load::report_text(opt, res);
     std::fputs(out.c_str(), stdout);
+    if (!opt.timeline.empty()) {
+        if (FILE* f = std::fopen(opt.timeline.c_str(), "w")) {
+            std::fputs("scheduled connected written head first_byte end\n", f);
+            for (const auto& r : res.timeline) {
+                std::fprintf(f, "%u %u %u %u %u %u\n", r[0], r[1], r[2], r[3], r[4], r[5]);
+            }
+            std::fclose(f);
+        }
+    }
     return 0;
 }

@@ -29,6 +29,7 @@ Request:
 Output:
   --json                     one JSON object instead of text
   --label TEXT               name of the run in the output
+  --timeline FILE            write each answered request's event times (µs from the start)
 )";
 
 [[noreturn]] void fail(const std::string& message) {
@@ -121,6 +122,8 @@ options parse_options(int argc, char** argv) {
             opt.stream_end = v;
         } else if (arg == "--label") {
             opt.label = v;
+        } else if (arg == "--timeline") {
+            opt.timeline = v;
         } else {
             fail("unknown option '" + std::string(arg) + "'");
         }

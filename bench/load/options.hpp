@@ -24,6 +24,7 @@ struct options {
     std::string stream_end = "data: [DONE]";
     bool json = false;
     std::string label;
+    std::string timeline;  // where to write one line of event times per answered request
 };
 
 /// Parses argv; prints the usage and exits on --help or a mistake.
