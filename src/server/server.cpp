@@ -11,6 +11,7 @@
 
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/send_batching.hpp"
+#include "hadrian/core/socket_read.hpp"
 #include "session.hpp"
 
 namespace hadrian::server {
@@ -164,6 +165,8 @@ void server::start() {
     auto& acceptor = impl_->acceptor;
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
+    // Accepted sockets inherit it: their reads know when they left the socket empty.
+    core::enable_read_hints(acceptor.native_handle());
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->bound_port = acceptor.local_endpoint().port();

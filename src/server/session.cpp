@@ -10,6 +10,7 @@
 #include "hadrian/core/buffers.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/send_batching.hpp"
+#include "hadrian/core/socket_read.hpp"
 #include "hadrian/core/uuid.hpp"
 #include "response_head.hpp"
 
@@ -101,8 +102,8 @@ void session::start_read() {
         return;
     }
     reading_ = true;
-    socket_.async_read_some(
-        asio::buffer(in_),
+    core::async_read_some(
+        socket_, asio::buffer(in_),
         [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
 }
 

@@ -15,6 +15,7 @@
 #include <span>
 
 #include "hadrian/core/buffers.hpp"
+#include "hadrian/core/socket_read.hpp"
 #include "upstream/failure.hpp"
 
 namespace hadrian::upstream {
@@ -137,7 +138,8 @@ awaitable<error_code> connection::fill(bool try_now) {
         co_return ec;
     }
     const std::size_t chunk = read_size();
-    auto [rec, n] = co_await tcp().socket().async_read_some(buffer_.prepare(chunk), use_nothrow);
+    auto [rec, n] =
+        co_await core::async_read_some(tcp().socket(), buffer_.prepare(chunk), use_nothrow);
     filled(n, chunk);
     co_return plain_error(rec);
 }
@@ -157,6 +159,7 @@ awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results
         tcp().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
         if (plain()) {
             tcp().socket().non_blocking(true, ignored);
+            core::enable_read_hints(tcp().socket().native_handle());
         }
     }
     co_return ec;
@@ -283,7 +286,7 @@ awaitable<error_code> connection::read_some_plain(response_parser& parser) {
         if (!read_now(ec)) {
             const std::size_t chunk = read_size();
             auto [rec, n] =
-                co_await tcp().socket().async_read_some(buffer_.prepare(chunk), use_nothrow);
+                co_await core::async_read_some(tcp().socket(), buffer_.prepare(chunk), use_nothrow);
             filled(n, chunk);
             ec = plain_error(rec);
         }
