@@ -17,6 +17,7 @@
 #include "hadrian/core/log.hpp"
 #include "hadrian/providers/monitor.hpp"
 #include "hadrian/providers/registry.hpp"
+#include "hadrian/server/descriptors.hpp"
 #include "hadrian/server/server.hpp"
 #include "hadrian/storage/db_executor.hpp"
 #include "hadrian/storage/store.hpp"
@@ -83,6 +84,8 @@ void check_supported(const config::config& cfg) {
 }
 
 int serve(const std::shared_ptr<const config::config>& cfg) {
+    // First, while this is the only thread: growing the descriptor table later stalls.
+    const server::descriptor_room descriptors = server::prepare_descriptors();
     core::setup_logging(cfg->observability.logging.level,
                         cfg->observability.logging.format == config::log_format::json);
     auto log = core::logger("main");
@@ -128,6 +131,7 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
     log->info("hadrian {} started with {} thread(s), {} provider(s), default provider '{}'",
               HADRIAN_VERSION, threads, cfg->providers.entries.size(),
               cfg->providers.default_provider);
+    log->info("descriptor limit {}, table {} slots", descriptors.limit, descriptors.table);
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
     for (unsigned i = 1; i < threads; ++i) {

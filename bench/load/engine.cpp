@@ -81,6 +81,8 @@ engine::~engine() = default;
 
 result engine::run() {
     start_ = clock::now();
+    res_.start_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(start_.time_since_epoch()).count();
     window_end_ = start_ + seconds(res_.window_s);
     drain_end_ = window_end_ + seconds(opt_.timeout);
     last_answer_ = start_;

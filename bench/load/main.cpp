@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     std::fputs(out.c_str(), stdout);
     if (!opt.timeline.empty()) {
         if (FILE* f = std::fopen(opt.timeline.c_str(), "w")) {
+            // The start on CLOCK_MONOTONIC lines the rows up with other traces (perf -k mono).
+            std::fprintf(f, "# start_ns %lld\n", static_cast<long long>(res.start_ns));
             std::fputs("scheduled connected written head first_byte end\n", f);
             for (const auto& r : res.timeline) {
                 std::fprintf(f, "%u %u %u %u %u %u\n", r[0], r[1], r[2], r[3], r[4], r[5]);
