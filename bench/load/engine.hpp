@@ -35,8 +35,8 @@ struct result {
     /// scheduled send, connect, written request, response head, first body byte and end.
     std::vector<std::array<std::uint32_t, 6>> timeline;
     std::int64_t start_ns = 0;  // the run's start on the steady (CLOCK_MONOTONIC) clock
-    double window_s = 0;   // the sending window
-    double elapsed_s = 0;  // until the last answer (or the drain deadline)
+    double window_s = 0;        // the sending window
+    double elapsed_s = 0;       // until the last answer (or the drain deadline)
 };
 
 class engine {
