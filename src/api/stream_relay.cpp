@@ -179,20 +179,29 @@ awaitable<void> end_broken(request_context& ctx, bool chat, const core::api_erro
 awaitable<void> relay_stream(request_context& ctx, providers::operation op,
                              providers::event_stream& events, bool client_wants_usage,
                              const config::model_pricing* pricing) {
+    using clock = std::chrono::steady_clock;
     const bool chat = op == providers::operation::chat_completions;
     // A chunk without a usage object passes as it came (the only ones read further carry one).
     const auto plain = [](std::string_view data) { return !may_hold_usage_object(data); };
     std::string frame;
     std::string response_id;
     std::int64_t forwarded = 0;
+    // The time spent waiting on the upstream and the client is summed here and added to the
+    // request's once, at the end: the request's context stays out of the per-chunk path.
+    struct waited_sum {
+        request_context& ctx;
+        clock::duration sum{};
+        ~waited_sum() { ctx.waited += sum; }
+    } waited{ctx};
+    // A plain run costs two clock readings: when it was read, and when it was written (which
+    // is when waiting for the next one starts).
+    auto waiting_since = clock::now();
     for (;;) {
-        using clock = std::chrono::steady_clock;
-        const auto waiting_since = clock::now();
         std::string_view out;
         if (providers::wire_events* wire = chat ? events.wire() : nullptr) {
             auto run = co_await wire->next_run(plain);
             if (!run) {
-                ctx.waited += clock::now() - waiting_since;
+                waited.sum += clock::now() - waiting_since;
                 co_await end_broken(ctx, chat, run.error(), response_id, forwarded);
                 co_return;
             }
@@ -201,7 +210,7 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         clock::time_point ready_at;  // when `out` is ready to write
         if (out.empty()) {
             auto ev = co_await events.next();
-            ctx.waited += clock::now() - waiting_since;
+            waited.sum += clock::now() - waiting_since;
             if (!ev) {
                 co_await end_broken(ctx, chat, ev.error(), response_id, forwarded);
                 co_return;
@@ -219,6 +228,7 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
             }
             sse::event& e = **ev;
             if (!read_event(ctx, op, e, client_wants_usage, pricing, response_id)) {
+                waiting_since = clock::now();
                 continue;
             }
             frame.clear();
@@ -228,10 +238,11 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
             ready_at = clock::now();
         } else {
             ready_at = clock::now();
-            ctx.waited += ready_at - waiting_since;
+            waited.sum += ready_at - waiting_since;
         }
         auto ec = co_await ctx.sink.write(out);
-        ctx.waited += clock::now() - ready_at;
+        waiting_since = clock::now();
+        waited.sum += waiting_since - ready_at;
         if (ec) {
             ctx.error_code = "client_disconnected";
             ctx.abort.abort();
