@@ -137,7 +137,8 @@ void session::on_read(error_code ec, std::size_t n) {
 }
 
 awaitable<void> session::wait_read() {
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+    // Not a coroutine: the initiation's own awaitable is handed back, one frame fewer per wait.
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
         [this](auto handler) { waiter_.emplace(std::move(handler)); }, asio::use_awaitable);
 }
 
