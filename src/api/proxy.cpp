@@ -348,7 +348,7 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
     }
 
     std::optional<api_error> last;
-    for (const auto& route : chain) {
+    for (auto& route : chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
         in_flight_guard counted(providers_.in_flight(route.provider));
@@ -357,8 +357,9 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
             // The request is sent for good: its text is not needed while the answer (maybe a
             // minutes-long stream) is relayed, and may be large.
             std::string().swap(ctx.req.body());
-            out.emplace(dispatched{route, std::move(*answer), prepared->client_wants_usage,
-                                   std::move(turn), std::move(counted)});
+            out.emplace(dispatched{std::move(route), std::move(*answer),
+                                   prepared->client_wants_usage, std::move(turn),
+                                   std::move(counted)});
             co_return out;
         }
         if (answer.error().kind == errc::client_disconnected) {

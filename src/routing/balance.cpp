@@ -67,6 +67,13 @@ std::vector<route> expand_pools(const router& r, const config::providers_config&
                                 std::vector<route> chain,
                                 const std::function<member_state(const std::string&)>& state_of,
                                 double random) {
+    // The common case, one route to a provider that is not a pool: nothing to expand or drop.
+    if (chain.size() == 1) {
+        const config::provider_config* only = providers.find(chain.front().provider);
+        if (only == nullptr || only->type != config::provider_type::pool) {
+            return chain;
+        }
+    }
     std::vector<route> expanded;
     for (auto& c : chain) {
         const config::provider_config* pool = providers.find(c.provider);

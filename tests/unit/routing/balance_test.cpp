@@ -106,6 +106,18 @@ TEST(ExpandPools, OpenCircuitMembersComeLast) {
     EXPECT_EQ(out[2].provider, "a");
 }
 
+TEST(ExpandPools, ASingleRouteToAProviderIsKeptAsItIs) {
+    const auto cfg = pool_config();
+    const router r(cfg);
+    std::vector<route> chain = {{"d", "x", "d/x"}};
+    auto healthy = [](const std::string&) { return member_state{}; };
+    const auto out = expand_pools(r, cfg, chain, healthy, 0.0);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].provider, "d");
+    EXPECT_EQ(out[0].model, "x");
+    EXPECT_EQ(out[0].requested, "d/x");
+}
+
 TEST(ExpandPools, DuplicatesDroppedAndCapped) {
     const auto cfg = pool_config();
     const router r(cfg);
