@@ -49,10 +49,15 @@ using asio::ip::tcp;
 /// A connected pair on the loopback: `ours` is read with async_read_some, `peer` writes.
 class SocketRead : public ::testing::Test {
 protected:
-    void SetUp() override {
+    /// Connects `reader` to `writer` over the loopback.
+    void connect_pair(tcp::socket& reader, tcp::socket& writer) {
         tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-        ours.connect(acceptor.local_endpoint());
-        acceptor.accept(peer);
+        reader.connect(acceptor.local_endpoint());
+        acceptor.accept(writer);
+    }
+
+    void SetUp() override {
+        connect_pair(ours, peer);
         ASSERT_TRUE(enable_read_hints(ours.native_handle()));
         watched_fd = ours.native_handle();
         recv_calls = 0;
@@ -121,11 +126,9 @@ TEST_F(SocketRead, AfterAShortReadWaitsWithoutTryingToRead) {
 }
 
 TEST_F(SocketRead, WithoutHintsEachReadIsTriedAtOnce) {
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     tcp::socket plain(io);
-    plain.connect(acceptor.local_endpoint());
     tcp::socket plain_peer(io);
-    acceptor.accept(plain_peer);
+    connect_pair(plain, plain_peer);
     watched_fd = plain.native_handle();
     asio::write(plain_peer, asio::buffer(std::string("first")));
     std::string room(64, '\0');
