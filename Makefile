@@ -16,7 +16,7 @@ DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl
 
 # What only the benchmark uses (`make bench`, `make bench-soak`).
 BENCH_DEBS := wrk nginx python3
-PROFILE_DEBS := linux-perf
+PROFILE_DEBS := linux-perf strace valgrind
 
 .PHONY: deps build run test test-unit test-integration configure-test image image-test format clean \
         bench bench-soak bench-profile bench-deps bench-tools

@@ -3,6 +3,7 @@ connections) recorded with `perf record -g`, summarised by bench/harness/perf_re
 Needs perf (Debian's linux-perf) and a kernel that allows it."""
 
 import os
+import re
 import subprocess
 
 from . import loadgen, perf_report
@@ -56,10 +57,80 @@ def syscalls(ctx, log):
     print(f"| {total:.2f} | all |")
 
 
+def _callgrind_control(*args):
+    subprocess.run(["callgrind_control", *args], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+
+
+def _function_name(entry):
+    """`file:function(args)` from callgrind_annotate, as the function's name alone."""
+    file, _, rest = entry.partition(":")
+    fn = rest if rest and (file == "???" or "/" in file) else entry
+    fn = perf_report.short(fn).replace("(anonymous namespace)", "{anon}")
+    fn = fn.split("(", 1)[0] if not fn.startswith("(") else fn
+    return fn.replace("{anon}", "(anonymous namespace)")
+
+
+def instructions(ctx, log):
+    """`BENCH_PROFILE_TOOL=callgrind`: instructions per request, both of the gateway's busy
+    threads counted, under an open-loop load of `BENCH_PROFILE_RATE` (200) req/s; counts that
+    do not depend on the machine's speed or noise, to compare builds. Collection starts after
+    the warm-up and stops before the gateway does."""
+    env = ctx.env
+    seconds = env.float("BENCH_PROFILE_SECONDS", 10)
+    rate = env.float("BENCH_PROFILE_RATE", 200)
+    name = env.str("BENCH_PROFILE_BODY", "chat")
+    body = ctx.bodies[name]
+    streamed = name in ("stream", "slow")
+    out = os.path.join(ctx.tmp, "callgrind.out")
+    gw = Gateway(ctx, wrapper=["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                               f"--callgrind-out-file={out}"])
+    gw.start()
+    try:
+        url = gw.base_url() + "/api/v1/chat/completions"
+        load = dict(cpu=ctx.load_cpu, rate=rate, streamed=streamed, timeout=120.0)
+        loadgen.run_bench_load(ctx.tools_dir, url, body, ctx.auth_headers,
+                               seconds=max(ctx.warmup_seconds, 2), **load)
+        log(f"bench-profile: callgrind on the gateway, {rate:g} req/s for {seconds:g} s")
+        _callgrind_control("-i", "on", str(gw.proc.pid))
+        result = loadgen.run_bench_load(ctx.tools_dir, url, body, ctx.auth_headers,
+                                        seconds=seconds, **load)
+        _callgrind_control("-d", str(gw.proc.pid))
+        _callgrind_control("-i", "off", str(gw.proc.pid))
+    finally:
+        gw.stop()
+    answers = result["ok"] or 1
+    # The dump asked for is numbered; the one the gateway writes as it exits is not.
+    dump = out + ".1"
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", dump],
+                          capture_output=True, text=True, check=True).stdout
+    total = re.search(r"^\s*([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", text, re.M)
+    total = int(total.group(1).replace(",", "")) if total else 0
+    print(f"# Gateway instructions: {os.path.basename(body)}, {rate:g} req/s open loop, "
+          f"{seconds:g} s, {answers} answers, {result['errors']} errors\n")
+    print(f"{total / answers:,.0f} instructions per request (callgrind, every thread)\n")
+    print("| per request | inclusive share | function |\n|---:|---:|---|")
+    lines = int(env.float("BENCH_PROFILE_LINES", 30))
+    for m in re.finditer(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+\S*?:?(\S.*?)\s*(\[.*\])?$",
+                         text.split("PROGRAM TOTALS", 1)[-1], re.M):
+        if lines == 0:
+            break
+        count = int(m.group(1).replace(",", ""))
+        fn = _function_name(m.group(3))
+        print(f"| {count / answers:,.0f} | {m.group(2)} % | `{fn}` |")
+        lines -= 1
+    if env.str("BENCH_KEEP_TMP", ""):
+        print(f"\ncallgrind data kept in {ctx.tmp}")
+
+
 def profile(ctx, log):
     env = ctx.env
-    if env.str("BENCH_PROFILE_TOOL", "perf") == "strace":
+    tool = env.str("BENCH_PROFILE_TOOL", "perf")
+    if tool == "strace":
         syscalls(ctx, log)
+        return
+    if tool == "callgrind":
+        instructions(ctx, log)
         return
     data = os.path.join(ctx.tmp, "perf.data")
     # DWARF unwinding: the release build keeps no frame pointers.

@@ -101,9 +101,10 @@ class Gateway:
 
     api = "gateway"
 
-    def __init__(self, ctx, auth=True):
+    def __init__(self, ctx, auth=True, wrapper=()):
         self.ctx = ctx
         self.auth = auth
+        self.wrapper = list(wrapper)  # a tool the gateway runs under (valgrind)
         self.name = "gateway" if auth else "gateway-noauth"
         self.proc = None
 
@@ -121,11 +122,13 @@ class Gateway:
             keys.fresh_database(self.ctx, os.path.join(self.ctx.tmp, "hadrian.db"))
         for attempt in range(3):
             self.port = free_port()
-            cmd = [self.ctx.hadrian_bin, "serve", "--config", self.config_path(self.port)]
+            cmd = self.wrapper + [self.ctx.hadrian_bin, "serve", "--config",
+                                  self.config_path(self.port)]
             self.proc = Proc(self.name, pinned(cmd, self.ctx.target_cpu), self.ctx.tmp,
                              cwd=self.ctx.tmp)
             try:
-                wait_http(self.base_url() + "/health/live", self.proc)
+                wait_http(self.base_url() + "/health/live", self.proc,
+                          timeout=60.0 if self.wrapper else 15.0)
                 return
             except RuntimeError as e:
                 self.proc.stop()

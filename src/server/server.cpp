@@ -11,7 +11,7 @@
 
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/send_batching.hpp"
-#include "hadrian/core/socket_read.hpp"
+#include "hadrian/server/listener.hpp"
 #include "session.hpp"
 
 namespace hadrian::server {
@@ -33,7 +33,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
         : ioc(ioc), acceptor(ioc), env{cfg, app, state} {}
 
     awaitable<void> accept_loop();
-    void start_session(tcp::socket socket);
+    void start_session(tcp::socket socket, const tcp::endpoint& peer);
     awaitable<void> run_session(std::shared_ptr<session> s, std::uint64_t id);
     awaitable<void> drain(std::function<void()> on_drained);
 
@@ -69,8 +69,10 @@ awaitable<void> server::impl::accept_loop() {
     constexpr int batch = 256;
     error_code ignored;
     acceptor.non_blocking(true, ignored);
+    // The peer's address comes with each accept, not from a getpeername() per connection.
+    tcp::endpoint peer;
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(next_executor(), use_nothrow);
+        auto [ec, socket] = co_await acceptor.async_accept(next_executor(), peer, use_nothrow);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
             co_return;
         }
@@ -81,20 +83,21 @@ awaitable<void> server::impl::accept_loop() {
             co_await pause.async_wait(use_nothrow);
             continue;
         }
-        start_session(std::move(socket));
+        start_session(std::move(socket), peer);
         for (int i = 1; i < batch; ++i) {
             error_code more;
-            tcp::socket next = acceptor.accept(next_executor(), more);
+            tcp::socket next(next_executor());
+            acceptor.accept(next, peer, more);
             if (more) {
                 break;  // would block (the backlog is empty) or failed: the async accept reports
             }
-            start_session(std::move(next));
+            start_session(std::move(next), peer);
         }
     }
 }
 
-void server::impl::start_session(tcp::socket socket) {
-    auto s = std::make_shared<session>(std::move(socket), env);
+void server::impl::start_session(tcp::socket socket, const tcp::endpoint& peer) {
+    auto s = std::make_shared<session>(std::move(socket), peer, env);
     std::uint64_t id = 0;
     {
         std::lock_guard lock(mutex);
@@ -163,12 +166,7 @@ void server::start() {
     const auto address = asio::ip::make_address(cfg.host);
     const tcp::endpoint endpoint(address, cfg.port);
     auto& acceptor = impl_->acceptor;
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    // Accepted sockets inherit it: their reads know when they left the socket empty.
-    core::enable_read_hints(acceptor.native_handle());
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    open_listener(acceptor, endpoint);
     impl_->bound_port = acceptor.local_endpoint().port();
     log()->info("listening on {}:{}", cfg.host, impl_->bound_port);
     asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);

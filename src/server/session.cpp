@@ -50,16 +50,15 @@ std::size_t total_size(std::span<const asio::const_buffer> bufs) {
 
 }  // namespace
 
-session::session(tcp::socket socket, const session_env& env)
-    : socket_(std::move(socket)), env_(env), deadline_(socket_.get_executor()) {
+session::session(tcp::socket socket, const tcp::endpoint& peer, const session_env& env)
+    : socket_(std::move(socket)),
+      env_(env),
+      deadline_(socket_.get_executor()),
+      client_ip_(peer.address().to_string()) {
+    // TCP_NODELAY comes from the listener (open_listener). Reads and writes are tried at
+    // once and only wait when the socket has nothing / no room.
     error_code ec;
-    socket_.set_option(tcp::no_delay(true), ec);
-    // Reads and writes are tried at once and only wait when the socket has nothing / no room.
     socket_.non_blocking(true, ec);
-    auto ep = socket_.remote_endpoint(ec);
-    if (!ec) {
-        client_ip_ = ep.address().to_string();
-    }
 }
 
 void session::arm(std::chrono::steady_clock::duration d, deadline_action action) {

@@ -38,7 +38,8 @@ class session final : public std::enable_shared_from_this<session>, public api::
 public:
     using tcp = asio::ip::tcp;
 
-    session(tcp::socket socket, const session_env& env);
+    /// `peer`: the client's address as accept() returned it.
+    session(tcp::socket socket, const tcp::endpoint& peer, const session_env& env);
 
     asio::any_io_executor get_executor() { return socket_.get_executor(); }
 
