@@ -111,7 +111,7 @@ def instructions(ctx, log):
     print(f"{total / answers:,.0f} instructions per request (callgrind, every thread)\n")
     print("| per request | inclusive share | function |\n|---:|---:|---|")
     lines = int(env.float("BENCH_PROFILE_LINES", 30))
-    for m in re.finditer(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+\S*?:?(\S.*?)\s*(\[.*\])?$",
+    for m in re.finditer(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(\S.*?)\s*(\[.*\])?$",
                          text.split("PROGRAM TOTALS", 1)[-1], re.M):
         if lines == 0:
             break
