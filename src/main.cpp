@@ -92,7 +92,10 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
     const unsigned threads = cfg->server.threads != 0
                                  ? cfg->server.threads
                                  : std::max(1U, std::thread::hardware_concurrency());
-    asio::io_context ioc(static_cast<int>(threads));
+    // One event loop thread: its sockets and timers are never touched by another, so the
+    // reactor's per-descriptor locks go (posts from the database thread still lock).
+    asio::io_context ioc(threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO
+                                      : static_cast<int>(threads));
 
     // Declared after the io_context so it is destroyed first (pending database calls end
     // before the context their callers wait on).

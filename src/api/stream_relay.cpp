@@ -198,8 +198,10 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
     auto waiting_since = clock::now();
     for (;;) {
         std::string_view out;
-        if (providers::wire_events* wire = chat ? events.wire() : nullptr) {
-            auto run = co_await wire->next_run(plain);
+        providers::wire_events* wire = chat ? events.wire() : nullptr;
+        if (wire != nullptr && wire->run_pending()) {
+            const error_code read = co_await wire->wait_run();
+            auto run = wire->take_run(read, plain);
             if (!run) {
                 waited.sum += clock::now() - waiting_since;
                 co_await end_broken(ctx, chat, run.error(), response_id, forwarded);
@@ -240,7 +242,10 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
             ready_at = clock::now();
             waited.sum += ready_at - waiting_since;
         }
-        auto ec = co_await ctx.sink.write(out);
+        error_code ec;
+        if (!ctx.sink.write_now(out)) {
+            ec = co_await ctx.sink.flush();
+        }
         waiting_since = clock::now();
         waited.sum += waiting_since - ready_at;
         if (ec) {

@@ -122,19 +122,23 @@ wire_events* sse_passthrough::wire() noexcept {
     return op_ == operation::chat_completions ? this : nullptr;
 }
 
-awaitable<result<std::string_view, core::api_error>> sse_passthrough::next_run(plain_test plain) {
+bool sse_passthrough::run_pending() const noexcept {
     // The stream's start goes through the parser, which looks for a byte-order mark there.
-    if (!started_ || next_pending_ < pending_.size() || parser_.has_partial_event() ||
-        body_ended_ || done_) {
-        co_return std::string_view{};
-    }
-    auto piece = co_await res_->read_some();
+    return started_ && next_pending_ >= pending_.size() && !parser_.has_partial_event() &&
+           !body_ended_ && !done_ && res_->body_pending();
+}
+
+awaitable<error_code> sse_passthrough::wait_run() { return res_->wait_body(); }
+
+result<std::string_view, core::api_error> sse_passthrough::take_run(const error_code& ec,
+                                                                    plain_test plain) {
+    auto piece = res_->take_body(ec);
     if (!piece) {
-        co_return from_transport(piece.error());
+        return from_transport(piece.error());
     }
     if (piece->empty()) {
         body_ended_ = true;
-        co_return std::string_view{};
+        return std::string_view{};
     }
     const std::string_view bytes = *piece;
     const std::size_t run = plain_run(bytes, plain);
@@ -143,10 +147,10 @@ awaitable<result<std::string_view, core::api_error>> sse_passthrough::next_run(p
         pending_.clear();
         next_pending_ = 0;
         if (!parser_.feed(bytes.substr(run), pending_)) {
-            co_return event_too_large();
+            return event_too_large();
         }
     }
-    co_return bytes.substr(0, run);
+    return bytes.substr(0, run);
 }
 
 }  // namespace hadrian::providers

@@ -24,7 +24,10 @@ public:
 
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override;
     wire_events* wire() noexcept override;
-    awaitable<result<std::string_view, core::api_error>> next_run(plain_test plain) override;
+    bool run_pending() const noexcept override;
+    awaitable<error_code> wait_run() override;
+    result<std::string_view, core::api_error> take_run(const error_code& ec,
+                                                       plain_test plain) override;
 
 private:
     static bool is_terminal_responses_event(const sse::event& ev);

@@ -406,7 +406,7 @@ awaitable<error_code> session::start_stream(int status, api::header_list headers
     co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
 }
 
-std::size_t session::write_now(std::span<const asio::const_buffer> bufs) {
+std::size_t session::send_now(std::span<const asio::const_buffer> bufs) {
     // An answer nearly always fits the socket buffer: written here it costs one system call
     // and no trip through the event loop.
     error_code ec;
@@ -415,7 +415,7 @@ std::size_t session::write_now(std::span<const asio::const_buffer> bufs) {
 
 awaitable<error_code> session::write_all(std::span<const asio::const_buffer> bufs,
                                          std::uint32_t secs) {
-    const std::size_t done = write_now(bufs);
+    const std::size_t done = send_now(bufs);
     if (done == total_size(bufs)) {
         co_return error_code{};
     }
@@ -432,9 +432,9 @@ awaitable<error_code> session::write_rest(std::span<const asio::const_buffer> bu
     co_return ec;
 }
 
-awaitable<error_code> session::write(std::string_view data) {
+bool session::write_now(std::string_view data) {
     if (data.empty()) {
-        co_return error_code{};
+        return true;
     }
     char size_line[24];
     char* end = std::to_chars(size_line, size_line + sizeof size_line - 2, data.size(), 16).ptr;
@@ -444,12 +444,27 @@ awaitable<error_code> session::write(std::string_view data) {
     const std::array<asio::const_buffer, 3> bufs{
         asio::buffer(size_line, static_cast<std::size_t>(end - size_line)), asio::buffer(data),
         asio::buffer(crlf)};
-    // write_all inlined: a stream event that goes out at once costs no coroutine frame more.
-    const std::size_t done = write_now(bufs);
+    std::size_t done = send_now(bufs);
     if (done == total_size(bufs)) {
+        return true;
+    }
+    // Kept for flush(): the caller's bytes are only valid until it writes again.
+    for (const auto& b : bufs) {
+        const std::size_t skip = std::min(done, b.size());
+        unsent_.append(static_cast<const char*>(b.data()) + skip, b.size() - skip);
+        done -= skip;
+    }
+    return false;
+}
+
+awaitable<error_code> session::flush() {
+    if (unsent_.empty()) {
         co_return error_code{};
     }
-    co_return co_await write_rest(bufs, done, env_.cfg.streaming_idle_timeout_secs);
+    const std::array<asio::const_buffer, 1> bufs{asio::buffer(unsent_)};
+    const error_code ec = co_await write_rest(bufs, 0, env_.cfg.streaming_idle_timeout_secs);
+    unsent_.clear();
+    co_return ec;
 }
 
 awaitable<error_code> session::finish() {

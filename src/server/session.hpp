@@ -55,7 +55,8 @@ public:
     awaitable<error_code> send(int status, api::header_list headers, std::string body,
                                std::string_view content_type) override;
     awaitable<error_code> start_stream(int status, api::header_list headers) override;
-    awaitable<error_code> write(std::string_view data) override;
+    bool write_now(std::string_view data) override;
+    awaitable<error_code> flush() override;
     awaitable<error_code> finish() override;
     bool started() const noexcept override { return started_; }
 
@@ -81,7 +82,7 @@ private:
     std::string head(int status, std::string_view content_type, api::header_list& headers,
                      std::string_view framing);
     /// Writes what the socket takes now without waiting; returns the bytes written.
-    std::size_t write_now(std::span<const asio::const_buffer> bufs);
+    std::size_t send_now(std::span<const asio::const_buffer> bufs);
     /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
     /// with a deadline of `secs` that closes the connection.
     awaitable<error_code> write_all(std::span<const asio::const_buffer> bufs, std::uint32_t secs);
@@ -115,6 +116,7 @@ private:
     bool head_request_ = false;
     bool started_ = false;
     bool client_gone_ = false;
+    std::string unsent_;  // the rest of a stream piece the socket did not take (flush())
     api::request_context* ctx_ = nullptr;  // the request being answered
     std::string client_ip_;
 };

@@ -243,39 +243,48 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
     }
 }
 
-awaitable<error_code> connection::read_some(response_parser& parser) {
+awaitable<error_code> connection::read_body(response_parser& parser) {
     // Not a coroutine: a stream event costs one coroutine frame less.
     if (plain()) {
-        return read_some_plain(parser);
+        return read_body_plain(parser);
     }
-    return read_some_tls(parser);
+    return read_body_tls(parser);
 }
 
-awaitable<error_code> connection::read_some_tls(response_parser& parser) {
-    auto [ec, n] =
-        co_await http::async_read_some(std::get<tls_stream>(stream_), buffer_, parser, use_nothrow);
-    if (ec == http::error::need_buffer) {
-        ec = {};
+awaitable<error_code> connection::read_body_tls(response_parser& parser) {
+    const std::size_t room = parser.window_left();
+    for (;;) {
+        auto [ec, n] = co_await http::async_read_some(std::get<tls_stream>(stream_), buffer_,
+                                                      parser, use_nothrow);
+        if (ec == http::error::need_buffer) {
+            co_return error_code{};  // the window is full
+        }
+        if (ec || parser.window_left() < room || parser.is_done()) {
+            co_return ec;
+        }
     }
-    co_return ec;
 }
 
-awaitable<error_code> connection::read_some_plain(response_parser& parser) {
-    // One parse step, as Beast's read_some: returns once the parser made progress (body
-    // bytes into the parser's buffer, or a chunk header), reading only when it needs bytes.
+awaitable<error_code> connection::read_body_plain(response_parser& parser) {
+    // Parse steps (as Beast's read_some) until body bytes are in, reading only when the
+    // parser needs bytes: a chunk header alone does not end the read.
+    const std::size_t room = parser.window_left();
     for (;;) {
         if (buffer_.size() > 0) {
             error_code ec;
             const std::size_t used = parser.put(buffer_.data(), ec);
             buffer_.consume(used);
             if (ec == http::error::need_buffer) {
-                co_return error_code{};
+                co_return error_code{};  // the window is full
             }
             if (ec && ec != http::error::need_more) {
                 co_return ec;
             }
-            if (used > 0 || parser.is_done()) {
+            if (parser.window_left() < room || parser.is_done()) {
                 co_return error_code{};
+            }
+            if (used > 0) {
+                continue;  // a chunk header: the body may follow in the buffer
             }
         }
         if (parser.is_done()) {

@@ -84,8 +84,9 @@ public:
     /// socket takes them.
     awaitable<error_code> write(std::string_view head, std::span<const std::string_view> body);
     awaitable<error_code> read_header(response_parser& parser);
-    /// One read-and-parse step (beast's async_read_some); need_buffer is not an error here.
-    awaitable<error_code> read_some(response_parser& parser);
+    /// Reads and parses until body bytes are in the parser's body window (set by the caller)
+    /// or the body ends; bytes already in the buffer are parsed first.
+    awaitable<error_code> read_body(response_parser& parser);
 
 private:
     bool plain() const noexcept { return stream_.index() == 0; }
@@ -99,8 +100,8 @@ private:
     /// A read without waiting, when the last read filled its room: true when it settled the
     /// read (bytes in buffer_, or an error in `ec`), false when the event loop must wait.
     bool read_now(error_code& ec);
-    awaitable<error_code> read_some_plain(response_parser& parser);
-    awaitable<error_code> read_some_tls(response_parser& parser);
+    awaitable<error_code> read_body_plain(response_parser& parser);
+    awaitable<error_code> read_body_tls(response_parser& parser);
     /// A plain-socket error as callers know it: a fired deadline is beast::error::timeout.
     error_code plain_error(error_code ec) const;
 

@@ -57,6 +57,9 @@ std::string head_with_length(const prepared_head& prepared, std::size_t body_siz
     return head;
 }
 
+/// An operation's result when there is nothing to wait for.
+awaitable<error_code> at_once(error_code ec) { co_return ec; }
+
 }  // namespace
 
 namespace {
@@ -279,38 +282,49 @@ int exchange::status() const noexcept { return parser_->status(); }
 const core::header_fields& exchange::headers() const noexcept { return parser_->fields(); }
 
 awaitable<result<std::string_view, failure>> exchange::read_some() {
+    if (!body_pending()) {
+        co_return settled();
+    }
+    const error_code ec = co_await wait_body();
+    co_return take_body(ec);
+}
+
+bool exchange::body_pending() const noexcept {
+    return !body_error_ && !aborted_ && !parser_->is_done();
+}
+
+result<std::string_view, failure> exchange::settled() {
     if (body_error_) {
-        co_return *body_error_;
+        return *body_error_;
     }
     if (aborted_) {
-        co_return fail_body(aborted_failure());
+        return fail_body(aborted_failure());
     }
-    if (parser_->is_done()) {
-        co_return std::string_view{};
-    }
+    return std::string_view{};  // the body is complete
+}
+
+awaitable<error_code> exchange::wait_body() {
+    // Not a coroutine: waiting costs the connection's read frame only.
     const auto now = clock::now();
     if (now >= total_deadline_) {
-        co_return fail_body(timeout_failure("total deadline exceeded"));
+        total_bound_ = true;
+        return at_once(beast::error::timeout);
     }
     if (!scratch_) {
         scratch_ = std::make_unique_for_overwrite<char[]>(scratch_size);
     }
     conn_->expires_at(deadline_after(limits_.idle, now));
-    for (;;) {
-        parser_->body_window(scratch_.get(), scratch_size);
-        const error_code ec = co_await conn_->read_some(*parser_);
-        if (ec || aborted_) {
-            co_return fail_body(
-                fail(ec, "reading response body failed", "timed out waiting for response body"));
-        }
-        const std::size_t n = scratch_size - parser_->window_left();
-        if (n > 0) {
-            co_return std::string_view(scratch_.get(), n);
-        }
-        if (parser_->is_done()) {
-            co_return std::string_view{};
-        }
+    parser_->body_window(scratch_.get(), scratch_size);
+    return conn_->read_body(*parser_);
+}
+
+result<std::string_view, failure> exchange::take_body(const error_code& ec) {
+    if (ec || aborted_) {
+        return fail_body(
+            fail(ec, "reading response body failed", "timed out waiting for response body"));
     }
+    // Empty when the body ended: the read returns once bytes are in or at the end.
+    return std::string_view(scratch_.get(), scratch_size - parser_->window_left());
 }
 
 awaitable<result<std::string, failure>> exchange::read_all() {

@@ -47,6 +47,10 @@ public:
     int status() const noexcept;
     const core::header_fields& headers() const noexcept;
     awaitable<result<std::string_view, failure>> read_some();
+    /// read_some() in steps (see response::body_pending()).
+    bool body_pending() const noexcept;
+    awaitable<error_code> wait_body();
+    result<std::string_view, failure> take_body(const error_code& ec);
     awaitable<result<std::string, failure>> read_all();
     /// Closes the connection; pending and later operations fail with operation_aborted.
     void abort() noexcept;
@@ -59,6 +63,8 @@ private:
                                      clock::time_point now = clock::now());
     failure fail(const error_code& ec, std::string_view stage, std::string_view timeout_text);
     failure fail_body(failure f);
+    /// What read_some() gives without reading: the body's error, the abort, or its end.
+    result<std::string_view, failure> settled();
     /// The answer has begun: the request is never sent again (and a long stream should not
     /// hold it).
     void release_request() noexcept;

@@ -13,6 +13,14 @@ const core::header_fields& response::headers() const noexcept { return state_->h
 
 awaitable<result<std::string_view, failure>> response::read_some() { return state_->read_some(); }
 
+bool response::body_pending() const noexcept { return state_->body_pending(); }
+
+awaitable<error_code> response::wait_body() { return state_->wait_body(); }
+
+result<std::string_view, failure> response::take_body(const error_code& ec) {
+    return state_->take_body(ec);
+}
+
 awaitable<result<std::string, failure>> response::read_all() { return state_->read_all(); }
 
 void response::abort() noexcept { state_->abort(); }

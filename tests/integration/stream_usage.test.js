@@ -28,6 +28,9 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hadrian-stream-usage-'));
   gw = await startGateway({
     config: {
+      // One I/O thread, as deployments on one core run: the event loop's sockets go without
+      // locks there, while the database thread still hands its results back to it.
+      server: { threads: 1 },
       database: { type: 'sqlite', path: path.join(dir, 'hadrian.db') },
       auth: { mode: { type: 'api_key' }, bootstrap: { api_key: BOOTSTRAP } },
       providers: { default_provider: 'openai', openai: openAiProvider(fake.baseURL) },

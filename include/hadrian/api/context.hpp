@@ -36,8 +36,15 @@ public:
                                        std::string_view content_type = "application/json") = 0;
     /// Response header of an SSE stream (chunked, text/event-stream).
     virtual awaitable<error_code> start_stream(int status, header_list headers) = 0;
-    /// One piece of the stream; at most one write is in flight (backpressure).
-    virtual awaitable<error_code> write(std::string_view data) = 0;
+    /// One piece of the stream, written without waiting: true when the socket took all of
+    /// it. Otherwise the sink keeps the rest (the client's socket is full, or the client is
+    /// gone) and flush() must be awaited before anything else is written: at most one piece
+    /// waits (backpressure). A relayed event costs no coroutine frame this way.
+    virtual bool write_now(std::string_view data) = 0;
+    /// Writes what write_now() kept, waiting for room; an error when the client is gone.
+    virtual awaitable<error_code> flush() = 0;
+    /// write_now(), then flush() when the piece did not all go out.
+    awaitable<error_code> write(std::string_view data);
     /// End of the stream body.
     virtual awaitable<error_code> finish() = 0;
     /// Whether anything was sent yet (a response or a stream header).

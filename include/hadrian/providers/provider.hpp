@@ -49,11 +49,18 @@ public:
 
     virtual ~wire_events() = default;
 
+    /// Whether the next run is read from the upstream: then `take_run(co_await wait_run(),
+    /// plain)` gives it. Otherwise (an event in another shape, a partial one, or the end) the
+    /// next event is read with event_stream::next(). In two steps so that waiting on the
+    /// upstream costs the stream no coroutine frame but the connection's read.
+    virtual bool run_pending() const noexcept = 0;
+    virtual awaitable<error_code> wait_run() = 0;
     /// The next bytes to write to the client as they are: whole events, each a JSON object
     /// on one `data: ` line, that `plain` accepts and that are neither `[DONE]` nor an error.
     /// Valid until the next call on the stream. Empty when the next event is to be read with
-    /// event_stream::next() (an event in another shape, a partial one, or the end).
-    virtual awaitable<result<std::string_view, core::api_error>> next_run(plain_test plain) = 0;
+    /// event_stream::next().
+    virtual result<std::string_view, core::api_error> take_run(const error_code& ec,
+                                                               plain_test plain) = 0;
 };
 
 /// Events of a streaming answer, in the OpenAI wire shape of the operation: chat chunks as

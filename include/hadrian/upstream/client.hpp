@@ -146,6 +146,15 @@ public:
     /// the same failure.
     awaitable<result<std::string_view, failure>> read_some();
 
+    /// read_some() in two steps, for a reader that keeps its own coroutine frame (a relayed
+    /// stream): while body_pending(), `take_body(co_await wait_body())` is what read_some()
+    /// gives, with one coroutine frame less per read (the connection's read is the only
+    /// one). When not pending (the body ended, failed or was aborted), read_some() answers
+    /// at once.
+    bool body_pending() const noexcept;
+    awaitable<error_code> wait_body();
+    result<std::string_view, failure> take_body(const error_code& ec);
+
     /// Whole (remaining) body; errc::provider_error above client_options::max_body_bytes.
     awaitable<result<std::string, failure>> read_all();
 

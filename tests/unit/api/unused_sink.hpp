@@ -14,7 +14,8 @@ public:
         co_return error_code{};
     }
     awaitable<error_code> start_stream(int, header_list) override { co_return error_code{}; }
-    awaitable<error_code> write(std::string_view) override { co_return error_code{}; }
+    bool write_now(std::string_view) override { return true; }
+    awaitable<error_code> flush() override { co_return error_code{}; }
     awaitable<error_code> finish() override { co_return error_code{}; }
     bool started() const noexcept override { return false; }
 };

@@ -177,6 +177,38 @@ TEST(UpstreamAbort, DuringBodyRead) {
     EXPECT_EQ(h.get().idle_connections(), 0u);
 }
 
+TEST(UpstreamAbort, DuringBodyWaitInSteps) {
+    fake_server server(header_then_stall);
+    client_harness h;
+    core::abort_signal abort;
+    auto req = make_request(server.url("/"));
+    req.limits.idle = 30'000ms;
+    req.limits.total = 30'000ms;
+    auto sent = h.send(std::move(req), &abort);
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    auto resp = std::move(*sent);
+    ASSERT_EQ(h.sync(resp->read_some()).value(), "first bytes");
+
+    auto step = [](response& r) -> awaitable<result<std::string_view, failure>> {
+        const error_code ec = co_await r.wait_body();
+        co_return r.take_body(ec);
+    };
+    auto pending = h.start(step(*resp));
+    h.run([&] { abort.abort(); });
+    const auto next = pending.get();
+    ASSERT_FALSE(next.has_value());
+    EXPECT_EQ(next.error().ec, asio::error::operation_aborted);
+    // The failure stays: nothing more to wait for, and read_some gives it again.
+    bool still_pending = true;
+    h.run([&] { still_pending = resp->body_pending(); });
+    EXPECT_FALSE(still_pending);
+    const auto after = h.sync(resp->read_some());
+    ASSERT_FALSE(after.has_value());
+    EXPECT_EQ(after.error().ec, asio::error::operation_aborted);
+    h.drop(std::move(resp));
+    EXPECT_EQ(h.get().idle_connections(), 0u);
+}
+
 TEST(UpstreamAbort, ResponseAbortAndHookClearedOnDestruction) {
     fake_server server(header_then_stall);
     client_harness h;

@@ -170,6 +170,52 @@ TEST(UpstreamHttp, ChunkedBodyArrivesIncrementally) {
     EXPECT_EQ(h.get().idle_connections(), 1u);
 }
 
+/// Reads the body to the end in steps (body_pending, wait_body, take_body), counting pieces.
+awaitable<result<std::string, failure>> read_in_steps(response& r, std::size_t& pieces) {
+    std::string body;
+    while (r.body_pending()) {
+        const error_code ec = co_await r.wait_body();
+        auto piece = r.take_body(ec);
+        if (!piece) {
+            co_return piece.error();
+        }
+        if (piece->empty()) {
+            break;
+        }
+        ++pieces;
+        body.append(*piece);
+    }
+    co_return body;
+}
+
+TEST(UpstreamHttp, ChunkedBodyReadInStepsGivesEveryByteOnce) {
+    std::vector<std::string> chunks{"data: one\n\n", "data: two\n\n"};
+    fake_server server([&chunks](const seen_request&, std::size_t) {
+        auto r = chunked_reply(chunks, 20ms);
+        // A chunk's header alone, then its data: the step waits on until body bytes come.
+        r.parts.insert(r.parts.end() - 1, {{"5\r\n", 20ms}, {"three\r\n", 20ms}});
+        return r;
+    });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/stream")));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    auto resp = std::move(*sent);
+
+    std::size_t pieces = 0;
+    const auto body = h.sync(read_in_steps(*resp, pieces));
+    ASSERT_TRUE(body.has_value()) << body.error().message;
+    EXPECT_EQ(*body, "data: one\n\ndata: two\n\nthree");
+    EXPECT_EQ(pieces, 3u);  // no empty piece before the end
+    bool pending = true;
+    h.run([&] { pending = resp->body_pending(); });
+    EXPECT_FALSE(pending);
+    const auto again = h.sync(resp->read_some());
+    ASSERT_TRUE(again.has_value());
+    EXPECT_TRUE(again->empty());
+    h.drop(std::move(resp));
+    EXPECT_EQ(h.get().idle_connections(), 1u);
+}
+
 TEST(UpstreamHttp, CloseDelimitedBodyIsReadToEofAndNotPooled) {
     fake_server server([](const seen_request&, std::size_t) {
         reply r;
