@@ -152,17 +152,28 @@ TEST(UpstreamAbort, DuringHeaderWait) {
     EXPECT_EQ(h.get().idle_connections(), 0u);
 }
 
-TEST(UpstreamAbort, DuringBodyRead) {
-    fake_server server(header_then_stall);
-    client_harness h;
-    core::abort_signal abort;
+/// A response whose first body bytes were read, from a server that then stalls; `abort` is
+/// its abort signal. Null (and a test failure) when the exchange failed.
+std::unique_ptr<response> stalled_response(client_harness& h, const fake_server& server,
+                                           core::abort_signal& abort) {
     auto req = make_request(server.url("/"));
     req.limits.idle = 30'000ms;
     req.limits.total = 30'000ms;
     auto sent = h.send(std::move(req), &abort);
-    ASSERT_TRUE(sent.has_value()) << sent.error().message;
-    auto resp = std::move(*sent);
-    ASSERT_EQ(h.sync(resp->read_some()).value(), "first bytes");
+    EXPECT_TRUE(sent.has_value()) << sent.error().message;
+    if (!sent) {
+        return nullptr;
+    }
+    EXPECT_EQ(h.sync((*sent)->read_some()).value(), "first bytes");
+    return std::move(*sent);
+}
+
+TEST(UpstreamAbort, DuringBodyRead) {
+    fake_server server(header_then_stall);
+    client_harness h;
+    core::abort_signal abort;
+    auto resp = stalled_response(h, server, abort);
+    ASSERT_NE(resp, nullptr);
 
     // Queued on the strand behind the read, so the read is pending when the abort runs.
     auto pending = h.start(resp->read_some());
@@ -181,13 +192,8 @@ TEST(UpstreamAbort, DuringBodyWaitInSteps) {
     fake_server server(header_then_stall);
     client_harness h;
     core::abort_signal abort;
-    auto req = make_request(server.url("/"));
-    req.limits.idle = 30'000ms;
-    req.limits.total = 30'000ms;
-    auto sent = h.send(std::move(req), &abort);
-    ASSERT_TRUE(sent.has_value()) << sent.error().message;
-    auto resp = std::move(*sent);
-    ASSERT_EQ(h.sync(resp->read_some()).value(), "first bytes");
+    auto resp = stalled_response(h, server, abort);
+    ASSERT_NE(resp, nullptr);
 
     auto step = [](response& r) -> awaitable<result<std::string_view, failure>> {
         const error_code ec = co_await r.wait_body();
