@@ -444,15 +444,13 @@ bool session::write_now(std::string_view data) {
     const std::array<asio::const_buffer, 3> bufs{
         asio::buffer(size_line, static_cast<std::size_t>(end - size_line)), asio::buffer(data),
         asio::buffer(crlf)};
-    std::size_t done = send_now(bufs);
+    const std::size_t done = send_now(bufs);
     if (done == total_size(bufs)) {
         return true;
     }
     // Kept for flush(): the caller's bytes are only valid until it writes again.
-    for (const auto& b : bufs) {
-        const std::size_t skip = std::min(done, b.size());
-        unsent_.append(static_cast<const char*>(b.data()) + skip, b.size() - skip);
-        done -= skip;
+    for (const auto& b : core::unwritten(bufs, done).span()) {
+        unsent_.append(static_cast<const char*>(b.data()), b.size());
     }
     return false;
 }
