@@ -449,7 +449,8 @@ bool session::write_now(std::string_view data) {
         return true;
     }
     // Kept for flush(): the caller's bytes are only valid until it writes again.
-    for (const auto& b : core::unwritten(bufs, done).span()) {
+    const core::unwritten rest(bufs, done);
+    for (const auto& b : rest.span()) {
         unsent_.append(static_cast<const char*>(b.data()), b.size());
     }
     return false;
