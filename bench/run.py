@@ -29,7 +29,9 @@ def header(ctx, names):
            if ctx.target_cpu is not None else "one CPU: nothing pinned")
     return (f"# Hadrian benchmark, {now}\n\n"
             f"- machine: {context.machine()}\n"
-            f"- {pin}; {ctx.seconds:g} s per scenario after {ctx.warmup_seconds:g} s of warm-up\n"
+            f"- {pin}; each scenario in {ctx.rounds} round(s) over the targets in turn, "
+            f"{ctx.seconds:g} s per target and round after {ctx.warmup_seconds:g} s of warm-up; "
+            f"the round of median req/s is shown\n"
             f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
             f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
 
@@ -58,13 +60,7 @@ def bench(ctx):
             log(f"bench: idle RSS of {t.name}")
             rows.append(_guarded(lambda: scenarios.idle_rss(ctx, t), "idle", t.name))
     for sc in plan:
-        for t in tgts:
-            log(f"bench: {sc.name} ({sc.title}) against {t.name}")
-            row = _guarded(lambda: scenarios.run_one(ctx, sc, t), sc.name, t.name)
-            if "rps" in row:
-                log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
-                    f"{row['errors']} errors")
-            rows.append(row)
+        rows += scenarios.run_rounds(ctx, sc, tgts, _guarded, log)
     text = header(ctx, names) + "\n" + table.render(rows)
     print(text, flush=True)
     if env.str("BENCH_OUTPUT", ""):

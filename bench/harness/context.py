@@ -48,7 +48,8 @@ class Context:
         self.repo = repo
         self.hadrian_bin = os.path.abspath(env.str("HADRIAN_BIN", os.path.join(repo, "build/hadrian")))
         self.tools_dir = os.path.abspath(env.str("BENCH_TOOLS_DIR", os.path.join(repo, "build-bench")))
-        self.seconds = env.float("BENCH_SECONDS", 10)
+        self.seconds = env.float("BENCH_SECONDS", 5)
+        self.rounds = max(1, env.int("BENCH_ROUNDS", 3))
         self.warmup_seconds = env.float("BENCH_WARMUP_SECONDS", 2)
         self.rss_every = env.float("BENCH_RSS_EVERY", 1)
         self.gateway_threads = env.int("BENCH_GATEWAY_THREADS", 1)

@@ -100,6 +100,55 @@ def run_one(ctx, sc, target):
     return row
 
 
+def _median_key(sc):
+    """What picks a scenario's median round: throughput where the load is closed and
+    unpaced, otherwise the latency the load's pacing leaves to the target."""
+    if sc.tool == "wrk":
+        return "req/s", lambda r: r.get("rps")
+    if sc.tool == "hold":
+        return "TTFB p99 ms", lambda r: (r.get("ttfb") or {}).get("p99")
+    return "p99 ms", lambda r: (r.get("latency") or {}).get("p99")
+
+
+def _merged(sc, rounds):
+    """One row for a (scenario, target) measured in several rounds: the median round by
+    `_median_key`, with the errors of every round and the highest peak RSS."""
+    done = [r for r in rounds if not r.get("failed")]
+    if not done:
+        return rounds[0]
+    label, key = _median_key(sc)
+    row = dict(sorted(done, key=lambda r: key(r) or 0)[(len(done) - 1) // 2])
+    row["rounds"] = (label, [None if r.get("failed") else key(r) for r in rounds])
+    row["errors"] = sum(r.get("errors", 0) for r in done)
+    kinds = {}
+    for r in done:
+        for k, v in (r.get("error_kinds") or {}).items():
+            kinds[k] = kinds.get(k, 0) + v
+    row["error_kinds"] = kinds
+    peaks = [r["peak_rss_mib"] for r in done if r.get("peak_rss_mib") is not None]
+    if peaks:
+        row["peak_rss_mib"] = max(peaks)
+    if len(done) < len(rounds):
+        row["failed_rounds"] = len(rounds) - len(done)
+    return row
+
+
+def run_rounds(ctx, sc, tgts, guarded, log):
+    """`sc` against every target in `ctx.rounds` rounds, each round running the targets in
+    turn, so that a slow phase of the machine falls on all of them rather than on one; one
+    row per target (`_merged`)."""
+    by_target = {t.name: [] for t in tgts}
+    for n in range(ctx.rounds):
+        for t in tgts:
+            log(f"bench: {sc.name} ({sc.title}) against {t.name}, round {n + 1}/{ctx.rounds}")
+            row = guarded(lambda: run_one(ctx, sc, t), sc.name, t.name)
+            if "rps" in row:
+                log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
+                    f"{row['errors']} errors")
+            by_target[t.name].append(row)
+    return [_merged(sc, by_target[t.name]) for t in tgts]
+
+
 def idle_rss(ctx, target, settle=2.0):
     """RSS of a target freshly started and idle for `settle` seconds."""
     target.start()

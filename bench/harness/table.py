@@ -66,7 +66,17 @@ def render(rows):
         direct = by.get((r["scenario"], "direct"))
         nginx = by.get((r["scenario"], "nginx"))
         lines.append("| " + " | ".join(_cells(r, direct, nginx)) + " |")
+    rounds = [r for r in rows if len((r.get("rounds") or ("", []))[1]) > 1]
+    if rounds:
+        notes.append("Each round (the row above is the median round by this figure):")
+        for r in rounds:
+            label, values = r["rounds"]
+            each = ", ".join(_num(v, 4) if v is not None else "failed" for v in values)
+            notes.append(f"- {r['scenario']} / {r['target']}, {label}: {each}")
     for r in rows:
+        if r.get("failed_rounds"):
+            notes.append(f"- {r['scenario']} / {r['target']}: {r['failed_rounds']} round(s) "
+                         "did not run")
         if r.get("failed"):
             notes.append(f"- {r['scenario']} / {r['target']}: did not run: {r['failed']}")
         if r.get("errors"):
