@@ -38,6 +38,8 @@ public:
         return inner_->next();
     }
 
+    bool next_in_hand() const noexcept override { return !used_ || inner_->next_in_hand(); }
+
     // The inner stream's runs once the first event is out.
     providers::wire_events* wire() noexcept override { return used_ ? inner_->wire() : nullptr; }
 
@@ -387,11 +389,8 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     headers.emplace_back("X-Model", route.model);
     if (answer.events) {
         ctx.status = answer.status;
-        auto ec = co_await ctx.sink.start_stream(answer.status, std::move(headers));
-        if (ec) {
-            ctx.abort.abort();
-            co_return;
-        }
+        // The header goes out with the first event, which is in hand (see attempt()).
+        ctx.sink.start_stream(answer.status, std::move(headers));
         if (turn != nullptr) {
             answer.events =
                 responses_.watch(std::move(*turn), ctx, std::move(answer.events), pricing);

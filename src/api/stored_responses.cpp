@@ -91,6 +91,8 @@ public:
         co_return ev;
     }
 
+    bool next_in_hand() const noexcept override { return inner_->next_in_hand(); }
+
 private:
     void on_event(sse::event& e) {
         if (!lifecycle_event(e.event)) {

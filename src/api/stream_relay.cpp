@@ -168,10 +168,7 @@ awaitable<void> end_broken(request_context& ctx, bool chat, const core::api_erro
     const std::string msg =
         chat ? chat_error_event(err, ctx.request_id)
              : responses_error_events(err, ctx.request_id, response_id, forwarded);
-    auto ec = co_await ctx.sink.write(msg);
-    if (!ec) {
-        co_await ctx.sink.finish();
-    }
+    co_await ctx.sink.finish(msg);
 }
 
 }  // namespace
@@ -196,9 +193,24 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
     // A plain run costs two clock readings: when it was read, and when it was written (which
     // is when waiting for the next one starts).
     auto waiting_since = clock::now();
+    // Whether the next event is in hand: then what is written waits for it (one write).
+    bool in_hand = events.next_in_hand();
+    const std::string_view last = chat ? sse::done_event : std::string_view{};
     for (;;) {
         std::string_view out;
         providers::wire_events* wire = chat ? events.wire() : nullptr;
+        if (!in_hand) {
+            // About to wait on the upstream: what is held goes out first.
+            error_code ec;
+            if (!ctx.sink.write_now({})) {
+                ec = co_await ctx.sink.flush();
+            }
+            if (ec) {
+                ctx.error_code = "client_disconnected";
+                ctx.abort.abort();
+                co_return;
+            }
+        }
         if (wire != nullptr && wire->run_pending()) {
             const error_code read = co_await wire->wait_run();
             auto run = wire->take_run(read, plain);
@@ -218,19 +230,16 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
                 co_return;
             }
             if (!ev->has_value()) {
-                if (chat) {
-                    auto ec = co_await ctx.sink.write(sse::done_event);
-                    if (ec) {
-                        ctx.error_code = "client_disconnected";
-                        co_return;
-                    }
+                auto ec = co_await ctx.sink.finish(last);
+                if (ec) {
+                    ctx.error_code = "client_disconnected";
                 }
-                co_await ctx.sink.finish();
                 co_return;
             }
             sse::event& e = **ev;
             if (!read_event(ctx, op, e, client_wants_usage, pricing, response_id)) {
                 waiting_since = clock::now();
+                in_hand = events.next_in_hand();
                 continue;
             }
             frame.clear();
@@ -243,7 +252,11 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
             waited.sum += ready_at - waiting_since;
         }
         error_code ec;
-        if (!ctx.sink.write_now(out)) {
+        in_hand = events.next_in_hand();
+        if (in_hand) {
+            // More is in hand: this piece goes out with it, in one write.
+            ctx.sink.hold(out);
+        } else if (!ctx.sink.write_now(out)) {
             ec = co_await ctx.sink.flush();
         }
         waiting_since = clock::now();

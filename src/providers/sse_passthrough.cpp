@@ -118,6 +118,15 @@ awaitable<result<std::optional<sse::event>, core::api_error>> sse_passthrough::n
     }
 }
 
+bool sse_passthrough::next_in_hand() const noexcept {
+    if (next_pending_ < pending_.size()) {
+        // After [DONE] the rest of the body is read before next() answers.
+        return op_ != operation::chat_completions || pending_[next_pending_].data != "[DONE]" ||
+               body_ended_ || !res_->body_pending();
+    }
+    return body_ended_;
+}
+
 wire_events* sse_passthrough::wire() noexcept {
     return op_ == operation::chat_completions ? this : nullptr;
 }

@@ -23,6 +23,7 @@ public:
     sse_passthrough(std::unique_ptr<upstream::response> res, operation op);
 
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override;
+    bool next_in_hand() const noexcept override;
     wire_events* wire() noexcept override;
     bool run_pending() const noexcept override;
     awaitable<error_code> wait_run() override;

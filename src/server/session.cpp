@@ -350,6 +350,13 @@ awaitable<void> session::serve(core::http_request& req) {
         log()->error("request_id={} unhandled: {}", ctx.request_id, e.what());
         keep_alive_ = false;
     }
+    if (stream_open_) {
+        // A stream that did not end (the client went away, or it broke before a byte went
+        // out): the connection's next bytes would be misread.
+        keep_alive_ = false;
+        stream_open_ = false;
+        unsent_.clear();
+    }
     ctx_ = nullptr;
 }
 
@@ -397,13 +404,12 @@ awaitable<error_code> session::send(int status, api::header_list headers, std::s
     co_return co_await write_all(std::span(bufs.data(), count), env_.cfg.timeout_secs);
 }
 
-awaitable<error_code> session::start_stream(int status, api::header_list headers) {
+void session::start_stream(int status, api::header_list headers) {
     started_ = true;
+    stream_open_ = true;
     headers.emplace(headers.begin(), "X-Accel-Buffering", "no");
     headers.emplace(headers.begin(), "Cache-Control", "no-cache");
-    const std::string h = head(status, "text/event-stream", headers, "Transfer-Encoding: chunked");
-    const std::array<asio::const_buffer, 1> bufs{asio::buffer(h)};
-    co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
+    unsent_ = head(status, "text/event-stream", headers, "Transfer-Encoding: chunked");
 }
 
 std::size_t session::send_now(std::span<const asio::const_buffer> bufs) {
@@ -432,27 +438,61 @@ awaitable<error_code> session::write_rest(std::span<const asio::const_buffer> bu
     co_return ec;
 }
 
-bool session::write_now(std::string_view data) {
-    if (data.empty()) {
-        return true;
-    }
-    char size_line[24];
-    char* end = std::to_chars(size_line, size_line + sizeof size_line - 2, data.size(), 16).ptr;
+namespace {
+
+/// A chunk's size line ("1a\r\n") in `out`; its length.
+std::size_t chunk_size_line(std::array<char, 24>& out, std::size_t size) {
+    char* end = std::to_chars(out.data(), out.data() + out.size() - 2, size, 16).ptr;
     *end++ = '\r';
     *end++ = '\n';
-    static constexpr std::string_view crlf = "\r\n";
-    const std::array<asio::const_buffer, 3> bufs{
-        asio::buffer(size_line, static_cast<std::size_t>(end - size_line)), asio::buffer(data),
-        asio::buffer(crlf)};
-    const std::size_t done = send_now(bufs);
-    if (done == total_size(bufs)) {
+    return static_cast<std::size_t>(end - out.data());
+}
+
+constexpr std::string_view crlf = "\r\n";
+
+}  // namespace
+
+void session::hold(std::string_view data) {
+    if (data.empty()) {
+        return;  // an empty chunk would end the body
+    }
+    std::array<char, 24> size_line;
+    unsent_.append(size_line.data(), chunk_size_line(size_line, data.size()));
+    unsent_.append(data);
+    unsent_.append(crlf);
+}
+
+bool session::write_now(std::string_view data) {
+    std::array<char, 24> size_line;
+    std::array<asio::const_buffer, 4> bufs;
+    std::size_t count = 0;
+    if (!unsent_.empty()) {
+        bufs[count++] = asio::buffer(unsent_);
+    }
+    if (!data.empty()) {
+        bufs[count++] = asio::buffer(size_line.data(), chunk_size_line(size_line, data.size()));
+        bufs[count++] = asio::buffer(data);
+        bufs[count++] = asio::buffer(crlf);
+    }
+    const std::span<const asio::const_buffer> pieces(bufs.data(), count);
+    const std::size_t total = total_size(pieces);
+    if (total == 0) {
         return true;
     }
-    // Kept for flush(): the caller's bytes are only valid until it writes again.
-    const core::unwritten rest(bufs, done);
-    for (const auto& b : rest.span()) {
-        unsent_.append(static_cast<const char*>(b.data()), b.size());
+    const std::size_t done = send_now(pieces);
+    if (done == total) {
+        unsent_.clear();
+        return true;
     }
+    // Kept for flush(): the caller's bytes are only valid until it writes again. The rest
+    // may begin inside unsent_ itself, so it is gathered apart first.
+    const core::unwritten rest(pieces, done);
+    std::string kept;
+    kept.reserve(total - done);
+    for (const auto& b : rest.span()) {
+        kept.append(static_cast<const char*>(b.data()), b.size());
+    }
+    unsent_ = std::move(kept);
     return false;
 }
 
@@ -466,10 +506,26 @@ awaitable<error_code> session::flush() {
     co_return ec;
 }
 
-awaitable<error_code> session::finish() {
-    static constexpr std::string_view last = "0\r\n\r\n";
-    const std::array<asio::const_buffer, 1> bufs{asio::buffer(last)};
-    co_return co_await write_all(bufs, env_.cfg.streaming_idle_timeout_secs);
+awaitable<error_code> session::finish(std::string_view last) {
+    static constexpr std::string_view end = "0\r\n\r\n";
+    std::array<char, 24> size_line;
+    std::array<asio::const_buffer, 5> bufs;
+    std::size_t count = 0;
+    if (!unsent_.empty()) {
+        bufs[count++] = asio::buffer(unsent_);
+    }
+    if (!last.empty()) {
+        bufs[count++] = asio::buffer(size_line.data(), chunk_size_line(size_line, last.size()));
+        bufs[count++] = asio::buffer(last);
+        bufs[count++] = asio::buffer(crlf);
+    }
+    bufs[count++] = asio::buffer(end);
+    const error_code ec =
+        co_await write_all(std::span<const asio::const_buffer>(bufs.data(), count),
+                           env_.cfg.streaming_idle_timeout_secs);
+    unsent_.clear();
+    stream_open_ = static_cast<bool>(ec);
+    co_return ec;
 }
 
 }  // namespace hadrian::server

@@ -54,10 +54,11 @@ public:
     // api::response_sink
     awaitable<error_code> send(int status, api::header_list headers, std::string body,
                                std::string_view content_type) override;
-    awaitable<error_code> start_stream(int status, api::header_list headers) override;
+    void start_stream(int status, api::header_list headers) override;
+    void hold(std::string_view data) override;
     bool write_now(std::string_view data) override;
     awaitable<error_code> flush() override;
-    awaitable<error_code> finish() override;
+    awaitable<error_code> finish(std::string_view last) override;
     bool started() const noexcept override { return started_; }
 
 private:
@@ -115,8 +116,11 @@ private:
     bool keep_alive_ = true;
     bool head_request_ = false;
     bool started_ = false;
+    bool stream_open_ = false;  // a stream's header was given and its end was not written
     bool client_gone_ = false;
-    std::string unsent_;  // the rest of a stream piece the socket did not take (flush())
+    // A stream's bytes not written yet: its header and held pieces (to go out with the next
+    // piece), or the rest of a write the socket did not take all of (flush()).
+    std::string unsent_;
     api::request_context* ctx_ = nullptr;  // the request being answered
     std::string client_ip_;
 };

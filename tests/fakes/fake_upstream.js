@@ -46,7 +46,9 @@
 //                pseudo-random points (from this seed), 1 ms apart, so that events and
 //                even UTF-8 sequences straddle reads
 //   text         stream: the SSE body as this exact text, or an array of texts written
-//                5 ms apart (each most likely read on its own); cut by splitSeed when given
+//                5 ms apart (each most likely read on its own); cut by splitSeed when given.
+//                An entry may be a promise of its text: the stream waits for it (a test
+//                holds the upstream back until its client saw what came before)
 
 const http = require('node:http');
 const fs = require('node:fs');
@@ -424,7 +426,8 @@ class FakeUpstream {
         return;
       }
     } else {
-      for (const piece of pieces) {
+      for (const entry of pieces) {
+        const piece = await entry;
         if (record.closed) {
           return;
         }

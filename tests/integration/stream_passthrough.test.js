@@ -183,3 +183,87 @@ test('a client that stops reading mid-stream gets every byte once it reads again
   assert.equal(got.length, framed(chunk(0)).length + text.length);
   assert.ok(got === framed(chunk(0)) + text, 'the same bytes in the same order');
 });
+
+/**
+ * Reads a stream until `until` is in its text or `timeoutMs` passed; then `release()`, and
+ * reads to the end. Returns the whole text and whether `until` came before the timeout.
+ */
+async function readReleasing(res, until, release, timeoutMs = 5000) {
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let seen = false;
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true; // the upstream goes on anyway: no hang
+    release();
+  }, timeoutMs);
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      break;
+    }
+    text += decoder.decode(value, { stream: true });
+    if (!seen && !late && text.includes(until)) {
+      seen = true;
+      clearTimeout(timer);
+      release();
+    }
+  }
+  clearTimeout(timer);
+  return { text, seen };
+}
+
+test('events read together go out before the gateway waits on the upstream again', async () => {
+  // The gateway writes events it has in hand together. Whatever it holds goes out before it
+  // waits for more: here the upstream sends nothing more until the client saw it all.
+  const [c0, c1, c2, u] = [chunk(0), chunk(1), chunk(2), usageOnly].map(framed);
+  const sent = (...datas) => datas.map((d) => `data: ${d}\n\n`).join('');
+  const cases = [
+    // plain events around a usage chunk, then a wait before the next event
+    {
+      rest: sent(chunk(1), usageOnly, chunk(2)),
+      tail: sent('[DONE]'),
+      usage: true,
+      before: c0 + c1 + u + c2,
+      after: '',
+    },
+    // the same, then [DONE], then a wait before the body's end
+    {
+      rest: sent(chunk(1), usageOnly, chunk(2), '[DONE]'),
+      tail: '',
+      usage: true,
+      before: c0 + c1 + u + c2,
+      after: '',
+    },
+    // a held event, then a usage chunk the client did not ask for, then a wait
+    {
+      rest: sent(chunk(1), usageOnly),
+      tail: sent(chunk(2), '[DONE]'),
+      usage: false,
+      before: c0 + c1,
+      after: c2,
+    },
+  ];
+  for (const [i, { rest, tail, usage, before, after }] of cases.entries()) {
+    let release;
+    const gate = new Promise((resolve) => {
+      release = () => resolve(tail);
+    });
+    fake.setDefault({ text: [first, rest, gate] });
+    const res = await fetch(`${gw.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Say four words.' }],
+        stream: true,
+        ...(usage ? { stream_options: { include_usage: true } } : {}),
+      }),
+    });
+    assert.equal(res.status, 200);
+    const { text, seen } = await readReleasing(res, before, release);
+    assert.ok(seen, `case ${i}: the events in hand reached the client while the upstream waited`);
+    assert.equal(text, before + after + 'data: [DONE]\n\n', `case ${i}`);
+  }
+});

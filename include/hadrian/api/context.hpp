@@ -24,8 +24,11 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 struct prepared_memo;  // api/request_body.hpp
 
 /// Where a handler writes its answer; implemented by the server's session.
-/// Either `send` once, or `start_stream`, any number of `write`, then `finish`.
+/// Either `send` once, or `start_stream`, any number of `hold`/`write`, then `finish`.
 /// Every call returns an error when the client is gone; the handler then stops.
+/// A stream's header and held pieces go out with the next write: fewer system calls and
+/// packets when several pieces are in hand at once. Whoever is about to wait on something
+/// else than the client must write what is held first (`write_now({})`, then `flush()`).
 /// Thread safety: none; used on the connection's strand only.
 class response_sink {
 public:
@@ -34,19 +37,23 @@ public:
     /// A complete response with a body. `X-Request-Id` is added by the sink.
     virtual awaitable<error_code> send(int status, header_list headers, std::string body,
                                        std::string_view content_type = "application/json") = 0;
-    /// Response header of an SSE stream (chunked, text/event-stream).
-    virtual awaitable<error_code> start_stream(int status, header_list headers) = 0;
-    /// One piece of the stream, written without waiting: true when the socket took all of
-    /// it. Otherwise the sink keeps the rest (the client's socket is full, or the client is
-    /// gone) and flush() must be awaited before anything else is written: at most one piece
-    /// waits (backpressure). A relayed event costs no coroutine frame this way.
+    /// Response header of an SSE stream (chunked, text/event-stream), held to go out with
+    /// the first piece.
+    virtual void start_stream(int status, header_list headers) = 0;
+    /// One piece of the stream, held to go out with the next one.
+    virtual void hold(std::string_view data) = 0;
+    /// What is held and one piece (which may be empty), written without waiting: true when
+    /// the socket took all of it. Otherwise the sink keeps the rest (the client's socket is
+    /// full, or the client is gone) and flush() must be awaited before anything else is
+    /// written: at most one piece waits (backpressure). A relayed event costs no coroutine
+    /// frame this way.
     virtual bool write_now(std::string_view data) = 0;
     /// Writes what write_now() kept, waiting for room; an error when the client is gone.
     virtual awaitable<error_code> flush() = 0;
     /// write_now(), then flush() when the piece did not all go out.
     awaitable<error_code> write(std::string_view data);
-    /// End of the stream body.
-    virtual awaitable<error_code> finish() = 0;
+    /// What is held, a last piece (which may be empty) and the end of the stream body.
+    virtual awaitable<error_code> finish(std::string_view last = {}) = 0;
     /// Whether anything was sent yet (a response or a stream header).
     virtual bool started() const noexcept = 0;
 };

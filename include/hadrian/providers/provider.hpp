@@ -74,6 +74,11 @@ public:
     /// (the caller reports it in-band and never sends a success terminator).
     virtual awaitable<result<std::optional<sse::event>, core::api_error>> next() = 0;
 
+    /// Whether next() answers without waiting on the upstream (the event, or the stream's
+    /// error or end, is in hand). False (the default) when it cannot tell. A relay writes
+    /// what it holds before a wait, and otherwise lets it go out with what follows.
+    virtual bool next_in_hand() const noexcept { return false; }
+
     /// Runs of events that may pass as they came, read in turn with next(); null (the
     /// default) for a stream that builds its events, or while it cannot give runs.
     virtual wire_events* wire() noexcept { return nullptr; }

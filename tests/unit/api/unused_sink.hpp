@@ -13,10 +13,11 @@ public:
     awaitable<error_code> send(int, header_list, std::string, std::string_view) override {
         co_return error_code{};
     }
-    awaitable<error_code> start_stream(int, header_list) override { co_return error_code{}; }
+    void start_stream(int, header_list) override {}
+    void hold(std::string_view) override {}
     bool write_now(std::string_view) override { return true; }
     awaitable<error_code> flush() override { co_return error_code{}; }
-    awaitable<error_code> finish() override { co_return error_code{}; }
+    awaitable<error_code> finish(std::string_view) override { co_return error_code{}; }
     bool started() const noexcept override { return false; }
 };
 
