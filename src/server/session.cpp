@@ -189,8 +189,9 @@ awaitable<void> session::run() {
         }
     }
     disarm();
+    // close() alone sends the FIN after what was written (a shutdown first would add a
+    // system call and change nothing: no read follows it).
     error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
     socket_.close(ignored);
 }
 

@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <span>
+#include <tuple>
 
 #include "hadrian/core/buffers.hpp"
 #include "hadrian/core/socket_read.hpp"
@@ -149,7 +150,25 @@ awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results
         // Beast's timer bounds the connect (rare: pooled connections are reused).
         tcp().expires_at(deadline_at_);
     }
-    auto [ec, endpoint] = co_await tcp().async_connect(endpoints, use_nothrow);
+    error_code ec = asio::error::not_found;
+    for (const auto& entry : endpoints) {
+        auto& socket = tcp().socket();
+        error_code ignored;
+        socket.close(ignored);
+        socket.open(entry.endpoint().protocol(), ec);
+        if (ec) {
+            continue;
+        }
+        if (plain()) {
+            // Non-blocking before the connect, which then sets no mode of its own: one
+            // system call less per connection. Reads and writes are tried at once.
+            socket.non_blocking(true, ignored);
+        }
+        std::tie(ec) = co_await tcp().async_connect(entry.endpoint(), use_nothrow);
+        if (!ec || ec == beast::error::timeout) {
+            break;
+        }
+    }
     if (plain()) {
         tcp().expires_never();
         ec = plain_error(ec);
@@ -158,7 +177,6 @@ awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results
         error_code ignored;
         tcp().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
         if (plain()) {
-            tcp().socket().non_blocking(true, ignored);
             core::enable_read_hints(tcp().socket().native_handle());
         }
     }
