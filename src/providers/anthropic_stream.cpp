@@ -257,6 +257,12 @@ anthropic_event_stream::anthropic_event_stream(std::unique_ptr<upstream::respons
                                                std::string model)
     : res_(std::move(res)), translator_(std::move(model)) {}
 
+bool anthropic_event_stream::next_in_hand() const noexcept {
+    // After message_stop the rest of the body is read: at once when it is all in.
+    return next_pending_ < pending_.size() || error_ || failed_ ||
+           (translator_.complete() && !res_->body_pending());
+}
+
 awaitable<result<std::optional<sse::event>, core::api_error>> anthropic_event_stream::next() {
     for (;;) {
         if (next_pending_ < pending_.size()) {

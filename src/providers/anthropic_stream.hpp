@@ -79,6 +79,7 @@ public:
     anthropic_event_stream(std::unique_ptr<upstream::response> res, std::string model);
 
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override;
+    bool next_in_hand() const noexcept override;
 
 private:
     std::unique_ptr<upstream::response> res_;

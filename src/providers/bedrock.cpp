@@ -29,6 +29,10 @@ public:
     bedrock_stream(std::unique_ptr<upstream::response> res, converse::stream_translator t)
         : res_(std::move(res)), translator_(std::move(t)) {}
 
+    bool next_in_hand() const noexcept override {
+        return next_pending_ < pending_.size() || body_ended_;
+    }
+
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override {
         for (;;) {
             if (next_pending_ < pending_.size()) {

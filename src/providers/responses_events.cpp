@@ -48,6 +48,9 @@ public:
     responses_event_stream(std::unique_ptr<event_stream> chat, json request)
         : chat_(std::move(chat)), request_(std::move(request)) {}
 
+    // Not the chat stream's: a chat chunk in hand may give no event, and the next one waits.
+    bool next_in_hand() const noexcept override { return !pending_.empty() || finished_; }
+
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override {
         for (;;) {
             if (!pending_.empty()) {

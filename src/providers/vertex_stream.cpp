@@ -182,6 +182,10 @@ vertex_stream::vertex_stream(std::unique_ptr<upstream::response> res,
                              gemini::stream_decoder decoder)
     : res_(std::move(res)), decoder_(std::move(decoder)) {}
 
+bool vertex_stream::next_in_hand() const noexcept {
+    return next_pending_ < pending_.size() || failed_ || ended_;
+}
+
 awaitable<result<std::optional<sse::event>, core::api_error>> vertex_stream::next() {
     for (;;) {
         if (next_pending_ < pending_.size()) {

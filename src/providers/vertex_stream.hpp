@@ -70,6 +70,7 @@ public:
     vertex_stream(std::unique_ptr<upstream::response> res, gemini::stream_decoder decoder);
 
     awaitable<result<std::optional<sse::event>, core::api_error>> next() override;
+    bool next_in_hand() const noexcept override;
 
 private:
     std::unique_ptr<upstream::response> res_;

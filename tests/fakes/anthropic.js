@@ -13,6 +13,9 @@
 //             (`event: <type>\ndata: <json>\n\n`, 2 ms apart)
 //   response  the same shape as a fixture's `response`, given inline instead
 //   stopAfter end an SSE body after that many events (a stream cut short)
+//   text      a streamed body as these texts, written 5 ms apart; an entry may be a
+//             promise of its text, which the stream waits for (a test holds the upstream
+//             back until its client saw what came before)
 //
 // GET requests are the gateway's background model-list fetches (`/v1/models?limit=1000`):
 // they are answered with two models and recorded in `listRequests`, not in `requests`.
@@ -74,6 +77,15 @@ async function answer(res, script) {
   if (!script) {
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'no script' } }));
+    return;
+  }
+  if (script.text) {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const entry of script.text) {
+      res.write(await entry);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    res.end();
     return;
   }
   const response = script.response || fixture(`anthropic/${script.fixture}`).response;

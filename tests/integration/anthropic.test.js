@@ -472,3 +472,61 @@ test('/models lists what the Anthropic models endpoint lists', async () => {
   assert.equal(seen.headers['anthropic-version'], '2023-06-01');
   assert.ok(seen.headers['x-api-key'], 'the key is sent');
 });
+
+test('translated chunks read together go out before the gateway waits on Anthropic again', async () => {
+  // Chunks the gateway has in hand are written together; whatever it holds goes out before
+  // it waits for more. Here Anthropic sends nothing more until the client saw it all.
+  const events = fixture('anthropic/messages_streaming.json').response.chunks;
+  const sse = (list) => list.map((ev) => `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`);
+  const cut = events.findIndex((ev) => ev.type === 'content_block_stop');
+  const early = events
+    .slice(0, cut)
+    .filter((ev) => ev.type === 'content_block_delta')
+    .map((ev) => ev.delta.text)
+    .join('');
+  let release;
+  let late = false;
+  const gate = new Promise((resolve) => {
+    release = () => resolve(sse(events.slice(cut)).join(''));
+  });
+  const timer = setTimeout(() => {
+    late = true; // Anthropic goes on anyway: no hang
+    release();
+  }, 5000);
+  fake.enqueue({ text: [sse(events.slice(0, cut)).join(''), gate] });
+  const res = await fetch(chatURL(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: `anthropic/${MODEL}`,
+      messages: [{ role: 'user', content: 'Count to 20.' }],
+      stream: true,
+    }),
+  });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let raw = '';
+  let seen = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      break;
+    }
+    raw += decoder.decode(value, { stream: true });
+    const text = raw
+      .split('\n\n')
+      .slice(0, -1) // the last is not whole yet
+      .filter((e) => e.startsWith('data: {'))
+      .map((e) => JSON.parse(e.slice(6)).choices[0]?.delta?.content || '')
+      .join('');
+    if (!seen && !late && text === early) {
+      seen = true;
+      clearTimeout(timer);
+      release();
+    }
+  }
+  clearTimeout(timer);
+  assert.ok(seen, `the chunks in hand reached the client while Anthropic waited: ${raw}`);
+  assert.ok(raw.endsWith('data: [DONE]\n\n'), raw);
+});
