@@ -31,7 +31,7 @@ def header(ctx, names):
             f"- machine: {context.machine()}\n"
             f"- {pin}; each scenario in {ctx.rounds} round(s) over the targets in turn, "
             f"{ctx.seconds:g} s per target and round after {ctx.warmup_seconds:g} s of warm-up; "
-            f"the round of median req/s is shown\n"
+            f"each target's median round is shown\n"
             f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
             f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
 
