@@ -195,12 +195,14 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
     auto waiting_since = clock::now();
     // Whether the next event is in hand: then what is written waits for it (one write).
     bool in_hand = events.next_in_hand();
+    bool holding = true;  // the sink holds something: at first the stream's header
     const std::string_view last = chat ? sse::done_event : std::string_view{};
     for (;;) {
         std::string_view out;
         providers::wire_events* wire = chat ? events.wire() : nullptr;
-        if (!in_hand) {
+        if (holding && !in_hand) {
             // About to wait on the upstream: what is held goes out first.
+            holding = false;
             error_code ec;
             if (!ctx.sink.write_now({})) {
                 ec = co_await ctx.sink.flush();
@@ -253,6 +255,7 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
         }
         error_code ec;
         in_hand = events.next_in_hand();
+        holding = in_hand;
         if (in_hand) {
             // More is in hand: this piece goes out with it, in one write.
             ctx.sink.hold(out);

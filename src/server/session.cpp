@@ -451,6 +451,32 @@ std::size_t chunk_size_line(std::array<char, 24>& out, std::size_t size) {
 
 constexpr std::string_view crlf = "\r\n";
 
+/// The buffers of a stream write: the bytes kept unsent, then a piece (if any) as one chunk
+/// of the body, then at most one more buffer. Refers to its own size line: not copied.
+class stream_write {
+public:
+    stream_write(const std::string& unsent, std::string_view piece) {
+        if (!unsent.empty()) {
+            add(unsent);
+        }
+        if (!piece.empty()) {
+            add(std::string_view(size_line_.data(), chunk_size_line(size_line_, piece.size())));
+            add(piece);
+            add(crlf);
+        }
+    }
+    stream_write(const stream_write&) = delete;
+    stream_write& operator=(const stream_write&) = delete;
+
+    void add(std::string_view more) { bufs_[count_++] = asio::buffer(more); }
+    std::span<const asio::const_buffer> buffers() const { return {bufs_.data(), count_}; }
+
+private:
+    std::array<char, 24> size_line_;
+    std::array<asio::const_buffer, 5> bufs_;
+    std::size_t count_ = 0;
+};
+
 }  // namespace
 
 void session::hold(std::string_view data) {
@@ -464,18 +490,8 @@ void session::hold(std::string_view data) {
 }
 
 bool session::write_now(std::string_view data) {
-    std::array<char, 24> size_line;
-    std::array<asio::const_buffer, 4> bufs;
-    std::size_t count = 0;
-    if (!unsent_.empty()) {
-        bufs[count++] = asio::buffer(unsent_);
-    }
-    if (!data.empty()) {
-        bufs[count++] = asio::buffer(size_line.data(), chunk_size_line(size_line, data.size()));
-        bufs[count++] = asio::buffer(data);
-        bufs[count++] = asio::buffer(crlf);
-    }
-    const std::span<const asio::const_buffer> pieces(bufs.data(), count);
+    const stream_write write(unsent_, data);
+    const std::span<const asio::const_buffer> pieces = write.buffers();
     const std::size_t total = total_size(pieces);
     if (total == 0) {
         return true;
@@ -509,21 +525,9 @@ awaitable<error_code> session::flush() {
 
 awaitable<error_code> session::finish(std::string_view last) {
     static constexpr std::string_view end = "0\r\n\r\n";
-    std::array<char, 24> size_line;
-    std::array<asio::const_buffer, 5> bufs;
-    std::size_t count = 0;
-    if (!unsent_.empty()) {
-        bufs[count++] = asio::buffer(unsent_);
-    }
-    if (!last.empty()) {
-        bufs[count++] = asio::buffer(size_line.data(), chunk_size_line(size_line, last.size()));
-        bufs[count++] = asio::buffer(last);
-        bufs[count++] = asio::buffer(crlf);
-    }
-    bufs[count++] = asio::buffer(end);
-    const error_code ec =
-        co_await write_all(std::span<const asio::const_buffer>(bufs.data(), count),
-                           env_.cfg.streaming_idle_timeout_secs);
+    stream_write write(unsent_, last);
+    write.add(end);
+    const error_code ec = co_await write_all(write.buffers(), env_.cfg.streaming_idle_timeout_secs);
     unsent_.clear();
     stream_open_ = static_cast<bool>(ec);
     co_return ec;

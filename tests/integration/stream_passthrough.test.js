@@ -52,8 +52,8 @@ const usageOnly = JSON.stringify({
 /** How the gateway frames one event's data: a `data:` line per line, then a blank line. */
 const framed = (data) => `${data.split('\n').map((line) => `data: ${line}\n`).join('')}\n`;
 
-/** The stream's text; `pauseMs`: how long the client waits before it reads the body. */
-async function rawStream(body = {}, pauseMs = 0) {
+/** A streamed chat request with `body`'s fields; the response, its body not read yet. */
+async function postStream(body = {}) {
   const res = await fetch(`${gw.url}/api/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -65,6 +65,12 @@ async function rawStream(body = {}, pauseMs = 0) {
     }),
   });
   assert.equal(res.status, 200);
+  return res;
+}
+
+/** The stream's text; `pauseMs`: how long the client waits before it reads the body. */
+async function rawStream(body = {}, pauseMs = 0) {
+  const res = await postStream(body);
   assert.match(res.headers.get('content-type'), /text\/event-stream/);
   if (pauseMs > 0) {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -251,17 +257,7 @@ test('events read together go out before the gateway waits on the upstream again
       release = () => resolve(tail);
     });
     fake.setDefault({ text: [first, rest, gate] });
-    const res = await fetch(`${gw.url}/api/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'openai/gpt-4o-mini',
-        messages: [{ role: 'user', content: 'Say four words.' }],
-        stream: true,
-        ...(usage ? { stream_options: { include_usage: true } } : {}),
-      }),
-    });
-    assert.equal(res.status, 200);
+    const res = await postStream(usage ? { stream_options: { include_usage: true } } : {});
     const { text, seen } = await readReleasing(res, before, release);
     assert.ok(seen, `case ${i}: the events in hand reached the client while the upstream waited`);
     assert.equal(text, before + after + 'data: [DONE]\n\n', `case ${i}`);
