@@ -2,6 +2,7 @@
 
 #include "hadrian/core/find_text.hpp"
 #include "hadrian/core/json_scan.hpp"
+#include "hadrian/core/log.hpp"
 #include "hadrian/providers/chat_summary.hpp"
 #include "hadrian/sse/writer.hpp"
 #include "proxy.hpp"
@@ -171,18 +172,22 @@ awaitable<void> end_broken(request_context& ctx, bool chat, const core::api_erro
     co_await ctx.sink.finish(msg);
 }
 
-}  // namespace
+/// What a relay has told the client so far, for the error that ends a broken stream.
+struct relay_progress {
+    std::string response_id;
+    std::int64_t forwarded = 0;
+};
 
-awaitable<void> relay_stream(request_context& ctx, providers::operation op,
+awaitable<void> relay_events(request_context& ctx, providers::operation op,
                              providers::event_stream& events, bool client_wants_usage,
-                             const config::model_pricing* pricing) {
+                             const config::model_pricing* pricing, relay_progress& progress) {
     using clock = std::chrono::steady_clock;
     const bool chat = op == providers::operation::chat_completions;
     // A chunk without a usage object passes as it came (the only ones read further carry one).
     const auto plain = [](std::string_view data) { return !may_hold_usage_object(data); };
     std::string frame;
-    std::string response_id;
-    std::int64_t forwarded = 0;
+    std::string& response_id = progress.response_id;
+    std::int64_t& forwarded = progress.forwarded;
     // The time spent waiting on the upstream and the client is summed here and added to the
     // request's once, at the end: the request's context stays out of the per-chunk path.
     struct waited_sum {
@@ -270,6 +275,30 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
             co_return;
         }
     }
+}
+
+}  // namespace
+
+awaitable<void> relay_stream(request_context& ctx, providers::operation op,
+                             providers::event_stream& events, bool client_wants_usage,
+                             const config::model_pricing* pricing) {
+    relay_progress progress;
+    std::string what;
+    try {
+        co_await relay_events(ctx, op, events, client_wants_usage, pricing, progress);
+        co_return;
+    } catch (const std::exception& e) {
+        what = e.what();
+    } catch (...) {
+        what = "unknown exception";
+    }
+    // The client has the stream's header (and maybe some of it): the error goes in-band,
+    // and the stream ends in the documented way instead of a cut connection.
+    static const auto log = core::logger("api");
+    log->error("request_id={} internal error in a stream: {}", ctx.request_id, what);
+    const auto err = core::api_error::make(core::errc::internal_error, "Internal server error");
+    co_await end_broken(ctx, op == providers::operation::chat_completions, err,
+                        progress.response_id, progress.forwarded);
 }
 
 }  // namespace hadrian::api
