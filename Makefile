@@ -12,13 +12,13 @@ JOBS           ?= $(shell nproc)
 DEBS := build-essential cmake ninja-build ccache pkg-config ca-certificates curl \
         libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libssl-dev \
         libgtest-dev libgmock-dev libtomlplusplus-dev libsqlite3-dev libpq-dev libhiredis-dev \
-        libmimalloc-dev clang-format
+        libmimalloc-dev clang-format python3
 
 # What only the benchmark uses (`make bench`, `make bench-soak`).
-BENCH_DEBS := wrk nginx python3
+BENCH_DEBS := wrk nginx
 PROFILE_DEBS := linux-perf strace valgrind
 
-.PHONY: deps build run test test-unit test-integration configure-test image image-test format clean \
+.PHONY: deps build run test test-unit test-integration test-bench configure-test image image-test format clean \
         bench bench-soak bench-profile bench-deps bench-tools
 
 deps:
@@ -52,7 +52,11 @@ test-integration: configure-test
 	@cd tests && npm ci --no-audit --no-fund --silent
 	@cd tests && HADRIAN_BIN=../$(TEST_BUILD_DIR)/hadrian npm test
 
-test: test-unit test-integration
+# The benchmark's own logic (how rounds become the table), without running a benchmark.
+test-bench: deps
+	@python3 -m unittest discover -s bench/tests
+
+test: test-unit test-integration test-bench
 
 # The benchmark's tools (fake upstream, load client) are a separate CMake project in bench/,
 # so that they never slow down or break the gateway's build and tests.

@@ -31,7 +31,7 @@ def header(ctx, names):
             f"- machine: {context.machine()}\n"
             f"- {pin}; each scenario in {ctx.rounds} round(s) over the targets in turn, "
             f"{ctx.seconds:g} s per target and round after {ctx.warmup_seconds:g} s of warm-up; "
-            f"each target's median round is shown\n"
+            f"a scenario's rows come from its median round (see the lines under the table)\n"
             f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
             f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
 

@@ -101,8 +101,8 @@ def run_one(ctx, sc, target):
 
 
 def _median_key(sc):
-    """What picks a scenario's median round: throughput where the load is closed and
-    unpaced, otherwise the latency the load's pacing leaves to the target."""
+    """What picks a target's median round when rounds are not paired: throughput where the
+    load is closed and unpaced, otherwise the latency the load's pacing leaves to the target."""
     if sc.tool == "wrk":
         return "req/s", lambda r: r.get("rps")
     if sc.tool == "hold":
@@ -110,14 +110,54 @@ def _median_key(sc):
     return "p99 ms", lambda r: (r.get("latency") or {}).get("p99")
 
 
-def _merged(sc, rounds):
-    """One row for a (scenario, target) measured in several rounds: the median round by
-    `_median_key`, with the errors of every round and the highest peak RSS."""
+def _pair_key(sc, by_target):
+    """The gateway's figure against a reference target measured in the same round, which is
+    what the targets judge: req/s ÷ nginx's for the `wrk` scenarios, p99 over the direct
+    call's for the paced ones, the TTFB p99 itself for the slow streams. None (each target's
+    own median round is shown then) without the gateway or the reference."""
+    gateway = by_target.get("gateway")
+    if gateway is None:
+        return None
+    if sc.tool == "hold":
+        return "gateway TTFB p99 ms", lambda n: (gateway[n].get("ttfb") or {}).get("p99")
+    if sc.tool == "wrk":
+        ref = by_target.get("nginx")
+        if ref is None:
+            return None
+
+        def ratio(n):
+            a, b = gateway[n].get("rps"), ref[n].get("rps")
+            return a / b if a and b else None
+        return "gateway req/s ÷ nginx's", ratio
+    ref = by_target.get("direct")
+    if ref is None:
+        return None
+
+    def added(n):
+        a = (gateway[n].get("latency") or {}).get("p99")
+        b = (ref[n].get("latency") or {}).get("p99")
+        return a - b if a is not None and b is not None else None
+    return "gateway p99 − direct p99 ms", added
+
+
+def _median_round(values):
+    """Index of the median of the values that are not None (the lower one of an even count)."""
+    known = sorted((v, n) for n, v in enumerate(values) if v is not None)
+    return known[(len(known) - 1) // 2][1] if known else None
+
+
+def _merged(sc, rounds, pick=None):
+    """One row for a (scenario, target) measured in several rounds: round `pick`, else the
+    target's median round by `_median_key`, with the errors of every round and the highest
+    peak RSS."""
     done = [r for r in rounds if not r.get("failed")]
     if not done:
         return rounds[0]
     label, key = _median_key(sc)
-    row = dict(sorted(done, key=lambda r: key(r) or 0)[(len(done) - 1) // 2])
+    if pick is not None and not rounds[pick].get("failed"):
+        row = dict(rounds[pick])
+    else:
+        row = dict(sorted(done, key=lambda r: key(r) or 0)[(len(done) - 1) // 2])
     row["rounds"] = (label, [None if r.get("failed") else key(r) for r in rounds])
     row["errors"] = sum(r.get("errors", 0) for r in done)
     kinds = {}
@@ -135,8 +175,9 @@ def _merged(sc, rounds):
 
 def run_rounds(ctx, sc, tgts, guarded, log):
     """`sc` against every target in `ctx.rounds` rounds, each round running the targets in
-    turn, so that a slow phase of the machine falls on all of them rather than on one; one
-    row per target (`_merged`)."""
+    turn, so that a slow phase of the machine falls on all of them rather than on one. The
+    rows shown all come from one round, the median one by `_pair_key` (a comparison within a
+    round, seconds apart, not across the machine's phases); one row per target (`_merged`)."""
     by_target = {t.name: [] for t in tgts}
     for n in range(ctx.rounds):
         for t in tgts:
@@ -146,7 +187,19 @@ def run_rounds(ctx, sc, tgts, guarded, log):
                 log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
                     f"{row['errors']} errors")
             by_target[t.name].append(row)
-    return [_merged(sc, by_target[t.name]) for t in tgts]
+    pair = _pair_key(sc, by_target)
+    pick = None
+    if pair is not None:
+        label, key = pair
+        values = []
+        for n in range(ctx.rounds):
+            failed = any(rows[n].get("failed") for rows in by_target.values())
+            values.append(None if failed else key(n))
+        pick = _median_round(values)
+    rows = [_merged(sc, by_target[t.name], pick) for t in tgts]
+    if pick is not None and rows:
+        rows[0]["pairing"] = (label, values, pick)
+    return rows
 
 
 def idle_rss(ctx, target, settle=2.0):

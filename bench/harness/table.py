@@ -68,8 +68,15 @@ def render(rows):
         lines.append("| " + " | ".join(_cells(r, direct, nginx)) + " |")
     rounds = [r for r in rows if len((r.get("rounds") or ("", []))[1]) > 1]
     if rounds:
-        notes.append("Each round (the row above is the median round by this figure):")
+        notes.append("Each round. A scenario's rows come from one round: the median one by the "
+                     "gateway's figure against the reference in the same round, where that is "
+                     "given (marked *), else each target's median round by its own figure.")
         for r in rounds:
+            if r.get("pairing"):
+                label, values, pick = r["pairing"]
+                each = ", ".join((_num(v, 3) if v is not None else "failed") +
+                                 ("*" if n == pick else "") for n, v in enumerate(values))
+                notes.append(f"- {r['scenario']}, {label}: {each}")
             label, values = r["rounds"]
             each = ", ".join(_num(v, 4) if v is not None else "failed" for v in values)
             notes.append(f"- {r['scenario']} / {r['target']}, {label}: {each}")
