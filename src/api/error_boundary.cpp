@@ -1,7 +1,6 @@
 #include "error_boundary.hpp"
 
-#include <exception>
-
+#include "hadrian/core/exception_text.hpp"
 #include "hadrian/core/log.hpp"
 #include "respond.hpp"
 
@@ -12,10 +11,8 @@ awaitable<void> error_boundary_middleware::handle(request_context& ctx, chain ne
     try {
         co_await next(ctx);
         co_return;
-    } catch (const std::exception& e) {
-        what = e.what();
     } catch (...) {
-        what = "unknown exception";
+        what = core::current_exception_text();
     }
     static const auto log = core::logger("api");
     log->error("request_id={} internal error: {}", ctx.request_id, what);

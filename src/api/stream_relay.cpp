@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "hadrian/core/exception_text.hpp"
 #include "hadrian/core/find_text.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/core/log.hpp"
@@ -287,10 +288,8 @@ awaitable<void> relay_stream(request_context& ctx, providers::operation op,
     try {
         co_await relay_events(ctx, op, events, client_wants_usage, pricing, progress);
         co_return;
-    } catch (const std::exception& e) {
-        what = e.what();
     } catch (...) {
-        what = "unknown exception";
+        what = core::current_exception_text();
     }
     // The client has the stream's header (and maybe some of it): the error goes in-band,
     // and the stream ends in the documented way instead of a cut connection.
