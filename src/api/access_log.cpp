@@ -110,9 +110,12 @@ void append_access_fields(std::string& out, const request_context& ctx,
     out.resize(static_cast<std::size_t>(f.end() - out.data()));
 }
 
-awaitable<void> access_log_middleware::handle(request_context& ctx, chain next) {
+verdict access_log_middleware::before(request_context&) {
     metrics_.started();
-    co_await next(ctx);
+    return verdict::passed();
+}
+
+void access_log_middleware::after(request_context& ctx) {
     metrics_.finished();
     const auto total = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - ctx.started);
@@ -121,7 +124,7 @@ awaitable<void> access_log_middleware::handle(request_context& ctx, chain next) 
                  std::chrono::microseconds(0));
     metrics_.record(ctx, total, overhead);
     if (!core::access_log_enabled()) {
-        co_return;
+        return;
     }
     // Written field by field into a buffer the thread keeps: no format string, no allocation
     // once the buffer has grown to a line's size.

@@ -20,7 +20,8 @@ void append_access_fields(std::string& out, const request_context& ctx,
 class access_log_middleware final : public middleware {
 public:
     explicit access_log_middleware(gateway_metrics& metrics) : metrics_(metrics) {}
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    verdict before(request_context& ctx) override;
+    void after(request_context& ctx) override;
 
 private:
     gateway_metrics& metrics_;

@@ -4,7 +4,6 @@
 #include "auth.hpp"
 #include "budget.hpp"
 #include "endpoints.hpp"
-#include "error_boundary.hpp"
 #include "hadrian/api/middleware.hpp"
 #include "hadrian/limits/budget.hpp"
 #include "hadrian/limits/concurrency_limiter.hpp"
@@ -35,27 +34,33 @@ struct app::impl {
           keys(key_cache_ttl, key_cache_entries),
           counters(clock),
           limiter(counters, clock),
-          terminal(cfg, router, providers, state, db, keys, metrics) {
-        if (db != nullptr) {
-            usage = std::make_unique<usage_writer>(*db, usage_flush_interval, usage_batch);
-        }
-        // The pipeline order, outermost first, and why:
-        // 1. request_id     — every later step, log line and error body carries the id.
-        // 2. access_log     — sees the final status of everything inside, errors included.
-        // 3. usage_recorder — one usage record per model request, rejected ones included.
-        // 4. error_boundary — turns a bug below into a logged 500 the outer steps still see.
-        // 5. auth           — identifies the key before anything is counted against it.
-        // 6. rate_limit     — counts the request (and reserves tokens) for its key or address.
-        // 7. budget         — reserves money last: a request refused above costs nothing.
-        steps.push_back(std::make_unique<request_id_middleware>());
-        steps.push_back(std::make_unique<access_log_middleware>(metrics));
+          usage(db != nullptr
+                    ? std::make_unique<usage_writer>(*db, usage_flush_interval, usage_batch)
+                    : nullptr),
+          terminal(cfg, router, providers, state, db, keys, metrics),
+          pipe(make_steps(cfg, db), terminal) {}
+
+    /// The pipeline's steps, outermost first, and why:
+    /// 1. request_id     — every later step, log line and error body carries the id.
+    /// 2. access_log     — sees the final status of everything inside, errors included.
+    /// 3. usage_recorder — one usage record per model request, rejected ones included.
+    /// (The pipeline itself turns an exception in a step below or in the handler into a logged
+    /// 500 that these three still see.)
+    /// 4. auth           — identifies the key before anything is counted against it.
+    /// 5. rate_limit     — counts the request (and reserves tokens) for its key or address.
+    /// 6. budget         — reserves money last: a request refused above costs nothing.
+    std::vector<std::unique_ptr<middleware>> make_steps(const config::config& cfg,
+                                                        storage::db_executor* db) {
+        std::vector<std::unique_ptr<middleware>> s;
+        s.push_back(std::make_unique<request_id_middleware>());
+        s.push_back(std::make_unique<access_log_middleware>(metrics));
         if (usage) {
-            steps.push_back(std::make_unique<usage_recorder_middleware>(*usage));
+            s.push_back(std::make_unique<usage_recorder_middleware>(*usage));
         }
-        steps.push_back(std::make_unique<error_boundary_middleware>());
-        steps.push_back(std::make_unique<auth_middleware>(cfg, db, keys, limiter));
-        steps.push_back(std::make_unique<rate_limit_middleware>(cfg, limiter, concurrency));
-        steps.push_back(std::make_unique<budget_middleware>(cfg, budgets, db));
+        s.push_back(std::make_unique<auth_middleware>(cfg, db, keys, limiter));
+        s.push_back(std::make_unique<rate_limit_middleware>(cfg, limiter, concurrency));
+        s.push_back(std::make_unique<budget_middleware>(cfg, budgets, db));
+        return s;
     }
 
     routing::router router;
@@ -68,7 +73,7 @@ struct app::impl {
     std::unique_ptr<usage_writer> usage;
     gateway_metrics metrics;
     endpoints terminal;
-    std::vector<std::unique_ptr<middleware>> steps;
+    pipeline pipe;
 };
 
 app::app(std::shared_ptr<const config::config> cfg, providers::registry& providers,
@@ -83,9 +88,7 @@ void app::start(asio::io_context& ioc) {
     }
 }
 
-awaitable<void> app::handle(request_context& ctx) {
-    co_await chain(impl_->steps, 0, impl_->terminal)(ctx);
-}
+awaitable<void> app::handle(request_context& ctx) { return impl_->pipe.run(ctx); }
 
 void app::flush() {
     if (impl_->usage) {

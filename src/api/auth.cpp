@@ -191,72 +191,55 @@ bool auth_middleware::admitted_at_once(request_context& ctx) {
     const std::string hash = auth::hash_api_key(*raw);
     auto key = cache_.get(hash, key_cache::clock::now());
     if (!key || !usable(*key, hash) || refusal(ctx, *key, kind)) {
-        return false;  // authenticate finds out why, and answers
+        return false;  // before_async finds out why, and answers
     }
     admit(ctx, std::move(key));
     return true;
 }
 
-awaitable<void> auth_middleware::reject(request_context& ctx, const api_error& err) {
+api_error auth_middleware::rejection(request_context& ctx, api_error err) {
     const auto& per_ip = cfg_.limits.rate_limits.ip_requests_per_minute;
     if (per_ip && err.status == 401) {
         const auto spec = limits::limit_spec::requests_per_minute(*per_ip);
         const auto decision = limiter_.hit("ip:" + ctx.client_ip, spec, 1);
         if (!decision.allowed) {
-            co_await send_error(ctx, limits::rate_limit_error(decision));
-            co_return;
+            return limits::rate_limit_error(decision);
         }
     }
-    co_await send_error(ctx, err);
+    return err;
 }
 
-awaitable<void> auth_middleware::handle(request_context& ctx, chain next) {
-    // Not a coroutine: a request decided without waiting (an open path, a key in the cache)
-    // is handed to the next step with no frame here; the others wait in authenticated().
-    if (admitted_at_once(ctx)) {
-        return next(ctx);
-    }
-    return authenticated(ctx, std::move(next));
+verdict auth_middleware::before(request_context& ctx) {
+    // A request decided without waiting (an open path, a key in the cache) goes on at once;
+    // the others wait in before_async().
+    return admitted_at_once(ctx) ? verdict::passed() : verdict::waiting();
 }
 
-awaitable<void> auth_middleware::authenticated(request_context& ctx, chain next) {
-    // The checks run in a coroutine of their own: what they hold is freed before the rest of
-    // the request (maybe a minutes-long stream) runs under this frame.
-    // (A co_await inside the `if` condition is miscompiled by GCC 12.)
-    const bool proceed = co_await authenticate(ctx);
-    if (!proceed) {
-        co_return;
-    }
-    co_await next(ctx);
-}
-
-awaitable<bool> auth_middleware::authenticate(request_context& ctx) {
+awaitable<verdict> auth_middleware::before_async(request_context& ctx) {
     const path_kind kind = classify_path(ctx.req.target());
     if (!needs_key(kind)) {
-        co_return true;
+        co_return verdict::passed();
     }
     const auto raw = presented_key(ctx);
     if (!raw) {
-        co_await reject(ctx, api_error::make(errc::missing_credentials,
-                                             "Missing API key: send it as X-API-Key or "
-                                             "Authorization: Bearer"));
-        co_return false;
+        co_return verdict::refused(
+            rejection(ctx, api_error::make(errc::missing_credentials,
+                                           "Missing API key: send it as X-API-Key or "
+                                           "Authorization: Bearer")));
     }
     if (bootstrap_admin(kind, *raw)) {
         ctx.admin = true;
-        co_return true;
+        co_return verdict::passed();
     }
     auto key = co_await lookup(*raw);
     if (!key) {
-        co_await reject(ctx, key.error());
-        co_return false;
+        co_return verdict::refused(rejection(ctx, std::move(key.error())));
     }
     if (auto refused = refusal(ctx, **key, kind)) {
-        co_await send_error(ctx, *refused);
-        co_return false;
+        co_return verdict::refused(std::move(*refused));
     }
     admit(ctx, std::move(*key));
-    co_return true;
+    co_return verdict::passed();
 }
 
 }  // namespace hadrian::api

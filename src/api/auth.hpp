@@ -27,16 +27,16 @@ public:
     auth_middleware(const config::config& cfg, storage::db_executor* db, key_cache& cache,
                     limits::rate_limiter& limiter);
 
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    verdict before(request_context& ctx) override;
+    /// The checks of a request before() could not decide: the key looked up in the database
+    /// (once per key at a time), the failures answered.
+    awaitable<verdict> before_async(request_context& ctx) override;
 
 private:
     /// Whether the request is admitted without waiting: an open path, the bootstrap key on the
     /// admin API, or a key in the cache that passes every check (then set in `ctx`). False,
-    /// with nothing changed, for everything else: authenticate decides.
+    /// with nothing changed, for everything else: before_async decides.
     bool admitted_at_once(request_context& ctx);
-    awaitable<void> authenticated(request_context& ctx, chain next);
-    /// Whether the request may go on; when not, it was answered.
-    awaitable<bool> authenticate(request_context& ctx);
     bool needs_key(path_kind kind) const noexcept;
     bool bootstrap_admin(path_kind kind, std::string_view raw) const noexcept;
     /// Whether `key`, found by `hash`, matches it and is neither revoked nor expired.
@@ -49,8 +49,9 @@ private:
     awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
         std::string_view raw_key);
 
-    /// Answer an authentication failure: `err`, or a 429 once the address is over its limit.
-    awaitable<void> reject(request_context& ctx, const core::api_error& err);
+    /// The answer to an authentication failure: `err`, or a 429 once the address is over its
+    /// limit.
+    core::api_error rejection(request_context& ctx, core::api_error err);
 
     const config::config& cfg_;
     storage::db_executor* db_;

@@ -60,51 +60,52 @@ awaitable<void> budget_middleware::load(const budget& b) {
     }
 }
 
-awaitable<void> budget_middleware::handle(request_context& ctx, chain next) {
-    // Not a coroutine for a request no budget applies to: the next step's awaitable is handed
-    // back.
-    auto b = budget_of(ctx);
+verdict budget_middleware::before(request_context& ctx) {
+    const auto b = budget_of(ctx);
     if (!b) {
-        return next(ctx);
+        return verdict::passed();
     }
-    return held(ctx, std::move(next), std::move(*b));
+    // The spend of the key's period is loaded once; after that nothing here waits.
+    if (db_ != nullptr && !loaded(period_of_budget(*b))) {
+        return verdict::waiting();
+    }
+    return admit(ctx, *b);
 }
 
-awaitable<void> budget_middleware::held(request_context& ctx, chain next, budget b) {
-    if (db_ != nullptr) {
-        // The spend of the key's period is loaded once; after that nothing here waits.
-        if (!loaded(period_of_budget(b))) {
-            co_await load(b);
-        }
+awaitable<verdict> budget_middleware::before_async(request_context& ctx) {
+    const auto b = budget_of(ctx);
+    if (!b) {
+        co_return verdict::passed();
     }
-    admission a = admit(ctx, b);
-    if (a.denied) {
-        co_await send_error(ctx, *a.denied);
-        co_return;
+    co_await load(*b);
+    co_return admit(ctx, *b);
+}
+
+void budget_middleware::after(request_context& ctx) {
+    if (!ctx.budget) {
+        return;
     }
-    co_await next(ctx);
     if (ctx.usage.known || ctx.cost_known) {
-        tracker_.settle(*a.reservation, ctx.cost_microcents);
+        tracker_.settle(*ctx.budget, ctx.cost_microcents);
     } else {
-        tracker_.refund(*a.reservation);
+        tracker_.refund(*ctx.budget);
     }
+    ctx.budget.reset();
 }
 
-budget_middleware::admission budget_middleware::admit(request_context& ctx, const budget& b) {
-    admission out;
+verdict budget_middleware::admit(request_context& ctx, const budget& b) {
     const std::int64_t estimate =
         cfg_.limits.budgets.estimated_cost_cents * limits::microcents_per_cent;
     auto reservation = tracker_.reserve(b.key_id, b.period, b.limit_cents, estimate, b.now_ms);
     if (!reservation) {
-        out.denied = limits::budget_error(reservation.error());
-        return out;
+        return verdict::refused(limits::budget_error(reservation.error()));
     }
     const auto status = tracker_.status(b.key_id, b.period, b.limit_cents, b.now_ms);
     for (auto& h : limits::budget_warning_headers(status, cfg_.limits.budgets.warning_threshold)) {
         ctx.response_headers.push_back(std::move(h));
     }
-    out.reservation = std::move(*reservation);
-    return out;
+    ctx.budget = std::move(*reservation);
+    return verdict::passed();
 }
 
 }  // namespace hadrian::api

@@ -24,7 +24,12 @@ public:
                       storage::db_executor* db)
         : cfg_(cfg), tracker_(tracker), db_(db) {}
 
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    /// Reserves the request's estimated cost in `ctx.budget`; waits only to load the spend
+    /// of the key's period, the first time.
+    verdict before(request_context& ctx) override;
+    awaitable<verdict> before_async(request_context& ctx) override;
+    /// Settles the reservation at the request's cost, or refunds it when the cost is unknown.
+    void after(request_context& ctx) override;
 
 private:
     /// The budget a request is held to: its key's, for a model call by a key that has one.
@@ -35,15 +40,8 @@ private:
         std::int64_t now_ms;
     };
     static std::optional<budget> budget_of(const request_context& ctx);
-    /// The rest of a request held to the budget `b`: its reservation, settled after the call.
-    awaitable<void> held(request_context& ctx, chain next, budget b);
-    /// The checks' outcome: the error to answer with, or the reservation.
-    struct admission {
-        std::optional<core::api_error> denied;
-        std::optional<limits::budget_reservation> reservation;
-    };
     /// Reserves the estimate against `b`, whose spend is loaded; never waits.
-    admission admit(request_context& ctx, const budget& b);
+    verdict admit(request_context& ctx, const budget& b);
     /// A key's period, by the period's start: what loaded_ holds once its spend is loaded.
     template <class Text>
     struct period_of {

@@ -59,28 +59,24 @@ std::int64_t request_estimate(request_context& ctx, std::int64_t fallback) {
 
 }  // namespace
 
-awaitable<void> rate_limit_middleware::handle(request_context& ctx, chain next) {
-    // Not a coroutine when no limit applies: nothing is held for after the call, and the next
-    // step's awaitable is handed back.
+verdict rate_limit_middleware::before(request_context& ctx) {
     auto limits = limits_of(ctx);
     if (!limits) {
-        return next(ctx);
+        return verdict::passed();
     }
-    return limited(ctx, std::move(next), std::move(*limits));
+    return admit(ctx, *limits);
 }
 
-awaitable<void> rate_limit_middleware::limited(request_context& ctx, chain next,
-                                               config::rate_limits_config limits) {
-    admission a = admit(ctx, limits);
-    if (a.denied) {
-        co_await send_error(ctx, *a.denied);
-        co_return;
+void rate_limit_middleware::after(request_context& ctx) {
+    if (!ctx.rate) {
+        return;
     }
-    co_await next(ctx);
-    if (a.adjust_tokens) {
+    const rate_hold& held = *ctx.rate;
+    if (held.adjust_tokens) {
         // Correct the reservation to what was used (nothing, when the call failed).
-        limiter_.adjust_tokens(a.subject, a.checked, ctx.usage.input + ctx.usage.output);
+        limiter_.adjust_tokens(held.subject, held.checked, ctx.usage.input + ctx.usage.output);
     }
+    ctx.rate.reset();  // gives the concurrency slot back
 }
 
 std::optional<config::rate_limits_config> rate_limit_middleware::limits_of(
@@ -104,37 +100,40 @@ std::optional<config::rate_limits_config> rate_limit_middleware::limits_of(
     return limits;
 }
 
-rate_limit_middleware::admission rate_limit_middleware::admit(
-    request_context& ctx, const config::rate_limits_config& limits) {
-    admission out;
-    out.subject = ctx.key ? "key:" + ctx.key->id : "ip:" + ctx.client_ip;
+verdict rate_limit_middleware::admit(request_context& ctx,
+                                     const config::rate_limits_config& limits) {
+    std::string subject = ctx.key ? "key:" + ctx.key->id : "ip:" + ctx.client_ip;
     const auto specs = limits::limit_specs(limits);
     const bool counts_tokens = limits.tokens_per_minute || limits.tokens_per_day;
     const std::int64_t estimate =
         counts_tokens ? request_estimate(ctx, limits.estimated_tokens_per_request) : 0;
+    limits::check_result checked;
     if (!specs.empty()) {
-        out.checked = limiter_.check_all(out.subject, specs, limits::hit_amounts{1, estimate});
-        if (!out.checked.allowed) {
-            out.denied = limits::rate_limit_error(out.checked);
-            return out;
+        checked = limiter_.check_all(subject, specs, limits::hit_amounts{1, estimate});
+        if (!checked.allowed) {
+            return verdict::refused(limits::rate_limit_error(checked));
         }
-        limits::visit_rate_limit_headers(out.checked,
+        limits::visit_rate_limit_headers(checked,
                                          [&ctx](std::string_view name, std::int64_t value) {
                                              ctx.response_numbers.add(name, value);
                                          });
     }
+    std::optional<limits::concurrency_permit> permit;
     if (limits.concurrent_requests) {
-        out.permit = concurrency_.acquire(out.subject, *limits.concurrent_requests);
-        if (!out.permit) {
+        permit = concurrency_.acquire(subject, *limits.concurrent_requests);
+        if (!permit) {
             if (!specs.empty()) {
-                limiter_.adjust_tokens(out.subject, out.checked, 0);
+                limiter_.adjust_tokens(subject, checked, 0);
             }
-            out.denied = limits::concurrency_limit_error(*limits.concurrent_requests);
-            return out;
+            return verdict::refused(limits::concurrency_limit_error(*limits.concurrent_requests));
         }
     }
-    out.adjust_tokens = counts_tokens && !specs.empty();
-    return out;
+    const bool adjust_tokens = counts_tokens && !specs.empty();
+    if (adjust_tokens || permit) {
+        ctx.rate.emplace(
+            rate_hold{std::move(subject), std::move(checked), std::move(permit), adjust_tokens});
+    }
+    return verdict::passed();
 }
 
 }  // namespace hadrian::api

@@ -19,24 +19,18 @@ public:
                           limits::concurrency_limiter& concurrency)
         : cfg_(cfg), limiter_(limiter), concurrency_(concurrency) {}
 
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    /// Counts the request against its limits; what it holds until the answer goes to
+    /// `ctx.rate`.
+    verdict before(request_context& ctx) override;
+    /// Corrects the token reservation to the tokens used and gives the concurrency slot back.
+    void after(request_context& ctx) override;
 
 private:
-    /// The checks' outcome: the error to answer with, or what the request holds.
-    struct admission {
-        std::optional<core::api_error> denied;
-        bool adjust_tokens = false;
-        std::string subject;
-        limits::check_result checked;
-        std::optional<limits::concurrency_permit> permit;
-    };
     /// The limits the request in `ctx` is held to (its key's, else its address's), or
     /// nullopt when none applies.
     std::optional<config::rate_limits_config> limits_of(const request_context& ctx) const;
-    /// The rest of a request held to `limits`: the checks, the call, the correction.
-    awaitable<void> limited(request_context& ctx, chain next, config::rate_limits_config limits);
-    /// The checks, which never wait: no coroutine frame of their own.
-    admission admit(request_context& ctx, const config::rate_limits_config& limits);
+    /// The checks, which never wait.
+    verdict admit(request_context& ctx, const config::rate_limits_config& limits);
 
     const config::config& cfg_;
     limits::rate_limiter& limiter_;

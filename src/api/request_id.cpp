@@ -18,14 +18,13 @@ bool acceptable_request_id(std::string_view id) noexcept {
     return true;
 }
 
-awaitable<void> request_id_middleware::handle(request_context& ctx, chain next) {
-    // Not a coroutine: nothing follows the next step, whose awaitable is handed back.
+verdict request_id_middleware::before(request_context& ctx) {
     if (const std::string_view given = ctx.req["X-Request-Id"]; acceptable_request_id(given)) {
         ctx.request_id = std::string(given);
     } else {
         ctx.request_id = core::new_uuid();
     }
-    return next(ctx);
+    return verdict::passed();
 }
 
 }  // namespace hadrian::api

@@ -7,7 +7,7 @@ namespace hadrian::api {
 
 class request_id_middleware final : public middleware {
 public:
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    verdict before(request_context& ctx) override;
 };
 
 /// Whether a client-sent id may be echoed: 1..128 chars of [A-Za-z0-9-_.:].

@@ -4,12 +4,13 @@
 
 namespace hadrian::api {
 
-awaitable<void> usage_recorder_middleware::handle(request_context& ctx, chain next) {
-    co_await next(ctx);
+verdict usage_recorder_middleware::before(request_context&) { return verdict::passed(); }
+
+void usage_recorder_middleware::after(request_context& ctx) {
     const path_kind kind = classify_path(ctx.req.target());
     if ((kind != path_kind::chat && kind != path_kind::embeddings) ||
         ctx.req.method() != http::verb::post) {
-        co_return;
+        return;
     }
     storage::usage_record r;
     r.request_id = ctx.request_id;

@@ -11,7 +11,8 @@ class usage_recorder_middleware final : public middleware {
 public:
     explicit usage_recorder_middleware(usage_writer& writer) : writer_(writer) {}
 
-    awaitable<void> handle(request_context& ctx, chain next) override;
+    verdict before(request_context& ctx) override;
+    void after(request_context& ctx) override;
 
 private:
     usage_writer& writer_;

@@ -1,10 +1,11 @@
-/// What a request carries through the middleware chain, and the sink its answer goes to.
+/// What a request carries through the middleware pipeline, and the sink its answer goes to.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +16,9 @@
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
 #include "hadrian/core/http_request.hpp"
+#include "hadrian/limits/budget.hpp"
+#include "hadrian/limits/concurrency_limiter.hpp"
+#include "hadrian/limits/rate_limiter.hpp"
 #include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {
@@ -67,6 +71,15 @@ struct token_usage {
     bool known = false;
 };
 
+/// What the rate limiter holds for a request until its answer: a concurrency slot, and the
+/// token reservation to correct to the tokens used.
+struct rate_hold {
+    std::string subject;
+    limits::check_result checked;
+    std::optional<limits::concurrency_permit> permit;
+    bool adjust_tokens = false;
+};
+
 /// One request's state, owned by the session for the request's lifetime.
 struct request_context {
     request_context(core::http_request& r, response_sink& s, std::string ip)
@@ -92,6 +105,11 @@ struct request_context {
     /// The body of a model call, read once: by the rate limiter when it needs the output
     /// bound, then taken by the handler (prepared_for, take_prepared).
     std::shared_ptr<prepared_memo> prepared;
+
+    /// Held by the limit steps from before the handler until after it (api/rate_limit.cpp,
+    /// api/budget.cpp).
+    std::optional<rate_hold> rate;
+    std::optional<limits::budget_reservation> budget;
 
     // Filled in along the way, for the access log, usage records and metrics.
     int status = 0;

@@ -9,7 +9,8 @@
 namespace hadrian::api {
 
 /// Header fields with static names and integer values (a request's rate-limit state, its
-/// token counts and cost): adding one allocates nothing. The names must be static text; fields beyond `capacity` are left out.
+/// token counts and cost): adding one allocates nothing. The names must be static text; fields
+/// beyond `capacity` are left out.
 class number_fields {
 public:
     static constexpr std::size_t capacity = 12;
