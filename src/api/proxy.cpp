@@ -271,13 +271,17 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     if (!sent) {
         co_return;
     }
-    if (!sent->answer.events) {
-        // A whole answer is in: the provider is no longer busy with this request, whatever
-        // writing it to the client takes (a stream keeps it busy until its end).
-        sent->counted.release();
-    }
     stored_turn* turn = sent->turn ? &*sent->turn : nullptr;
-    co_await respond(ctx, op, sent->route, std::move(sent->answer), sent->client_wants_usage, turn);
+    if (sent->answer.events) {
+        co_await relay(ctx, op, sent->route, std::move(sent->answer), sent->client_wants_usage,
+                       turn);
+        co_return;
+    }
+    // A whole answer is in: the provider is no longer busy with this request, whatever
+    // writing it to the client takes (a stream keeps it busy until its end).
+    sent->counted.release();
+    whole_answer whole = finish_whole(ctx, op, sent->route, std::move(sent->answer), turn);
+    co_await ctx.sink.send(whole.status, std::move(whole.headers), std::move(whole.body));
 }
 
 awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
@@ -379,25 +383,38 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
     co_return out;
 }
 
-awaitable<void> proxy_handler::respond(request_context& ctx, providers::operation op,
-                                       const routing::route& route, providers::reply answer,
-                                       bool client_wants_usage, stored_turn* turn) const {
-    const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
+namespace {
+
+header_list answer_headers(const routing::route& route) {
     header_list headers;
-    headers.reserve(4);  // provider, model, finish reason
+    headers.reserve(3);  // provider, model, finish reason
     headers.emplace_back("X-Provider", route.provider);
     headers.emplace_back("X-Model", route.model);
-    if (answer.events) {
-        ctx.status = answer.status;
-        // The header goes out with the first event, which is in hand (see attempt()).
-        ctx.sink.start_stream(answer.status, std::move(headers));
-        if (turn != nullptr) {
-            answer.events =
-                responses_.watch(std::move(*turn), ctx, std::move(answer.events), pricing);
-        }
-        co_await relay_stream(ctx, op, *answer.events, client_wants_usage, pricing);
-        co_return;
+    return headers;
+}
+
+}  // namespace
+
+awaitable<void> proxy_handler::relay(request_context& ctx, providers::operation op,
+                                     const routing::route& route, providers::reply answer,
+                                     bool client_wants_usage, stored_turn* turn) const {
+    const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
+    ctx.status = answer.status;
+    // The header goes out with the first event, which is in hand (see attempt()).
+    ctx.sink.start_stream(answer.status, answer_headers(route));
+    if (turn != nullptr) {
+        answer.events = responses_.watch(std::move(*turn), ctx, std::move(answer.events), pricing);
     }
+    co_await relay_stream(ctx, op, *answer.events, client_wants_usage, pricing);
+}
+
+proxy_handler::whole_answer proxy_handler::finish_whole(request_context& ctx,
+                                                        providers::operation op,
+                                                        const routing::route& route,
+                                                        providers::reply answer,
+                                                        stored_turn* turn) const {
+    const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
+    whole_answer out{answer.status, answer_headers(route), {}};
     // A chat completion passed through as text comes with its figures instead of a parse.
     const providers::chat_figures* figures = answer.figures ? &*answer.figures : nullptr;
     if (figures != nullptr) {
@@ -427,7 +444,7 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     if (auto fr = figures != nullptr ? std::move(answer.figures->finish_reason)
                                      : read_finish_reason(op, answer.body);
         !fr.empty()) {
-        headers.emplace_back("X-Finish-Reason", std::move(fr));
+        out.headers.emplace_back("X-Finish-Reason", std::move(fr));
     }
     if (turn != nullptr) {
         raw = responses_.finish(*turn, ctx, answer.body, std::move(raw));
@@ -436,7 +453,8 @@ awaitable<void> proxy_handler::respond(request_context& ctx, providers::operatio
     if (raw.empty()) {
         raw = answer.body.dump();
     }
-    co_await ctx.sink.send(answer.status, std::move(headers), std::move(raw));
+    out.body = std::move(raw);
+    return out;
 }
 
 void price_usage(request_context& ctx, const config::model_pricing* pricing) {

@@ -54,10 +54,21 @@ private:
                                                                  const routing::route& route,
                                                                  const outgoing_body& body,
                                                                  bool stream) const;
-    /// `turn` (may be null): a Responses turn to echo and store (stored_responses.hpp).
-    awaitable<void> respond(request_context& ctx, providers::operation op,
-                            const routing::route& route, providers::reply answer,
-                            bool client_wants_usage, stored_turn* turn) const;
+    /// A stream's answer relayed. `turn` (may be null): a Responses turn to echo and store
+    /// (stored_responses.hpp).
+    awaitable<void> relay(request_context& ctx, providers::operation op,
+                          const routing::route& route, providers::reply answer,
+                          bool client_wants_usage, stored_turn* turn) const;
+    /// A whole answer as it goes to the client: usage and cost read into `ctx`, the cost
+    /// spliced in, the headers. Never waits: the handler's frame sends it.
+    struct whole_answer {
+        int status = 0;
+        header_list headers;
+        std::string body;
+    };
+    whole_answer finish_whole(request_context& ctx, providers::operation op,
+                              const routing::route& route, providers::reply answer,
+                              stored_turn* turn) const;
 
     const config::config& cfg_;
     const routing::router& router_;

@@ -4,7 +4,6 @@
 #include <boost/asio/io_context.hpp>
 
 #include "upstream/exchange.hpp"
-#include "upstream/failure.hpp"
 #include "upstream/pool.hpp"
 #include "upstream/tls_context.hpp"
 
@@ -28,15 +27,8 @@ client::~client() { impl_->context.idle->clear(); }
 
 awaitable<result<std::unique_ptr<response>, failure>> client::send(request req,
                                                                    core::abort_signal* abort) {
-    if (abort != nullptr && abort->aborted()) {
-        co_return aborted_failure();
-    }
-    auto state = std::make_unique<exchange>(impl_->context, std::move(req), abort);
-    auto failed = co_await state->run();
-    if (failed) {
-        co_return std::move(*failed);
-    }
-    co_return std::make_unique<response>(std::move(state));
+    // Not a coroutine: the exchange's own coroutine does all the waiting.
+    return exchange::send(std::make_unique<exchange>(impl_->context, std::move(req), abort));
 }
 
 std::size_t client::idle_connections() const { return impl_->context.idle->idle(); }

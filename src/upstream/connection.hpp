@@ -80,19 +80,26 @@ public:
     /// TLS client handshake (SNI and verification set up for `host`); no-op for plain TCP.
     /// On failure `*reason` gets the handshake failure with the certificate verdict.
     awaitable<error_code> handshake(const std::string& host, bool verify_peer, failure* reason);
-    /// Writes the head and the body's pieces (at most three), in one system call when the
-    /// socket takes them.
-    awaitable<error_code> write(std::string_view head, std::span<const std::string_view> body);
+    /// Writes without waiting what the socket takes of the head and the body's pieces (at most
+    /// three), in one system call: the bytes written (0 on a TLS connection, which writes
+    /// only through write()); `ec` set when the socket failed.
+    std::size_t write_now(std::string_view head, std::span<const std::string_view> body,
+                          error_code& ec);
+    /// Writes the head and the body's pieces from byte `done` on (what write_now() did not),
+    /// waiting for room.
+    awaitable<error_code> write(std::string_view head, std::span<const std::string_view> body,
+                                std::size_t done = 0);
     awaitable<error_code> read_header(response_parser& parser);
     /// Reads and parses until body bytes are in the parser's body window (set by the caller)
     /// or the body ends; bytes already in the buffer are parsed first.
     awaitable<error_code> read_body(response_parser& parser);
+    /// read_body() without waiting, from what the buffer holds: true when that settled the
+    /// read (body bytes in, the body's end, or an error in `ec`), false when the socket must
+    /// be read (always for TLS).
+    bool read_buffered(response_parser& parser, error_code& ec);
 
 private:
     bool plain() const noexcept { return stream_.index() == 0; }
-    /// Bytes into buffer_ from the plain socket: those already received when `try_now`, else
-    /// (or when there are none) waiting for some.
-    awaitable<error_code> fill(bool try_now);
     /// The size of the next read into buffer_.
     std::size_t read_size() const noexcept;
     /// Commits `n` bytes read into `chunk` bytes of room.

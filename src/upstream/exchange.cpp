@@ -152,41 +152,59 @@ failure exchange::fail_body(failure f) {
     return f;
 }
 
-awaitable<std::optional<failure>> exchange::run() {
-    conn_ = ctx_.idle->take(key_);
-    const bool reused = conn_ != nullptr;
+awaitable<result<std::unique_ptr<response>, failure>> exchange::send(
+    std::unique_ptr<exchange> self) {
+    // The whole exchange up to the header in this one coroutine (open() apart, which only a
+    // new connection needs): a pooled connection costs no frame more.
+    exchange& x = *self;
+    if (x.abort_ != nullptr && x.abort_->aborted()) {
+        co_return aborted_failure();
+    }
+    x.conn_ = x.ctx_.idle->take(x.key_);
+    bool reused = x.conn_ != nullptr;
     if (reused) {
-        conn_->bind(co_await asio::this_coro::executor);
+        x.conn_->bind(co_await asio::this_coro::executor);
     }
-    if (!reused) {
-        auto opened = co_await open();
-        if (opened) {
-            co_return opened;
+    for (;;) {
+        if (!x.conn_) {
+            auto opened = co_await x.open();
+            if (opened) {
+                co_return std::move(*opened);
+            }
         }
+        std::optional<failure> failed = x.begin_attempt();
+        if (!failed && !x.stream_ && core::send_batching::busy()) {
+            co_await core::end_of_turn();
+        }
+        if (!failed) {
+            std::array<std::string_view, 3> pieces{};
+            const auto body = x.body_pieces(pieces);
+            error_code written;
+            const std::size_t done = x.conn_->write_now(x.head_text_, body, written);
+            if (!written && done < x.request_size()) {
+                written = co_await x.conn_->write(x.head_text_, body, done);
+            }
+            failed = x.sent(written);
+        }
+        if (!failed) {
+            const error_code header = co_await x.conn_->read_header(*x.parser_);
+            failed = x.header_read(header);
+        }
+        if (!failed) {
+            // The answer has begun: the request is never sent again, and a long stream should
+            // not keep it.
+            x.release_request();
+            co_return std::make_unique<response>(std::move(self));
+        }
+        if (!reused || !x.retryable_) {
+            co_return std::move(*failed);
+        }
+        logger().debug("{}:{}: pooled connection failed before the response ({}); reconnecting",
+                       x.key_.host, x.key_.port, failed->message);
+        x.conn_->close();
+        x.conn_.reset();
+        reused = false;
     }
-    auto first = co_await attempt();
-    if (!first) {
-        // The answer has begun: the request is never sent again, and a long stream should
-        // not keep it.
-        release_request();
-        co_return first;
-    }
-    if (!reused || !retryable_) {
-        co_return first;
-    }
-    logger().debug("{}:{}: pooled connection failed before the response ({}); reconnecting",
-                   key_.host, key_.port, first->message);
-    conn_->close();
-    conn_.reset();
-    auto opened = co_await open();
-    if (opened) {
-        co_return opened;
-    }
-    auto second = co_await attempt();
-    if (!second) {
-        release_request();
-    }
-    co_return second;
 }
 
 void exchange::release_request() noexcept {
@@ -232,30 +250,35 @@ awaitable<std::optional<failure>> exchange::open() {
     co_return std::nullopt;
 }
 
-awaitable<std::optional<failure>> exchange::attempt() {
+std::optional<failure> exchange::begin_attempt() {
     retryable_ = false;
     if (aborted_) {
-        co_return aborted_failure();
+        return aborted_failure();
     }
     conn_->expires_at(deadline_after(limits_.first_byte));
-    if (!stream_ && core::send_batching::busy()) {
-        co_await core::end_of_turn();
+    return std::nullopt;
+}
+
+std::span<const std::string_view> exchange::body_pieces(std::array<std::string_view, 3>& pieces) {
+    if (!spliced_) {
+        pieces[0] = body_;
+        return {pieces.data(), 1};
     }
-    std::array<std::string_view, 3> pieces{body_};
-    std::size_t count = 1;
-    if (spliced_) {
-        const std::string_view s = spliced_->source;
-        pieces = {s.substr(0, spliced_->offset), spliced_->replacement,
-                  s.substr(spliced_->offset + spliced_->size)};
-        count = 3;
-    }
-    const error_code written =
-        co_await conn_->write(head_text_, std::span<const std::string_view>(pieces.data(), count));
+    const std::string_view s = spliced_->source;
+    pieces = {s.substr(0, spliced_->offset), spliced_->replacement,
+              s.substr(spliced_->offset + spliced_->size)};
+    return {pieces.data(), 3};
+}
+
+std::size_t exchange::request_size() const noexcept {
+    return head_text_.size() + (spliced_ ? spliced_->length() : body_.size());
+}
+
+std::optional<failure> exchange::sent(const error_code& written) {
     if (written || aborted_) {
         retryable_ = !aborted_ && written != beast::error::timeout;
-        co_return fail(written, "sending request failed", "timed out sending request");
+        return fail(written, "sending request failed", "timed out sending request");
     }
-
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(ctx_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
@@ -264,17 +287,20 @@ awaitable<std::optional<failure>> exchange::attempt() {
         parser_->skip(true);
     }
     conn_->expires_at(deadline_after(limits_.first_byte));
-    const error_code header = co_await conn_->read_header(*parser_);
+    return std::nullopt;
+}
+
+std::optional<failure> exchange::header_read(const error_code& header) {
     if (header || aborted_) {
         retryable_ = !aborted_ && is_closed_error(header) && !parser_->got_some() &&
                      conn_->buffer().size() == 0;
-        co_return fail(header, "reading response header failed",
-                       "timed out waiting for response header");
+        return fail(header, "reading response header failed",
+                    "timed out waiting for response header");
     }
     // Not eager: with eager parsing a chunk's trailing CRLF makes beast's read_some go back to
     // the socket (need_more) while body bytes already sit in our buffer, delaying them until
     // the next chunk arrives. One element per parse step keeps streaming prompt.
-    co_return std::nullopt;
+    return std::nullopt;
 }
 
 int exchange::status() const noexcept { return parser_->status(); }
@@ -303,18 +329,27 @@ result<std::string_view, failure> exchange::settled() {
     return std::string_view{};  // the body is complete
 }
 
-awaitable<error_code> exchange::wait_body() {
-    // Not a coroutine: waiting costs the connection's read frame only.
+bool exchange::start_body_read(error_code& ec) {
     const auto now = clock::now();
     if (now >= total_deadline_) {
         total_bound_ = true;
-        return at_once(beast::error::timeout);
+        ec = beast::error::timeout;
+        return false;
     }
     if (!scratch_) {
         scratch_ = std::make_unique_for_overwrite<char[]>(scratch_size);
     }
     conn_->expires_at(deadline_after(limits_.idle, now));
     parser_->body_window(scratch_.get(), scratch_size);
+    return true;
+}
+
+awaitable<error_code> exchange::wait_body() {
+    // Not a coroutine: waiting costs the connection's read frame only.
+    error_code ec;
+    if (!start_body_read(ec)) {
+        return at_once(ec);
+    }
     return conn_->read_body(*parser_);
 }
 
@@ -332,13 +367,23 @@ awaitable<result<std::string, failure>> exchange::read_all() {
     if (const auto length = parser_->content_length(); length && *length <= ctx_.max_body_bytes) {
         out.reserve(static_cast<std::size_t>(*length));
     }
+    // read_some() inlined, and the connection waited on only when what it holds is parsed:
+    // an answer that came in with its header costs this frame alone.
     for (;;) {
-        auto piece = co_await read_some();
+        if (!body_pending()) {
+            auto end = settled();
+            if (!end) {
+                co_return end.error();
+            }
+            co_return std::move(out);
+        }
+        error_code ec;
+        if (start_body_read(ec) && !conn_->read_buffered(*parser_, ec)) {
+            ec = co_await conn_->read_body(*parser_);
+        }
+        auto piece = take_body(ec);
         if (!piece) {
             co_return piece.error();
-        }
-        if (piece->empty()) {
-            co_return std::move(out);
         }
         if (piece->size() > ctx_.max_body_bytes - out.size()) {
             co_return fail_body(provider_failure("response body exceeds " +

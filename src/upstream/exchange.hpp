@@ -2,10 +2,12 @@
 // the connection's fate (back to the pool or closed) when it ends.
 #pragma once
 
+#include <array>
 #include <boost/beast/http/fields.hpp>
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +42,11 @@ public:
     exchange(const exchange&) = delete;
     exchange& operator=(const exchange&) = delete;
 
-    /// Connection (pooled or new), request, response header. A pooled connection that fails
-    /// before any response byte is replaced by a new one once.
-    awaitable<std::optional<failure>> run();
+    /// Connection (pooled or new), request, response header: the response, which owns `self`
+    /// from then on. A pooled connection that fails before any response byte is replaced by a
+    /// new one once.
+    static awaitable<result<std::unique_ptr<response>, failure>> send(
+        std::unique_ptr<exchange> self);
 
     int status() const noexcept;
     const core::header_fields& headers() const noexcept;
@@ -57,7 +61,18 @@ public:
 
 private:
     awaitable<std::optional<failure>> open();
-    awaitable<std::optional<failure>> attempt();
+    /// The steps of one attempt of send() that do not wait: before the request is written,
+    /// after it was (`written`: how), after the header was read (`header`: how).
+    std::optional<failure> begin_attempt();
+    std::optional<failure> sent(const error_code& written);
+    std::optional<failure> header_read(const error_code& header);
+    /// The request body as written: the body, or the three pieces of a spliced one.
+    std::span<const std::string_view> body_pieces(std::array<std::string_view, 3>& pieces);
+    /// The bytes of the request, head and body.
+    std::size_t request_size() const noexcept;
+    /// Sets the scratch window up for the next body bytes; false, with `ec` set, when the
+    /// total deadline has passed.
+    bool start_body_read(error_code& ec);
     /// `now + op`, or the total deadline when that comes first.
     clock::time_point deadline_after(std::chrono::milliseconds op,
                                      clock::time_point now = clock::now());
