@@ -103,12 +103,16 @@ awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
         written = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     upstream::request req = build_request(std::move(*written), c.stream);
-    auto sent = co_await send_checked(client_, std::move(req), c.abort, &anthropic_error);
+    auto sent = co_await client_.send(std::move(req), c.abort);
     if (!sent) {
-        co_return sent.error();
+        co_return from_transport(sent.error());
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
+    if (status >= 400) {
+        auto failed = co_await http_failure(*res, &anthropic_error);
+        co_return failed;
+    }
     reply out;
     out.status = status;
     if (c.stream) {
@@ -123,7 +127,13 @@ awaitable<result<reply, core::api_error>> anthropic::send_chat(call c) {
         out.events = std::make_unique<anthropic_event_stream>(std::move(res), c.model);
         co_return out;
     }
-    auto text = co_await res->read_all();
+    // An answer in hand is read without a coroutine frame.
+    auto read = res->read_all_now();
+    if (!read) {
+        auto rest = co_await res->read_all();
+        read = std::move(rest);
+    }
+    auto& text = *read;
     if (!text) {
         co_return from_transport(text.error());
     }

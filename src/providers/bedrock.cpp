@@ -155,12 +155,16 @@ awaitable<result<reply, core::api_error>> bedrock::send_chat(call c) {
     upstream::request req = build_request(
         c.model, c.stream, body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
         std::chrono::system_clock::now());
-    auto sent = co_await send_checked(client_, std::move(req), c.abort, &converse::to_api_error);
+    auto sent = co_await client_.send(std::move(req), c.abort);
     if (!sent) {
-        co_return sent.error();
+        co_return from_transport(sent.error());
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
+    if (status >= 400) {
+        auto failed = co_await http_failure(*res, &converse::to_api_error);
+        co_return failed;
+    }
     reply out;
     out.status = status;
     if (c.stream) {

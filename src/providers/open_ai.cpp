@@ -136,12 +136,16 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     }
     upstream::request req = build_request(c, std::move(text));
     req.spliced = std::move(c.text);
-    auto sent = co_await send_checked(client_, std::move(req), c.abort, &from_http_error);
+    auto sent = co_await client_.send(std::move(req), c.abort);
     if (!sent) {
-        co_return sent.error();
+        co_return from_transport(sent.error());
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
+    if (status >= 400) {
+        auto failed = co_await http_failure(*res, &from_http_error);
+        co_return failed;
+    }
     reply out;
     out.status = status;
     if (c.stream) {
@@ -156,27 +160,33 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
         out.events = std::make_unique<sse_passthrough>(std::move(res), c.op);
         co_return out;
     }
-    auto body = co_await res->read_all();
-    if (!body) {
-        co_return from_transport(body.error());
+    // An answer in hand is read without a coroutine frame.
+    auto read = res->read_all_now();
+    if (!read) {
+        auto rest = co_await res->read_all();
+        read = std::move(rest);
     }
+    if (!*read) {
+        co_return from_transport(read->error());
+    }
+    std::string body = std::move(**read);
     const auto invalid = [] {
         return core::api_error::make(core::errc::provider_error,
                                      "Upstream provider returned error: invalid JSON body");
     };
     if (c.op == operation::chat_completions) {
-        out.figures = chat_summary(*body);
+        out.figures = chat_summary(body);
         if (!out.figures) {
             co_return invalid();
         }
     } else {
-        auto parsed = full_body(*body);
+        auto parsed = full_body(body);
         if (!parsed) {
             co_return invalid();
         }
         out.body = std::move(*parsed);
     }
-    out.raw = std::move(*body);
+    out.raw = std::move(body);
     co_return out;
 }
 

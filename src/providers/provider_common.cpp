@@ -96,9 +96,13 @@ awaitable<result<std::vector<std::string>, core::api_error>> fetch_model_ids(
     http_error_mapper map_error, std::string_view array_key, std::string_view id_key,
     std::string_view strip_prefix) {
     constexpr std::size_t max_ids = 10'000;
-    auto sent = co_await send_checked(client, std::move(req), abort, map_error);
+    auto sent = co_await client.send(std::move(req), abort);
     if (!sent) {
-        co_return sent.error();
+        co_return from_transport(sent.error());
+    }
+    if ((*sent)->status() >= 400) {
+        auto failed = co_await http_failure(**sent, map_error);
+        co_return failed;
     }
     auto text = co_await (*sent)->read_all();
     if (!text) {

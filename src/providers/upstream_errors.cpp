@@ -106,21 +106,10 @@ core::api_error from_transport(const upstream::failure& f) {
                                  "Upstream provider returned error: " + reason);
 }
 
-awaitable<result<std::unique_ptr<upstream::response>, core::api_error>> send_checked(
-    upstream::client& client, upstream::request req, core::abort_signal* abort,
-    http_error_mapper map_error) {
-    auto sent = co_await client.send(std::move(req), abort);
-    if (!sent) {
-        co_return from_transport(sent.error());
-    }
-    std::unique_ptr<upstream::response> res = std::move(*sent);
-    const int status = res->status();
-    if (status >= 400) {
-        auto body = co_await res->read_all();
-        const std::string text = body ? std::move(*body) : std::string();
-        co_return map_error(status, text, res->headers());
-    }
-    co_return std::move(res);
+awaitable<core::api_error> http_failure(upstream::response& res, http_error_mapper map_error) {
+    auto body = co_await res.read_all();
+    const std::string text = body ? std::move(*body) : std::string();
+    co_return map_error(res.status(), text, res.headers());
 }
 
 }  // namespace hadrian::providers

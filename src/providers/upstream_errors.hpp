@@ -23,10 +23,10 @@ core::api_error from_transport(const upstream::failure& f);
 using http_error_mapper = core::api_error (*)(int status, std::string_view body,
                                               const core::header_fields& headers);
 
-/// Send `req` and wait for the response header. A transport failure is 502 provider_error; an
-/// HTTP error status (≥ 400) has its body read and turned into our error by `map_error`.
-awaitable<result<std::unique_ptr<upstream::response>, core::api_error>> send_checked(
-    upstream::client& client, upstream::request req, core::abort_signal* abort,
-    http_error_mapper map_error);
+/// The error of an upstream answer whose status is an HTTP error (≥ 400): its body read and
+/// turned into our error by `map_error`. (A transport failure is from_transport's.) Callers
+/// await the client themselves and this only on an error status: a good answer costs no
+/// coroutine frame here.
+awaitable<core::api_error> http_failure(upstream::response& res, http_error_mapper map_error);
 
 }  // namespace hadrian::providers

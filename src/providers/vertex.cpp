@@ -101,12 +101,16 @@ awaitable<result<reply, core::api_error>> vertex::send_chat(call c) {
         }
         req.headers.emplace_back("Authorization", "Bearer " + *token);
     }
-    auto sent = co_await send_checked(client_, std::move(req), c.abort, &gemini::to_api_error);
+    auto sent = co_await client_.send(std::move(req), c.abort);
     if (!sent) {
-        co_return sent.error();
+        co_return from_transport(sent.error());
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
     const int status = res->status();
+    if (status >= 400) {
+        auto failed = co_await http_failure(*res, &gemini::to_api_error);
+        co_return failed;
+    }
     reply out;
     out.status = status;
     if (c.stream) {

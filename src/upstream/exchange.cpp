@@ -362,35 +362,57 @@ result<std::string_view, failure> exchange::take_body(const error_code& ec) {
     return std::string_view(scratch_.get(), scratch_size - parser_->window_left());
 }
 
-awaitable<result<std::string, failure>> exchange::read_all() {
-    std::string out;
-    if (const auto length = parser_->content_length(); length && *length <= ctx_.max_body_bytes) {
-        out.reserve(static_cast<std::size_t>(*length));
+std::optional<result<std::string, failure>> exchange::read_all_now() {
+    if (!all_reserved_) {
+        all_reserved_ = true;
+        if (const auto length = parser_->content_length();
+            length && *length <= ctx_.max_body_bytes) {
+            all_.reserve(static_cast<std::size_t>(*length));
+        }
     }
-    // read_some() inlined, and the connection waited on only when what it holds is parsed:
-    // an answer that came in with its header costs this frame alone.
     for (;;) {
         if (!body_pending()) {
             auto end = settled();
             if (!end) {
-                co_return end.error();
+                return end.error();
             }
-            co_return std::move(out);
+            return std::move(all_);
         }
         error_code ec;
         if (start_body_read(ec) && !conn_->read_buffered(*parser_, ec)) {
-            ec = co_await conn_->read_body(*parser_);
+            return std::nullopt;  // the window is set for read_all()'s wait
         }
-        auto piece = take_body(ec);
-        if (!piece) {
-            co_return piece.error();
+        if (auto failed = append_piece(ec)) {
+            return std::move(*failed);
         }
-        if (piece->size() > ctx_.max_body_bytes - out.size()) {
-            co_return fail_body(provider_failure("response body exceeds " +
-                                                 std::to_string(ctx_.max_body_bytes) + " bytes"));
-        }
-        out.append(*piece);
     }
+}
+
+awaitable<result<std::string, failure>> exchange::read_all() {
+    // The connection is waited on only when what it holds is parsed.
+    for (;;) {
+        auto now = read_all_now();
+        if (now) {
+            co_return std::move(*now);
+        }
+        const error_code ec = co_await conn_->read_body(*parser_);
+        if (auto failed = append_piece(ec)) {
+            co_return std::move(*failed);
+        }
+    }
+}
+
+std::optional<failure> exchange::append_piece(const error_code& ec) {
+    auto piece = take_body(ec);
+    if (!piece) {
+        return piece.error();
+    }
+    if (piece->size() > ctx_.max_body_bytes - all_.size()) {
+        return fail_body(provider_failure("response body exceeds " +
+                                          std::to_string(ctx_.max_body_bytes) + " bytes"));
+    }
+    all_.append(*piece);
+    return std::nullopt;
 }
 
 }  // namespace hadrian::upstream

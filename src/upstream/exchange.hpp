@@ -56,6 +56,7 @@ public:
     awaitable<error_code> wait_body();
     result<std::string_view, failure> take_body(const error_code& ec);
     awaitable<result<std::string, failure>> read_all();
+    std::optional<result<std::string, failure>> read_all_now();
     /// Closes the connection; pending and later operations fail with operation_aborted.
     void abort() noexcept;
 
@@ -73,6 +74,9 @@ private:
     /// Sets the scratch window up for the next body bytes; false, with `ec` set, when the
     /// total deadline has passed.
     bool start_body_read(error_code& ec);
+    /// The body read by read_all() so far: the piece a read settled with `ec` appended. A
+    /// failure when the read failed or the body grew too large.
+    std::optional<failure> append_piece(const error_code& ec);
     /// `now + op`, or the total deadline when that comes first.
     clock::time_point deadline_after(std::chrono::milliseconds op,
                                      clock::time_point now = clock::now());
@@ -104,6 +108,8 @@ private:
     std::optional<response_parser> parser_;
     std::unique_ptr<char[]> scratch_;  // body bytes handed out by read_some (not zeroed)
     std::optional<failure> body_error_;
+    std::string all_;  // read_all()'s body so far
+    bool all_reserved_ = false;
 };
 
 }  // namespace hadrian::upstream

@@ -23,6 +23,10 @@ result<std::string_view, failure> response::take_body(const error_code& ec) {
 
 awaitable<result<std::string, failure>> response::read_all() { return state_->read_all(); }
 
+std::optional<result<std::string, failure>> response::read_all_now() {
+    return state_->read_all_now();
+}
+
 void response::abort() noexcept { state_->abort(); }
 
 }  // namespace hadrian::upstream

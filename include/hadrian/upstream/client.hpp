@@ -157,6 +157,10 @@ public:
 
     /// Whole (remaining) body; errc::provider_error above client_options::max_body_bytes.
     awaitable<result<std::string, failure>> read_all();
+    /// read_all() without waiting, when the bytes in hand hold the rest of the body (an
+    /// answer that came with its header, usually): no coroutine frame. nullopt when the rest
+    /// must be awaited: read_all() then goes on from what this took.
+    std::optional<result<std::string, failure>> read_all_now();
 
     /// Close the connection now (pending reads finish with operation_aborted).
     void abort() noexcept;
