@@ -25,6 +25,35 @@ std::vector<seen_request> seen_after(client_harness& h, fake_server& server, req
     return server.seen();
 }
 
+TEST(UpstreamHttp, ReadAllNowTakesAnAnswerThatCameWithItsHeader) {
+    fake_server server([](const seen_request&, std::size_t) { return content_reply("hello"); });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/"), http::verb::get));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    auto now = (*sent)->read_all_now();
+    ASSERT_TRUE(now.has_value()) << "the body came in one write with the header";
+    ASSERT_TRUE(now->has_value()) << now->error().message;
+    EXPECT_EQ(**now, "hello");
+    h.drop(std::move(*sent));
+}
+
+TEST(UpstreamHttp, ReadAllGoesOnFromWhatReadAllNowTook) {
+    fake_server server([](const seen_request&, std::size_t) {
+        reply r;
+        r.parts.push_back({"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello", 0ms});
+        r.parts.push_back({" world", 100ms});
+        return r;
+    });
+    client_harness h;
+    auto sent = h.send(make_request(server.url("/"), http::verb::get));
+    ASSERT_TRUE(sent.has_value()) << sent.error().message;
+    EXPECT_FALSE((*sent)->read_all_now().has_value()) << "the rest of the body is 100 ms away";
+    const auto body = h.read_all(**sent);
+    ASSERT_TRUE(body.has_value()) << body.error().message;
+    EXPECT_EQ(*body, "hello world");
+    h.drop(std::move(*sent));
+}
+
 TEST(UpstreamHttp, ContentLengthBodyAndRequestShape) {
     fake_server server([](const seen_request&, std::size_t) {
         return content_reply("{\"ok\":true}", 201, "Content-Type: application/json\r\n");
