@@ -183,7 +183,19 @@ awaitable<void> session::run() {
             break;
         }
         first = false;
-        co_await serve(req);
+        {
+            // Served here rather than in a coroutine of its own: one frame fewer per request.
+            const core::send_batching::request_scope counted;
+            api::request_context ctx(req, *this, client_ip_);
+            begin_serving(ctx);
+            try {
+                co_await env_.app.handle(ctx);
+            } catch (const std::exception& e) {
+                log()->error("request_id={} unhandled: {}", ctx.request_id, e.what());
+                keep_alive_ = false;
+            }
+            end_serving();
+        }
         if (!keep_alive_ || client_gone_ || closed_) {
             break;
         }
@@ -322,14 +334,12 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     co_await write_all(bufs, 5);
 }
 
-awaitable<void> session::serve(core::http_request& req) {
+void session::begin_serving(api::request_context& ctx) {
     started_ = false;
     client_gone_ = false;
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-    const core::send_batching::request_scope counted;
-    api::request_context ctx(req, *this, client_ip_);
     if (buffer_.size() == 0) {
         // A request can take minutes (a long stream): hold no read buffer meanwhile.
         buffer_.shrink_to_fit();
@@ -345,12 +355,9 @@ awaitable<void> session::serve(core::http_request& req) {
         keep_alive_ = false;
         ctx.abort.abort();
     }
-    try {
-        co_await env_.app.handle(ctx);
-    } catch (const std::exception& e) {
-        log()->error("request_id={} unhandled: {}", ctx.request_id, e.what());
-        keep_alive_ = false;
-    }
+}
+
+void session::end_serving() {
     if (stream_open_) {
         // A stream that did not end (the client went away, or it broke before a byte went
         // out): the connection's next bytes would be misread.
@@ -402,7 +409,13 @@ awaitable<error_code> session::send(int status, api::header_list headers, std::s
     if (core::send_batching::busy()) {
         co_await core::end_of_turn();
     }
-    co_return co_await write_all(std::span(bufs.data(), count), env_.cfg.timeout_secs);
+    // write_all() inlined: one frame fewer per answer.
+    const std::span<const asio::const_buffer> all(bufs.data(), count);
+    const std::size_t done = send_now(all);
+    if (done == total_size(all)) {
+        co_return error_code{};
+    }
+    co_return co_await write_rest(all, done, env_.cfg.timeout_secs);
 }
 
 void session::start_stream(int status, api::header_list headers) {

@@ -75,7 +75,10 @@ private:
     awaitable<error_code> fill(bool try_now, std::size_t want = 16 * 1024);
 
     awaitable<bool> read_request(core::http_request& out, bool first);
-    awaitable<void> serve(core::http_request& req);
+    /// Before and after a request's answer (run() awaits the app between them): the watch
+    /// read on the client, and what a stream left unfinished.
+    void begin_serving(api::request_context& ctx);
+    void end_serving();
     awaitable<void> reject(core::errc code, std::string message);
 
     // Output.
