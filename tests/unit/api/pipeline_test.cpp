@@ -12,23 +12,19 @@
 #include <vector>
 
 #include "hadrian/api/middleware.hpp"
+#include "unused_sink.hpp"
 
 namespace hadrian::api {
 namespace {
 
 /// Records the whole answers sent.
-class recording_sink final : public response_sink {
+class recording_sink final : public test_support::unused_sink {
 public:
     awaitable<error_code> send(int status, header_list, std::string body,
                                std::string_view) override {
         sent.push_back(std::to_string(status) + " " + body);
         co_return error_code{};
     }
-    void start_stream(int, header_list) override {}
-    void hold(std::string_view) override {}
-    bool write_now(std::string_view) override { return true; }
-    awaitable<error_code> flush() override { co_return error_code{}; }
-    awaitable<error_code> finish(std::string_view) override { co_return error_code{}; }
     bool started() const noexcept override { return !sent.empty(); }
 
     std::vector<std::string> sent;

@@ -1,4 +1,5 @@
-// A response sink for a request context whose answer a test never looks at.
+// A response sink for a request context whose answer a test never looks at (or that a test
+// derives from to look at one part only).
 #pragma once
 
 #include <string>
@@ -8,7 +9,7 @@
 
 namespace hadrian::api::test_support {
 
-class unused_sink final : public response_sink {
+class unused_sink : public response_sink {
 public:
     awaitable<error_code> send(int, header_list, std::string, std::string_view) override {
         co_return error_code{};
