@@ -27,11 +27,14 @@ def header(ctx, names):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     pin = (f"target on CPU {ctx.target_cpu}, fake upstream and load on CPU {ctx.load_cpu}"
            if ctx.target_cpu is not None else "one CPU: nothing pinned")
+    slicing = (f"the targets taking the load in turn in slices of {ctx.slice_seconds:g} s "
+               "(the held streams: each target alone)" if ctx.slice_seconds > 0
+               else "each target in one run")
     return (f"# Hadrian benchmark, {now}\n\n"
             f"- machine: {context.machine()}\n"
-            f"- {pin}; each scenario in {ctx.rounds} round(s) over the targets in turn, "
-            f"{ctx.seconds:g} s per target and round after {ctx.warmup_seconds:g} s of warm-up; "
-            f"a scenario's rows come from its median round (see the lines under the table)\n"
+            f"- {pin}; each scenario in {ctx.rounds} round(s), {ctx.seconds:g} s per target "
+            f"and round after {ctx.warmup_seconds:g} s of warm-up, {slicing}; a scenario's rows "
+            f"come from its median round (see the lines under the table)\n"
             f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
             f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
 
@@ -61,14 +64,14 @@ def bench(ctx):
             rows.append(_guarded(lambda: scenarios.idle_rss(ctx, t), "idle", t.name))
     for sc in plan:
         rows += scenarios.run_rounds(ctx, sc, tgts, _guarded, log)
+    if env.str("BENCH_JSON", ""):  # first: the measurements outlive a failure to render them
+        with open(env.str("BENCH_JSON", ""), "w") as f:
+            json.dump(rows, f, indent=1)
     text = header(ctx, names) + "\n" + table.render(rows)
     print(text, flush=True)
     if env.str("BENCH_OUTPUT", ""):
         with open(env.str("BENCH_OUTPUT", ""), "w") as f:
             f.write(text)
-    if env.str("BENCH_JSON", ""):
-        with open(env.str("BENCH_JSON", ""), "w") as f:
-            json.dump(rows, f, indent=1)
 
 
 def main():

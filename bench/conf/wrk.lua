@@ -1,6 +1,6 @@
 -- wrk script of the benchmark: POSTs the body of the file named by BENCH_BODY_FILE with the
 -- headers of BENCH_HEADERS (one "Name: value" a line) and prints the results as one JSON
--- line starting with WRK_JSON.
+-- line starting with WRK_JSON, and the latency's quantiles on one starting with WRK_QUANTILES.
 
 local function read_file(path)
   local f = assert(io.open(path, "rb"))
@@ -31,4 +31,12 @@ function done(summary, latency, requests)
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
     ms(50), ms(90), ms(99), ms(99.9), latency.max / 1000.0, latency.mean / 1000.0))
+  -- The 1/1000 .. 1000/1000 quantiles, from which the harness merges runs into one
+  -- distribution, on a line of their own.
+  local q = {}
+  for k = 1, 999 do
+    q[k] = string.format("%.3f", ms(k / 10.0))
+  end
+  q[1000] = string.format("%.3f", latency.max / 1000.0) -- wrk's percentile(100) gives 0
+  io.write('WRK_QUANTILES [' .. table.concat(q, ",") .. ']\n')
 end

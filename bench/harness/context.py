@@ -49,6 +49,7 @@ class Context:
         self.hadrian_bin = os.path.abspath(env.str("HADRIAN_BIN", os.path.join(repo, "build/hadrian")))
         self.tools_dir = os.path.abspath(env.str("BENCH_TOOLS_DIR", os.path.join(repo, "build-bench")))
         self.seconds = env.float("BENCH_SECONDS", 5)
+        self.slice_seconds = env.float("BENCH_SLICE_SECONDS", 1)  # 0: each target in one run
         self.rounds = max(1, env.int("BENCH_ROUNDS", 3))
         self.warmup_seconds = env.float("BENCH_WARMUP_SECONDS", 2)
         self.rss_every = env.float("BENCH_RSS_EVERY", 1)

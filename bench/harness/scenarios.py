@@ -4,7 +4,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from . import loadgen, procstat
+from . import loadgen, procstat, slices
 
 PACING_STREAM = ["X-Bench-Chunks: 20", "X-Bench-Chunk-Gap-Ms: 5"]
 PACING_SLOW = ["X-Bench-Chunks: 50", "X-Bench-Chunk-Gap-Ms: 100"]
@@ -73,31 +73,94 @@ def _load(ctx, sc, target, seconds, warmup=False):
     return loadgen.run_bench_load(connections=sc.connections, seconds=seconds, **common)
 
 
+class _Measured:
+    """What a target's measured load adds up to: CPU, wall time, RSS samples, results."""
+
+    def __init__(self, target):
+        self.target = target
+        self.pids = target.pids()
+        self.cpu = 0.0
+        self.wall = 0.0
+        self.rss_kib = []
+        self.results = []
+
+    def measure(self, ctx, sc, seconds):
+        cpu0 = procstat.cpu_seconds(self.pids)
+        t0 = time.monotonic()
+        with procstat.RssSampler(self.pids, ctx.rss_every) as rss:
+            res = _load(ctx, sc, self.target, seconds)
+        self.wall += time.monotonic() - t0
+        self.cpu += procstat.cpu_seconds(self.pids) - cpu0
+        self.rss_kib += [kib for _, kib in rss.samples]
+        self.results.append(res)
+
+    def row(self, sc):
+        """The target's row: its one result, or its slices merged."""
+        res = self.results[0] if len(self.results) == 1 else slices.merge(self.results)
+        row = dict(res, scenario=sc.name, title=sc.title, target=self.target.name)
+        row.pop("latency_q", None)
+        row.pop("ttfb_q", None)
+        if self.pids:
+            row["cpu_pct"] = 100.0 * self.cpu / self.wall
+            row["cpu_us"] = 1e6 * self.cpu / res["requests"] if res["requests"] else None
+            row["peak_rss_mib"] = procstat.status_kib(self.pids, "VmHWM") / 1024.0
+            row["rss_mib"] = [round(kib / 1024.0, 1) for kib in self.rss_kib]
+            row["rss_drift_mib"] = ((self.rss_kib[-1] - self.rss_kib[0]) / 1024.0
+                                    if self.rss_kib else None)
+        return row
+
+
 def run_one(ctx, sc, target):
     """Starts `target`, warms it up, measures `sc`, stops it; returns the row."""
     target.start()
     try:
         if ctx.warmup_seconds > 0:
             _load(ctx, sc, target, ctx.warmup_seconds, warmup=True)
-        pids = target.pids()
-        cpu0 = procstat.cpu_seconds(pids)
-        t0 = time.monotonic()
-        with procstat.RssSampler(pids, ctx.rss_every) as rss:
-            res = _load(ctx, sc, target, ctx.seconds)
-        wall = time.monotonic() - t0
-        cpu = procstat.cpu_seconds(pids) - cpu0
-        hwm = procstat.status_kib(pids, "VmHWM")
+        m = _Measured(target)
+        m.measure(ctx, sc, ctx.seconds)
+        return m.row(sc)
     finally:
         target.stop()
-    row = dict(res, scenario=sc.name, title=sc.title, target=target.name)
-    if pids:
-        row["cpu_pct"] = 100.0 * cpu / wall
-        row["cpu_us"] = 1e6 * cpu / res["requests"] if res["requests"] else None
-        row["peak_rss_mib"] = hwm / 1024.0
-        samples = [kib for _, kib in rss.samples]
-        row["rss_mib"] = [round(kib / 1024.0, 1) for kib in samples]
-        row["rss_drift_mib"] = (samples[-1] - samples[0]) / 1024.0 if samples else None
-    return row
+
+
+def sliceable(ctx, sc):
+    """Whether `sc` is measured in alternating slices: a load that runs for a set time
+    (not the held streams, which last as long as their streams), with slices asked for."""
+    return ctx.slice_seconds > 0 and sc.tool != "hold"
+
+
+def run_sliced_round(ctx, sc, tgts, guarded, log):
+    """One round of `sc` with every target running at once: each is started and warmed up,
+    then each takes the load in turn for `ctx.slice_seconds` (the order reversed every other
+    pass) until each has had `ctx.seconds`, so that a phase of the machine falls on all of
+    them. Returns one row per target, its slices merged; a target that fails is left out of
+    the passes after its failure."""
+    count = max(1, round(ctx.seconds / ctx.slice_seconds))
+    measured, rows = {}, {}
+
+    def start(t):
+        t.start()
+        if ctx.warmup_seconds > 0:
+            _load(ctx, sc, t, ctx.warmup_seconds, warmup=True)
+        measured[t.name] = _Measured(t)
+        return {}
+
+    try:
+        for t in tgts:
+            rows[t.name] = guarded(lambda: start(t), sc.name, t.name)
+        for n in range(count):
+            for t in (tgts if n % 2 == 0 else list(reversed(tgts))):
+                if t.name not in measured or rows[t.name].get("failed"):
+                    continue
+                rows[t.name] = guarded(lambda: measured[t.name].measure(
+                    ctx, sc, ctx.seconds / count) or {}, sc.name, t.name)
+        for t in tgts:
+            if t.name in measured and not rows[t.name].get("failed"):
+                rows[t.name] = guarded(lambda: measured[t.name].row(sc), sc.name, t.name)
+    finally:
+        for t in tgts:
+            t.stop()
+    return [rows[t.name] for t in tgts]
 
 
 def _median_key(sc):
@@ -180,11 +243,19 @@ def run_rounds(ctx, sc, tgts, guarded, log):
     round, seconds apart, not across the machine's phases); one row per target (`_merged`)."""
     by_target = {t.name: [] for t in tgts}
     for n in range(ctx.rounds):
-        for t in tgts:
-            log(f"bench: {sc.name} ({sc.title}) against {t.name}, round {n + 1}/{ctx.rounds}")
-            row = guarded(lambda: run_one(ctx, sc, t), sc.name, t.name)
+        if sliceable(ctx, sc):
+            log(f"bench: {sc.name} ({sc.title}), round {n + 1}/{ctx.rounds}, "
+                f"{', '.join(t.name for t in tgts)} in slices of {ctx.slice_seconds:g} s")
+            done = run_sliced_round(ctx, sc, tgts, guarded, log)
+        else:
+            done = []
+            for t in tgts:
+                log(f"bench: {sc.name} ({sc.title}) against {t.name}, "
+                    f"round {n + 1}/{ctx.rounds}")
+                done.append(guarded(lambda: run_one(ctx, sc, t), sc.name, t.name))
+        for t, row in zip(tgts, done):
             if "rps" in row:
-                log(f"  {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
+                log(f"  {t.name}: {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
                     f"{row['errors']} errors")
             by_target[t.name].append(row)
     pair = _pair_key(sc, by_target)

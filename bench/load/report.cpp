@@ -34,13 +34,23 @@ summary summarize(std::vector<std::uint32_t>& us) {
     return s;
 }
 
-std::string json_summary(const summary& s) {
+/// The summary as JSON, with `q`: the 1/1000 .. 1000/1000 quantiles (nearest rank, ms) of the
+/// sorted samples, from which the harness merges runs into one distribution.
+std::string json_summary(const summary& s, const std::vector<std::uint32_t>& sorted) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "{\"n\":%zu,\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,"
-                  "\"mean\":%.3f}",
+                  "\"mean\":%.3f,\"q\":[",
                   s.n, s.p50, s.p90, s.p99, s.p999, s.max, s.mean);
-    return buf;
+    std::string out = buf;
+    constexpr std::size_t points = 1000;
+    for (std::size_t k = 1; !sorted.empty() && k <= points; ++k) {
+        const std::size_t rank = (k * sorted.size() + points - 1) / points;
+        std::snprintf(buf, sizeof buf, "%s%.3f", k == 1 ? "" : ",",
+                      sorted[std::max<std::size_t>(rank, 1) - 1] / 1000.0);
+        out += buf;
+    }
+    return out + "]}";
 }
 
 std::string json_string(const std::string& s) {
@@ -103,7 +113,8 @@ std::string report_json(const options& opt, result& res) {
         s += std::to_string(status) + "\":" + std::to_string(count);
         first = false;
     }
-    s += "},\"latency_ms\":" + json_summary(lat) + ",\"ttfb_ms\":" + json_summary(ttfb) + "}\n";
+    s += "},\"latency_ms\":" + json_summary(lat, res.latency_us) +
+         ",\"ttfb_ms\":" + json_summary(ttfb, res.ttfb_us) + "}\n";
     return s;
 }
 

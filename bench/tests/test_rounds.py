@@ -38,8 +38,8 @@ def rounds_of(sc, figures, failed=()):
     saved = scenarios.run_one
     scenarios.run_one = fake_run_one
     try:
-        return scenarios.run_rounds(SimpleNamespace(rounds=count), sc, tgts, guarded,
-                                    lambda _: None)
+        ctx = SimpleNamespace(rounds=count, slice_seconds=0)  # each target in one run
+        return scenarios.run_rounds(ctx, sc, tgts, guarded, lambda _: None)
     finally:
         scenarios.run_one = saved
 
