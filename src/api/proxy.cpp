@@ -183,75 +183,58 @@ const nlohmann::json& outgoing_body::json() const {
     return parsed;
 }
 
-awaitable<result<providers::reply, api_error>> proxy_handler::attempt(request_context& ctx,
-                                                                      providers::operation op,
-                                                                      const routing::route& route,
-                                                                      const outgoing_body& body,
-                                                                      bool stream) const {
-    providers::provider* provider = providers_.find(route.provider);
-    providers::circuit_breaker* breaker = providers_.breaker(route.provider);
-    const config::provider_config* pcfg = providers_.config_of(route.provider);
-    if (provider == nullptr || breaker == nullptr || pcfg == nullptr) {
-        co_return api_error::make(errc::routing_error,
-                                  "Provider '" + route.provider + "' not found");
+namespace {
+
+/// The call to `route`'s provider for one try.
+providers::call call_for(request_context& ctx, providers::operation op,
+                         const providers::provider& provider, const routing::route& route,
+                         const outgoing_body& body, bool stream) {
+    providers::call call;
+    call.op = op;
+    call.model = route.model;
+    set_body(call, provider, body, route.model);
+    call.stream = stream;
+    call.request_id = ctx.request_id;
+    call.abort = &ctx.abort;
+    return call;
+}
+
+}  // namespace
+
+proxy_handler::candidate proxy_handler::candidate_of(const routing::route& route) const {
+    candidate c{providers_.find(route.provider), providers_.breaker(route.provider), nullptr};
+    if (const config::provider_config* pcfg = providers_.config_of(route.provider)) {
+        c.retry = &pcfg->retry;
     }
-    const auto& retry = pcfg->retry;
-    for (std::uint32_t attempt = 0;; ++attempt) {
-        if (!breaker->allow()) {
-            co_return circuit_open(route.provider);
-        }
-        providers::call call;
-        call.op = op;
-        call.model = route.model;
-        set_body(call, *provider, body, route.model);
-        call.stream = stream;
-        call.request_id = ctx.request_id;
-        call.abort = &ctx.abort;
-        const auto sent_at = std::chrono::steady_clock::now();
-        auto answer = co_await provider->send(std::move(call));
-        std::optional<api_error> failure;
-        if (answer && answer->events) {
-            // Read the first event before answering: a stream that breaks at once still falls
-            // over, since no byte went to the client yet.
-            auto first = co_await answer->events->next();
-            if (first) {
-                answer->events = std::make_unique<prefetched_stream>(std::move(answer->events),
-                                                                     std::move(*first));
-            } else {
-                failure = std::move(first.error());
-            }
-        } else if (!answer) {
-            failure = std::move(answer.error());
-        }
-        ctx.waited += std::chrono::steady_clock::now() - sent_at;
-        if (!failure) {
-            breaker->record_success();
-            co_return std::move(*answer);
-        }
-        if (failure->kind == errc::client_disconnected || ctx.abort.aborted()) {
-            co_return api_error::make(errc::client_disconnected, "client went away");
-        }
-        if (providers::counts_against_provider(*failure)) {
-            breaker->record_failure();
-        } else {
-            breaker->record_success();  // the provider answered; the request was at fault
-        }
-        if (!retry.enabled || attempt >= retry.max_retries || !retryable(*failure, retry)) {
-            co_return std::move(*failure);
-        }
-        const auto delay = backoff(retry, attempt, *failure);
-        core::logger("api")->info(
-            "request_id={} provider={} attempt {} failed ({} {}); retrying "
-            "in {} ms",
-            ctx.request_id, route.provider, attempt + 1, failure->status, failure->code,
-            delay.count());
-        const auto slept_at = std::chrono::steady_clock::now();
-        const bool slept = co_await core::sleep_for(delay, &ctx.abort);
-        ctx.waited += std::chrono::steady_clock::now() - slept_at;
-        if (!slept) {
-            co_return api_error::make(errc::client_disconnected, "client went away");
-        }
+    if (c.provider == nullptr || c.breaker == nullptr || c.retry == nullptr) {
+        c.provider = nullptr;
     }
+    return c;
+}
+
+std::optional<std::chrono::milliseconds> proxy_handler::retry_delay(request_context& ctx,
+                                                                    const routing::route& route,
+                                                                    const candidate& c,
+                                                                    api_error& failure,
+                                                                    std::uint32_t tries) const {
+    if (failure.kind == errc::client_disconnected || ctx.abort.aborted()) {
+        failure = api_error::make(errc::client_disconnected, "client went away");
+        return std::nullopt;
+    }
+    if (providers::counts_against_provider(failure)) {
+        c.breaker->record_failure();
+    } else {
+        c.breaker->record_success();  // the provider answered; the request was at fault
+    }
+    const auto& retry = *c.retry;
+    if (!retry.enabled || tries >= retry.max_retries || !retryable(failure, retry)) {
+        return std::nullopt;
+    }
+    const auto delay = backoff(retry, tries, failure);
+    core::logger("api")->info(
+        "request_id={} provider={} attempt {} failed ({} {}); retrying in {} ms", ctx.request_id,
+        route.provider, tries + 1, failure.status, failure.code, delay.count());
+    return delay;
 }
 
 /// A request sent and answered: what relaying the answer needs.
@@ -358,23 +341,69 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         ctx.provider = route.provider;
         ctx.model = route.model;
         in_flight_guard counted(providers_.in_flight(route.provider));
-        auto answer = co_await attempt(ctx, op, route, outgoing, prepared->stream);
-        if (answer) {
+        // The candidate with its provider's retry policy and circuit breaker, in this frame:
+        // a stream's first event is read before success is declared, so that a stream that
+        // breaks at once still falls over (no byte went to the client yet).
+        const candidate c = candidate_of(route);
+        std::optional<providers::reply> got;
+        std::optional<api_error> failure;
+        if (c.provider == nullptr) {
+            failure =
+                api_error::make(errc::routing_error, "Provider '" + route.provider + "' not found");
+        }
+        for (std::uint32_t tries = 0; c.provider != nullptr; ++tries) {
+            if (!c.breaker->allow()) {
+                failure = circuit_open(route.provider);
+                break;
+            }
+            const auto sent_at = std::chrono::steady_clock::now();
+            auto answer = co_await c.provider->send(
+                call_for(ctx, op, *c.provider, route, outgoing, prepared->stream));
+            failure.reset();
+            if (answer && answer->events) {
+                auto first = co_await answer->events->next();
+                if (first) {
+                    answer->events = std::make_unique<prefetched_stream>(std::move(answer->events),
+                                                                         std::move(*first));
+                } else {
+                    failure = std::move(first.error());
+                }
+            } else if (!answer) {
+                failure = std::move(answer.error());
+            }
+            ctx.waited += std::chrono::steady_clock::now() - sent_at;
+            if (!failure) {
+                c.breaker->record_success();
+                got = std::move(*answer);
+                break;
+            }
+            const auto delay = retry_delay(ctx, route, c, *failure, tries);
+            if (!delay) {
+                break;
+            }
+            const auto slept_at = std::chrono::steady_clock::now();
+            const bool slept = co_await core::sleep_for(*delay, &ctx.abort);
+            ctx.waited += std::chrono::steady_clock::now() - slept_at;
+            if (!slept) {
+                failure = api_error::make(errc::client_disconnected, "client went away");
+                break;
+            }
+        }
+        if (got) {
             // The request is sent for good: its text is not needed while the answer (maybe a
             // minutes-long stream) is relayed, and may be large.
             std::string().swap(ctx.req.body());
-            out.emplace(dispatched{std::move(route), std::move(*answer),
-                                   prepared->client_wants_usage, std::move(turn),
-                                   std::move(counted)});
+            out.emplace(dispatched{std::move(route), std::move(*got), prepared->client_wants_usage,
+                                   std::move(turn), std::move(counted)});
             co_return out;
         }
-        if (answer.error().kind == errc::client_disconnected) {
+        if (failure->kind == errc::client_disconnected) {
             ctx.status = 499;
             ctx.error_code = "client_disconnected";
             co_return out;
         }
-        const bool next = falls_over(answer.error());
-        last = std::move(answer.error());
+        const bool next = falls_over(*failure);
+        last = std::move(failure);
         if (!next) {
             break;
         }
@@ -400,7 +429,7 @@ awaitable<void> proxy_handler::relay(request_context& ctx, providers::operation 
                                      bool client_wants_usage, stored_turn* turn) const {
     const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     ctx.status = answer.status;
-    // The header goes out with the first event, which is in hand (see attempt()).
+    // The header goes out with the first event, which is in hand (see dispatch()).
     ctx.sink.start_stream(answer.status, answer_headers(route));
     if (turn != nullptr) {
         answer.events = responses_.watch(std::move(*turn), ctx, std::move(answer.events), pricing);

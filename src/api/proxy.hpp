@@ -47,13 +47,21 @@ private:
     /// the request was answered already (an error) or the client went away.
     awaitable<std::optional<dispatched>> dispatch(request_context& ctx,
                                                   providers::operation op) const;
-    /// One candidate with its provider's retry policy and circuit breaker. A stream's first
-    /// event is read before success is declared.
-    awaitable<result<providers::reply, core::api_error>> attempt(request_context& ctx,
-                                                                 providers::operation op,
-                                                                 const routing::route& route,
-                                                                 const outgoing_body& body,
-                                                                 bool stream) const;
+    /// A route's provider, circuit breaker and retry policy (provider null when one is
+    /// missing).
+    struct candidate {
+        providers::provider* provider = nullptr;
+        providers::circuit_breaker* breaker = nullptr;
+        const config::retry_config* retry = nullptr;
+    };
+    candidate candidate_of(const routing::route& route) const;
+    /// After a failed try of `c` (its breaker told): the delay before the next try, or none
+    /// (`failure` is then the answer; a client gone meanwhile makes it client_disconnected).
+    std::optional<std::chrono::milliseconds> retry_delay(request_context& ctx,
+                                                         const routing::route& route,
+                                                         const candidate& c,
+                                                         core::api_error& failure,
+                                                         std::uint32_t tries) const;
     /// A stream's answer relayed. `turn` (may be null): a Responses turn to echo and store
     /// (stored_responses.hpp).
     awaitable<void> relay(request_context& ctx, providers::operation op,

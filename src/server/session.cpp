@@ -340,8 +340,9 @@ void session::begin_serving(api::request_context& ctx) {
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-    if (buffer_.size() == 0) {
-        // A request can take minutes (a long stream): hold no read buffer meanwhile.
+    if (buffer_.size() == 0 && buffer_.capacity() > in_.size()) {
+        // A request can take minutes (a long stream): hold no large read buffer meanwhile.
+        // One as small as a read is kept for the next request, saving an allocation each.
         buffer_.shrink_to_fit();
     }
     // The read that watches the client while the answer is prepared; when the client goes
