@@ -255,8 +255,9 @@ def run_rounds(ctx, sc, tgts, guarded, log):
                 done.append(guarded(lambda: run_one(ctx, sc, t), sc.name, t.name))
         for t, row in zip(tgts, done):
             if "rps" in row:
+                each = ", ".join(f"{v:.0f}" for v in row.get("slice_rps", []))
                 log(f"  {t.name}: {row['rps']:.0f} req/s, p99 {row['latency']['p99']:.3f} ms, "
-                    f"{row['errors']} errors")
+                    f"{row['errors']} errors" + (f" (slices: {each})" if each else ""))
             by_target[t.name].append(row)
     pair = _pair_key(sc, by_target)
     pick = None

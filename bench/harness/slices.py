@@ -49,4 +49,5 @@ def merge(results):
         "ttfb": _pooled(results, "ttfb_q", (("p50", 0.5), ("p99", 0.99))) if streamed else None,
         "max_in_flight": max(r.get("max_in_flight", 0) for r in results),
         "slices": len(results),
+        "slice_rps": [round(r["rps"], 1) for r in results],  # to see what moved a round
     }

@@ -64,6 +64,7 @@ class Pooling(unittest.TestCase):
         self.assertEqual(m["latency"]["max"], 50.0)
         self.assertIsNone(m["ttfb"])
         self.assertEqual(m["slices"], 2)
+        self.assertEqual(m["slice_rps"], [1000.0, 3000.0])
 
     def test_merge_pools_the_time_to_first_byte_of_streams(self):
         a = result(10.0, 1.0, [100.0] * 10, ttfb=[1.0] * 10)
