@@ -50,7 +50,9 @@ std::optional<concurrency_permit> concurrency_limiter::acquire(std::string_view 
 void concurrency_limiter::release(concurrency_permit::entry& slot) {
     shard& s = shard_for(slot.first);
     std::lock_guard lock(s.mutex);
-    if (--slot.second <= 0) {
+    // A few idle subjects keep their entry: a key that sends one request at a time would
+    // otherwise add and remove it (two allocations) on every request.
+    if (--slot.second <= 0 && s.counts.size() > idle_entries_per_shard) {
         s.counts.erase(s.counts.find(slot.first));
     }
 }
@@ -60,6 +62,15 @@ std::int64_t concurrency_limiter::in_flight(std::string_view subject) const {
     std::lock_guard lock(s.mutex);
     const auto it = s.counts.find(subject);
     return it == s.counts.end() ? 0 : it->second;
+}
+
+std::size_t concurrency_limiter::entries() const {
+    std::size_t n = 0;
+    for (const shard& s : shards_) {
+        std::lock_guard lock(s.mutex);
+        n += s.counts.size();
+    }
+    return n;
 }
 
 }  // namespace hadrian::limits

@@ -216,7 +216,15 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         idle_ = true;
         arm(first ? header_timeout : std::chrono::seconds(cfg.keepalive_idle_secs),
             deadline_action::cancel);
-        const error_code ec = co_await fill(false);
+        if (reading_) {
+            // The read that watched the client during the last answer is the one to wait
+            // for, without fill's frame: the next request's bytes, mostly.
+            co_await wait_read();
+        }
+        error_code ec;
+        if (buffer_.size() == 0) {
+            ec = co_await fill(false);
+        }
         idle_ = false;
         disarm();
         if (ec) {

@@ -40,8 +40,9 @@ private:
 };
 
 /// In-memory counts of requests in flight, per subject, in 16 mutex-protected shards. A
-/// subject's entry disappears when its count returns to 0, so memory follows the number of
-/// subjects with requests in flight. Counts are per instance (not shared through Redis: a
+/// subject's entry disappears when its count returns to 0, unless its shard holds few entries
+/// (at most 64 idle ones are kept each), so memory follows the number of subjects with
+/// requests in flight. Counts are per instance (not shared through Redis: a
 /// crashed instance would leak shared slots).
 ///
 /// Thread safety: all calls may be made concurrently.
@@ -53,6 +54,8 @@ public:
 
     /// Requests in flight for `subject`.
     std::int64_t in_flight(std::string_view subject) const;
+    /// Subjects with an entry: those with requests in flight, and a few idle ones.
+    std::size_t entries() const;
 
 private:
     struct key_hash {
@@ -66,6 +69,7 @@ private:
         std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>> counts;
     };
     static constexpr std::size_t shard_count = 16;
+    static constexpr std::size_t idle_entries_per_shard = 64;
 
     friend class concurrency_permit;
     shard& shard_for(std::string_view subject) const;

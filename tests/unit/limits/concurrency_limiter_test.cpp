@@ -44,12 +44,28 @@ TEST(ConcurrencyLimiter, ManySubjectsComeAndGoAroundAHeldPermit) {
         ASSERT_TRUE(p);
         many.push_back(std::move(*p));
     }
+    EXPECT_GE(l.entries(), 5'001U);
     many.clear();
+    // Idle subjects give their entries back, but for a few per shard.
+    EXPECT_LE(l.entries(), 16U * 64U + 1U);
     EXPECT_EQ(l.in_flight("held"), 1);
     EXPECT_FALSE(l.acquire("held", 1));
     held->release();
     EXPECT_EQ(l.in_flight("held"), 0);
     EXPECT_EQ(l.in_flight("s0"), 0);
+}
+
+TEST(ConcurrencyLimiter, AnIdleSubjectKeepsItsEntryWhileFewAreHeld) {
+    // A key sending one request at a time neither adds nor removes an entry per request.
+    concurrency_limiter l;
+    for (int i = 0; i < 3; ++i) {
+        auto p = l.acquire("one-at-a-time", 1);
+        ASSERT_TRUE(p);
+        EXPECT_EQ(l.in_flight("one-at-a-time"), 1);
+    }
+    EXPECT_EQ(l.in_flight("one-at-a-time"), 0);
+    EXPECT_EQ(l.entries(), 1U);
+    EXPECT_TRUE(l.acquire("one-at-a-time", 1));
 }
 
 TEST(ConcurrencyLimiter, PermitsReleaseOnDestructionOnce) {
