@@ -101,28 +101,30 @@ class Gateway:
 
     api = "gateway"
 
-    def __init__(self, ctx, auth=True, wrapper=()):
+    def __init__(self, ctx, auth=True, wrapper=(), name=None, binary=None):
         self.ctx = ctx
         self.auth = auth
         self.wrapper = list(wrapper)  # a tool the gateway runs under (valgrind)
-        self.name = "gateway" if auth else "gateway-noauth"
+        self.name = name or ("gateway" if auth else "gateway-noauth")
+        self.binary = binary or ctx.hadrian_bin
+        self.database = os.path.join(ctx.tmp, f"{self.name}.db")  # targets may run together
         self.proc = None
 
     def config_path(self, port):
         path = os.path.join(self.ctx.tmp, f"{self.name}.toml")
         with open(path, "w") as f:
             f.write(gateway_config.gateway_toml(
-                port, self.ctx.upstream.port, os.path.join(self.ctx.tmp, "hadrian.db"),
+                port, self.ctx.upstream.port, self.database,
                 auth=self.auth, threads=self.ctx.gateway_threads,
                 log_level=self.ctx.gateway_log_level))
         return path
 
     def start(self):
         if self.auth:
-            keys.fresh_database(self.ctx, os.path.join(self.ctx.tmp, "hadrian.db"))
+            keys.fresh_database(self.ctx, self.database)
         for attempt in range(3):
             self.port = free_port()
-            cmd = self.wrapper + [self.ctx.hadrian_bin, "serve", "--config",
+            cmd = self.wrapper + [self.binary, "serve", "--config",
                                   self.config_path(self.port)]
             self.proc = Proc(self.name, pinned(cmd, self.ctx.target_cpu), self.ctx.tmp,
                              cwd=self.ctx.tmp)
@@ -149,12 +151,22 @@ class Gateway:
         return f"http://127.0.0.1:{self.port}"
 
 
+def _gateway_b(ctx):
+    """A second gateway binary (HADRIAN_BIN_B) set up as `gateway` is: an A/B comparison whose
+    two sides share every round's slices."""
+    binary = ctx.env.str("HADRIAN_BIN_B", "")
+    if not binary or not os.path.exists(binary):
+        raise SystemExit("bench: the gateway-b target needs HADRIAN_BIN_B, a gateway binary")
+    return Gateway(ctx, auth=True, name="gateway-b", binary=os.path.abspath(binary))
+
+
 def make_targets(ctx, names):
     known = {
         "direct": lambda: Direct(ctx),
         "nginx": lambda: Nginx(ctx),
         "gateway": lambda: Gateway(ctx, auth=True),
         "gateway-noauth": lambda: Gateway(ctx, auth=False),
+        "gateway-b": lambda: _gateway_b(ctx),
     }
     unknown = [n for n in names if n not in known]
     if unknown:
