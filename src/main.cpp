@@ -1,4 +1,6 @@
 // Composition root: arguments → config → objects → run → signals.
+#include <pthread.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -138,7 +140,10 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
     std::vector<std::thread> pool;
     pool.reserve(threads - 1);
     for (unsigned i = 1; i < threads; ++i) {
-        pool.emplace_back([&ioc] { ioc.run(); });
+        pool.emplace_back([&ioc] {
+            (void)::pthread_setname_np(::pthread_self(), "hadrian-io");
+            ioc.run();
+        });
     }
     ioc.run();
     for (auto& t : pool) {

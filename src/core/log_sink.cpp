@@ -1,5 +1,6 @@
 #include "log_sink.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -81,6 +82,7 @@ void batched_stderr_sink::flush_() {
 }
 
 void batched_stderr_sink::flusher() {
+    (void)::pthread_setname_np(::pthread_self(), "hadrian-log");
     std::unique_lock wake_lock(wake_mutex_);
     while (!stopping_) {
         // Lines arrived (or may have): give them flush_interval to gather, then write.

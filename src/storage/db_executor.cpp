@@ -1,5 +1,6 @@
 #include "hadrian/storage/db_executor.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 
 #include <boost/asio/post.hpp>
@@ -24,7 +25,11 @@ db_executor::db_executor(std::unique_ptr<store> s)
     // Below the I/O threads in priority: a batch of usage records written on a shared core
     // would otherwise hold up requests for milliseconds (a latency spike every flush). On
     // Linux the nice value is per thread; the thread still gets a third of a busy core.
-    asio::post(executor_, [] { (void)::setpriority(PRIO_PROCESS, 0, 5); });
+    // Named for top -H and perf.
+    asio::post(executor_, [] {
+        (void)::setpriority(PRIO_PROCESS, 0, 5);
+        (void)::pthread_setname_np(::pthread_self(), "hadrian-db");
+    });
 }
 
 db_executor::~db_executor() {
