@@ -80,17 +80,21 @@ class _Measured:
         self.target = target
         self.pids = target.pids()
         self.cpu = 0.0
+        self.thread_cpu = {}  # thread name -> seconds
         self.wall = 0.0
         self.rss_kib = []
         self.results = []
 
     def measure(self, ctx, sc, seconds):
         cpu0 = procstat.cpu_seconds(self.pids)
+        threads0 = procstat.thread_cpu_seconds(self.pids)
         t0 = time.monotonic()
         with procstat.RssSampler(self.pids, ctx.rss_every) as rss:
             res = _load(ctx, sc, self.target, seconds)
         self.wall += time.monotonic() - t0
         self.cpu += procstat.cpu_seconds(self.pids) - cpu0
+        for name, sec in procstat.thread_cpu_seconds(self.pids).items():
+            self.thread_cpu[name] = self.thread_cpu.get(name, 0.0) + sec - threads0.get(name, 0.0)
         self.rss_kib += [kib for _, kib in rss.samples]
         self.results.append(res)
 
@@ -103,6 +107,9 @@ class _Measured:
         if self.pids:
             row["cpu_pct"] = 100.0 * self.cpu / self.wall
             row["cpu_us"] = 1e6 * self.cpu / res["requests"] if res["requests"] else None
+            if len(self.thread_cpu) > 1 and res["requests"]:
+                row["cpu_threads_us"] = {name: 1e6 * sec / res["requests"]
+                                         for name, sec in sorted(self.thread_cpu.items())}
             row["peak_rss_mib"] = procstat.status_kib(self.pids, "VmHWM") / 1024.0
             row["rss_mib"] = [round(kib / 1024.0, 1) for kib in self.rss_kib]
             row["rss_drift_mib"] = ((self.rss_kib[-1] - self.rss_kib[0]) / 1024.0

@@ -80,6 +80,13 @@ def render(rows):
             label, values = r["rounds"]
             each = ", ".join(_num(v, 4) if v is not None else "failed" for v in values)
             notes.append(f"- {r['scenario']} / {r['target']}, {label}: {each}")
+    threads = [r for r in rows if r.get("cpu_threads_us")]
+    if threads:
+        notes.append("CPU µs per request by thread (the gateway's first I/O thread has the "
+                     "binary's name):")
+        for r in threads:
+            each = ", ".join(f"{name} {_num(us, 3)}" for name, us in r["cpu_threads_us"].items())
+            notes.append(f"- {r['scenario']} / {r['target']}: {each}")
     for r in rows:
         if r.get("failed_rounds"):
             notes.append(f"- {r['scenario']} / {r['target']}: {r['failed_rounds']} round(s) "
