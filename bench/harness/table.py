@@ -82,6 +82,7 @@ def render(rows):
             notes.append(f"- {r['scenario']} / {r['target']}, {label}: {each}")
     threads = [r for r in rows if r.get("cpu_threads_us")]
     if threads:
+        notes += [""] if notes else []
         notes.append("CPU µs per request by thread (the gateway's first I/O thread has the "
                      "binary's name):")
         for r in threads:
