@@ -34,11 +34,9 @@ def cpu_seconds(pids):
 
 
 def thread_cpu_seconds(pids):
-    """CPU time of the processes' threads summed by thread name, in seconds, from
-    schedstat (nanoseconds, where stat counts 10 ms ticks: a thread that works little,
-    such as the database thread under a slow load, shows): the gateway names its threads
-    (its first I/O thread keeps the binary's name, then hadrian-io, hadrian-db,
-    hadrian-log)."""
+    """CPU time of the processes' threads summed by thread name, in seconds. From
+    schedstat (nanoseconds): stat's 10 ms ticks are too coarse for a thread that works
+    little, such as the gateway's database thread under a slow load."""
     out = {}
     for pid in pids:
         try:

@@ -80,14 +80,6 @@ def render(rows):
             label, values = r["rounds"]
             each = ", ".join(_num(v, 4) if v is not None else "failed" for v in values)
             notes.append(f"- {r['scenario']} / {r['target']}, {label}: {each}")
-    threads = [r for r in rows if r.get("cpu_threads_us")]
-    if threads:
-        notes += [""] if notes else []
-        notes.append("CPU µs per request by thread (the gateway's first I/O thread has the "
-                     "binary's name):")
-        for r in threads:
-            each = ", ".join(f"{name} {_num(us, 3)}" for name, us in r["cpu_threads_us"].items())
-            notes.append(f"- {r['scenario']} / {r['target']}: {each}")
     for r in rows:
         if r.get("failed_rounds"):
             notes.append(f"- {r['scenario']} / {r['target']}: {r['failed_rounds']} round(s) "
@@ -97,4 +89,13 @@ def render(rows):
         if r.get("errors"):
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["error_kinds"].items()))
             notes.append(f"- {r['scenario']} / {r['target']}: errors: {kinds}")
+    # Last: a list of its own, after the notes on rounds and errors.
+    threads = [r for r in rows if r.get("cpu_threads_us")]
+    if threads:
+        notes += [""] if notes else []
+        notes.append("CPU µs per request by thread (the gateway's first I/O thread has the "
+                     "binary's name):")
+        for r in threads:
+            each = ", ".join(f"{name} {_num(us, 3)}" for name, us in r["cpu_threads_us"].items())
+            notes.append(f"- {r['scenario']} / {r['target']}: {each}")
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"

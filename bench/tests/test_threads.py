@@ -49,14 +49,18 @@ class ThreadCpuTest(unittest.TestCase):
         measured = {"rps": 100.0, "latency": {"p50": 1.0, "p90": 2.0, "p99": 3.0},
                     "errors": 0}
         rows = [
-            dict(measured, scenario="chat-c32", target="nginx", cpu_us=30.0),
+            dict(measured, scenario="chat-c32", target="nginx", cpu_us=30.0, errors=1,
+                 error_kinds={"timeout": 1}),
             dict(measured, scenario="chat-c32", target="gateway", cpu_us=40.0,
                  cpu_threads_us={"hadrian": 37.5, "hadrian-db": 2.25, "hadrian-log": 0.1}),
         ]
         text = table.render(rows)
         self.assertIn("- chat-c32 / gateway: hadrian 37.5, hadrian-db 2.25, hadrian-log 0.1",
                       text)
-        self.assertNotIn("chat-c32 / nginx:", text)
+        self.assertNotIn("chat-c32 / nginx: ", text.split("by thread")[1])
+        # A list of its own, after the notes on errors, so that none reads as a thread's.
+        self.assertLess(text.index("nginx: errors: timeout 1"), text.index("by thread"))
+        self.assertIn("\n\nCPU µs per request by thread", text)
 
 
 if __name__ == "__main__":
