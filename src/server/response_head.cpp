@@ -1,5 +1,6 @@
 #include "response_head.hpp"
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
@@ -59,12 +60,10 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
     } else if (version != 10 && !keep_alive) {
         connection = "Connection: close\r\n";
     }
-    char digits[8];
-    const std::string_view code(
-        digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, status).ptr -
-                                         digits));
-    std::size_t size =
-        version_text.size() + code.size() + 1 + reason.size() + 2 + connection.size() + 2;
+    char digits[12];  // an int has at most 11
+    const char* const digits_end = std::to_chars(digits, digits + sizeof digits, status).ptr;
+    std::size_t size = version_text.size() + static_cast<std::size_t>(digits_end - digits) + 1 +
+                       reason.size() + 2 + connection.size() + 2;
     if (!framing.empty()) {
         size += framing.size() + 2;
     }
@@ -101,7 +100,7 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
         p += 2;
     };
     put(version_text);
-    put(code);
+    p = std::copy(static_cast<const char*>(digits), digits_end, p);
     *p++ = ' ';
     put(reason);
     line_break();
