@@ -71,6 +71,30 @@ def _function_name(entry):
     return fn.replace("{anon}", "(anonymous namespace)")
 
 
+# Caches of one core as the simulation models them (size, ways, line): 32 KiB instruction and
+# data caches and a 512 KiB last level, a core's L2 on the machines measured.
+CACHE_SIM = ["--cache-sim=yes", "--I1=32768,8,64", "--D1=32768,8,64", "--LL=524288,8,64"]
+
+# What the simulated events mean, for the lines printed per request.
+EVENT_NAMES = {"Ir": "instructions", "I1mr": "instruction-cache misses (32 KiB)",
+               "D1mr": "data-cache read misses (32 KiB)", "D1mw": "data-cache write misses",
+               "ILmr": "last-level misses, instructions (512 KiB)",
+               "DLmr": "last-level misses, data reads", "DLmw": "last-level misses, data writes"}
+
+
+def event_totals(dump_text):
+    """{event: total} from a callgrind dump's `events:` and `summary:` (or `totals:`) lines."""
+    names = totals = None
+    for line in dump_text.splitlines():
+        if line.startswith("events:"):
+            names = line.split()[1:]
+        elif line.startswith(("summary:", "totals:")) and totals is None:
+            totals = [int(v) for v in line.split()[1:]]
+    if not names or not totals:
+        return {}
+    return dict(zip(names, totals))
+
+
 def instructions(ctx, log):
     """`BENCH_PROFILE_TOOL=callgrind`: instructions per request, both of the gateway's busy
     threads counted, under an open-loop load of `BENCH_PROFILE_RATE` (200) req/s; counts that
@@ -83,8 +107,9 @@ def instructions(ctx, log):
     body = ctx.bodies[name]
     streamed = name in ("stream", "slow")
     out = os.path.join(ctx.tmp, "callgrind.out")
+    cache = env.str("BENCH_PROFILE_CACHE", "") not in ("", "0")
     gw = Gateway(ctx, wrapper=["valgrind", "--tool=callgrind", "--instr-atstart=no",
-                               f"--callgrind-out-file={out}"])
+                               *(CACHE_SIM if cache else []), f"--callgrind-out-file={out}"])
     gw.start()
     try:
         url = gw.base_url() + "/api/v1/chat/completions"
@@ -102,13 +127,21 @@ def instructions(ctx, log):
     answers = result["ok"] or 1
     # The dump asked for is numbered; the one the gateway writes as it exits is not.
     dump = out + ".1"
-    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", dump],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", "--show=Ir",
+                           dump], capture_output=True, text=True, check=True).stdout
     total = re.search(r"^\s*([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", text, re.M)
     total = int(total.group(1).replace(",", "")) if total else 0
     print(f"# Gateway instructions: {os.path.basename(body)}, {rate:g} req/s open loop, "
           f"{seconds:g} s, {answers} answers, {result['errors']} errors\n")
     print(f"{total / answers:,.0f} instructions per request (callgrind, every thread)\n")
+    if cache:
+        with open(dump) as f:
+            totals = event_totals(f.read())
+        print("| per request | simulated event |\n|---:|---|")
+        for event, name in EVENT_NAMES.items():
+            if event in totals and event != "Ir":
+                print(f"| {totals[event] / answers:,.0f} | {name} |")
+        print()
     print("| per request | inclusive share | function |\n|---:|---:|---|")
     lines = int(env.float("BENCH_PROFILE_LINES", 30))
     for m in re.finditer(r"^\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(\S.*?)\s*(\[.*\])?$",
