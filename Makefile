@@ -5,6 +5,7 @@ SHELL := /bin/bash
 BUILD_DIR      ?= build
 TEST_BUILD_DIR ?= build-test
 BENCH_BUILD_DIR ?= build-bench
+PGO_BUILD_DIR  ?= build-pgo
 CONFIG         ?= config/hadrian.toml
 JOBS           ?= $(shell nproc)
 
@@ -19,7 +20,7 @@ BENCH_DEBS := wrk nginx
 PROFILE_DEBS := linux-perf strace valgrind
 
 .PHONY: deps build run test test-unit test-integration test-bench configure-test image image-test format clean \
-        bench bench-soak bench-profile bench-deps bench-tools
+        bench bench-soak bench-profile bench-deps bench-tools build-pgo bench-pgo
 
 deps:
 	@scripts/install-deps.sh $(DEBS)
@@ -70,6 +71,15 @@ bench-tools: deps $(BENCH_BUILD_DIR)/build.ninja
 bench: build bench-deps bench-tools
 	@python3 bench/run.py
 
+# The gateway built with profile-guided optimisation (scripts/build-pgo.sh): trained on the
+# benchmark's loads, so it needs the benchmark's tools. Two full builds.
+build-pgo: deps bench-deps bench-tools
+	@PGO_BUILD_DIR=$(PGO_BUILD_DIR) JOBS=$(JOBS) scripts/build-pgo.sh
+
+# `make bench` with the profile-guided gateway.
+bench-pgo: build-pgo
+	@HADRIAN_BIN=$(PGO_BUILD_DIR)/hadrian python3 bench/run.py
+
 bench-soak: build bench-deps bench-tools
 	@python3 bench/run.py --soak
 
@@ -87,4 +97,5 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(BENCH_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(BENCH_BUILD_DIR) $(PGO_BUILD_DIR) build-pgo-gen \
+	    build-pgo-profile

@@ -3,6 +3,7 @@
 plain reverse proxy, in one run on this machine, printed as one table.
 `make bench-soak` (--soak): the gateway's memory under a long steady load.
 `make bench-profile` (--profile): where the gateway spends its CPU under the chat load.
+--train: the load a profile-guided build learns from (scripts/build-pgo.sh).
 Settings come from BENCH_* environment variables; bench/README.md lists them."""
 
 import datetime
@@ -13,7 +14,8 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import bodies, context, keys, profile, scenarios, soak, table, targets  # noqa: E402
+from harness import (bodies, context, keys, profile, scenarios, soak, table,  # noqa: E402
+                     targets, train)
 from harness.upstream import Upstream  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,8 +37,14 @@ def header(ctx, names):
             f"- {pin}; each scenario in {ctx.rounds} round(s), {ctx.seconds:g} s per target "
             f"and round after {ctx.warmup_seconds:g} s of warm-up, {slicing}; a scenario's rows "
             f"come from its median round (see the lines under the table)\n"
-            f"- gateway: {ctx.gateway_threads} thread(s), auth on, SQLite, usage recorded, "
-            f"log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
+            f"- gateway: {gateway_build(ctx)}, {ctx.gateway_threads} thread(s), auth on, SQLite, "
+            f"usage recorded, log level {ctx.gateway_log_level}; targets: {', '.join(names)}\n")
+
+
+def gateway_build(ctx):
+    """The gateway's binary, relative to the repository when it is inside."""
+    rel = os.path.relpath(ctx.hadrian_bin, ctx.repo)
+    return f"`{ctx.hadrian_bin if rel.startswith('..') else rel}`"
 
 
 def _guarded(run, scenario, target):
@@ -85,6 +93,8 @@ def main():
             soak.soak(ctx, log)
         elif "--profile" in sys.argv[1:]:
             profile.profile(ctx, log)
+        elif "--train" in sys.argv[1:]:
+            train.train(ctx, log)
         else:
             bench(ctx)
     finally:

@@ -45,7 +45,7 @@ def scenarios(env):
     ]
 
 
-def _load(ctx, sc, target, seconds, warmup=False):
+def load(ctx, sc, target, seconds, warmup=False):
     gateway = target.api == "gateway"
     path = "/api/v1/chat/completions" if gateway else sc.upstream_path
     body = ctx.bodies[sc.body if gateway or not sc.upstream_body else sc.upstream_body]
@@ -90,7 +90,7 @@ class _Measured:
         threads0 = procstat.thread_cpu_seconds(self.pids)
         t0 = time.monotonic()
         with procstat.RssSampler(self.pids, ctx.rss_every) as rss:
-            res = _load(ctx, sc, self.target, seconds)
+            res = load(ctx, sc, self.target, seconds)
         self.wall += time.monotonic() - t0
         self.cpu += procstat.cpu_seconds(self.pids) - cpu0
         for name, sec in procstat.thread_cpu_seconds(self.pids).items():
@@ -122,7 +122,7 @@ def run_one(ctx, sc, target):
     target.start()
     try:
         if ctx.warmup_seconds > 0:
-            _load(ctx, sc, target, ctx.warmup_seconds, warmup=True)
+            load(ctx, sc, target, ctx.warmup_seconds, warmup=True)
         m = _Measured(target)
         m.measure(ctx, sc, ctx.seconds)
         return m.row(sc)
@@ -148,7 +148,7 @@ def run_sliced_round(ctx, sc, tgts, guarded, log):
     def start(t):
         t.start()
         if ctx.warmup_seconds > 0:
-            _load(ctx, sc, t, ctx.warmup_seconds, warmup=True)
+            load(ctx, sc, t, ctx.warmup_seconds, warmup=True)
         measured[t.name] = _Measured(t)
         return {}
 

@@ -119,15 +119,15 @@ def sliced_round(names, seconds=3.0, slice_seconds=1.0, fail_start=(), fail_load
     ctx = SimpleNamespace(seconds=seconds, slice_seconds=slice_seconds, warmup_seconds=2.0,
                           rss_every=1.0, rounds=rounds)
     sc = scenarios.Scenario("chat-c32", "chat", "wrk", "chat", connections=32)
-    saved = scenarios._load
-    scenarios._load = fake_load
+    saved = scenarios.load
+    scenarios.load = fake_load
     try:
         if rounds:
             rows = scenarios.run_rounds(ctx, sc, tgts, guarded, lambda _: None)
         else:
             rows = scenarios.run_sliced_round(ctx, sc, tgts, guarded, lambda _: None)
     finally:
-        scenarios._load = saved
+        scenarios.load = saved
     return rows, events, tgts
 
 
