@@ -61,7 +61,7 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
         connection = "Connection: close\r\n";
     }
     char digits[12];  // an int has at most 11
-    const char* const digits_end = std::to_chars(digits, digits + sizeof digits, status).ptr;
+    char* const digits_end = std::to_chars(digits, digits + sizeof digits, status).ptr;
     std::size_t size = version_text.size() + static_cast<std::size_t>(digits_end - digits) + 1 +
                        reason.size() + 2 + connection.size() + 2;
     if (!framing.empty()) {
@@ -100,7 +100,7 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
         p += 2;
     };
     put(version_text);
-    p = std::copy(static_cast<const char*>(digits), digits_end, p);
+    p = std::copy(digits, digits_end, p);
     *p++ = ' ';
     put(reason);
     line_break();
