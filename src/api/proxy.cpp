@@ -148,7 +148,15 @@ private:
     std::atomic<std::int32_t>* counter_;
 };
 
-api_error circuit_open(const std::string& provider) {
+[[gnu::cold]] api_error provider_missing(const std::string& provider) {
+    return api_error::make(errc::routing_error, "Provider '" + provider + "' not found");
+}
+
+[[gnu::cold]] api_error client_gone() {
+    return api_error::make(errc::client_disconnected, "client went away");
+}
+
+[[gnu::cold]] api_error circuit_open(const std::string& provider) {
     return api_error::make(errc::circuit_breaker_open,
                            "Provider '" + provider + "' is unavailable (circuit breaker open)");
 }
@@ -218,7 +226,7 @@ std::optional<std::chrono::milliseconds> proxy_handler::retry_delay(request_cont
                                                                     api_error& failure,
                                                                     std::uint32_t tries) const {
     if (failure.kind == errc::client_disconnected || ctx.abort.aborted()) {
-        failure = api_error::make(errc::client_disconnected, "client went away");
+        failure = client_gone();
         return std::nullopt;
     }
     if (providers::counts_against_provider(failure)) {
@@ -256,8 +264,7 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     }
     stored_turn* turn = sent->turn ? &*sent->turn : nullptr;
     if (sent->answer.events) {
-        co_await relay(ctx, op, sent->route, std::move(sent->answer), sent->client_wants_usage,
-                       turn);
+        co_await relay(ctx, op, sent->route, sent->answer, sent->client_wants_usage, turn);
         co_return;
     }
     // A whole answer is in: the provider is no longer busy with this request, whatever
@@ -267,32 +274,14 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     co_await ctx.sink.send(whole.status, std::move(whole.headers), std::move(whole.body));
 }
 
-awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
-    request_context& ctx, providers::operation op) const {
-    std::optional<dispatched> out;
-    auto prepared = take_prepared(ctx, op);
-    if (!prepared) {
-        co_await send_error(ctx, prepared.error());
-        co_return out;
-    }
-    // Stored responses: `previous_response_id` becomes input before routing, so that every
-    // candidate sees the whole conversation (stored_responses.hpp).
-    std::optional<stored_turn> turn;
-    if (op == providers::operation::responses) {
-        auto begun = co_await responses_.begin(ctx, prepared->body);
-        if (!begun) {
-            co_await send_error(ctx, begun.error());
-            co_return out;
-        }
-        turn = std::move(*begun);
-    }
-    auto candidates = router_.candidates(prepared->model, prepared->models);
+result<std::vector<routing::route>, api_error> proxy_handler::routes_for(
+    const request_context& ctx, const prepared_request& prepared) const {
+    auto candidates = router_.candidates(prepared.model, prepared.models);
     if (!candidates) {
-        co_await send_error(ctx, candidates.error());
-        co_return out;
+        return std::move(candidates.error());
     }
     auto chain = routing::build_chain(router_, cfg_.providers, std::move(*candidates),
-                                      preferences_of(prepared->provider_prefs));
+                                      preferences_of(prepared.provider_prefs));
     if (ctx.key && !ctx.key->allowed_models.empty()) {
         // A key's own model list: `provider/model` as routed, or the name as the client sent it.
         std::erase_if(chain, [&](const routing::route& r) {
@@ -300,11 +289,8 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
                    !auth::model_allowed(ctx.key->allowed_models, r.requested);
         });
         if (chain.empty()) {
-            co_await send_error(ctx, api_error::make(errc::model_not_allowed,
-                                                     "This API key may not use the requested "
-                                                     "model",
-                                                     "model"));
-            co_return out;
+            return api_error::make(errc::model_not_allowed,
+                                   "This API key may not use the requested model", "model");
         }
     }
     chain = routing::expand_pools(
@@ -321,10 +307,46 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         },
         uniform_draw());
     if (chain.empty()) {
-        co_await send_error(ctx, api_error::make(errc::routing_error,
-                                                 "No provider is left for this request after "
-                                                 "the provider preferences",
-                                                 "provider"));
+        return api_error::make(errc::routing_error,
+                               "No provider is left for this request after the provider "
+                               "preferences",
+                               "provider");
+    }
+    return chain;
+}
+
+awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
+    request_context& ctx, providers::operation op) const {
+    // Every local of a coroutine, and every temporary of an expression that waits, lives in
+    // its frame: heap memory each request touches for the first time. What does not wait is
+    // done in plain functions, on the thread's stack, and one `failure` holds every error.
+    std::optional<dispatched> out;
+    std::optional<api_error> failure;
+    auto prepared = take_prepared(ctx, op);
+    // Stored responses: `previous_response_id` becomes input before routing, so that every
+    // candidate sees the whole conversation (stored_responses.hpp).
+    std::optional<stored_turn> turn;
+    if (!prepared) {
+        failure = std::move(prepared.error());
+    } else if (op == providers::operation::responses) {
+        auto begun = co_await responses_.begin(ctx, prepared->body);
+        if (begun) {
+            turn = std::move(*begun);
+        } else {
+            failure = std::move(begun.error());
+        }
+    }
+    std::vector<routing::route> chain;
+    if (!failure) {
+        auto routed = routes_for(ctx, *prepared);
+        if (routed) {
+            chain = std::move(*routed);
+        } else {
+            failure = std::move(routed.error());
+        }
+    }
+    if (failure) {
+        co_await send_error(ctx, *failure);
         co_return out;
     }
     ctx.streamed = prepared->stream;
@@ -336,7 +358,6 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         outgoing.parsed["stream_options"]["include_usage"] = true;
     }
 
-    std::optional<api_error> last;
     for (auto& route : chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
@@ -345,11 +366,8 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         // a stream's first event is read before success is declared, so that a stream that
         // breaks at once still falls over (no byte went to the client yet).
         const candidate c = candidate_of(route);
-        std::optional<providers::reply> got;
-        std::optional<api_error> failure;
         if (c.provider == nullptr) {
-            failure =
-                api_error::make(errc::routing_error, "Provider '" + route.provider + "' not found");
+            failure = provider_missing(route.provider);
         }
         for (std::uint32_t tries = 0; c.provider != nullptr; ++tries) {
             if (!c.breaker->allow()) {
@@ -374,8 +392,12 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
             ctx.waited += std::chrono::steady_clock::now() - sent_at;
             if (!failure) {
                 c.breaker->record_success();
-                got = std::move(*answer);
-                break;
+                // The request is sent for good: its text is not needed while the answer (maybe
+                // a minutes-long stream) is relayed, and may be large.
+                std::string().swap(ctx.req.body());
+                out.emplace(std::move(route), std::move(*answer), prepared->client_wants_usage,
+                            std::move(turn), std::move(counted));
+                co_return out;
             }
             const auto delay = retry_delay(ctx, route, c, *failure, tries);
             if (!delay) {
@@ -385,30 +407,20 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
             const bool slept = co_await core::sleep_for(*delay, &ctx.abort);
             ctx.waited += std::chrono::steady_clock::now() - slept_at;
             if (!slept) {
-                failure = api_error::make(errc::client_disconnected, "client went away");
+                failure = client_gone();
                 break;
             }
-        }
-        if (got) {
-            // The request is sent for good: its text is not needed while the answer (maybe a
-            // minutes-long stream) is relayed, and may be large.
-            std::string().swap(ctx.req.body());
-            out.emplace(dispatched{std::move(route), std::move(*got), prepared->client_wants_usage,
-                                   std::move(turn), std::move(counted)});
-            co_return out;
         }
         if (failure->kind == errc::client_disconnected) {
             ctx.status = 499;
             ctx.error_code = "client_disconnected";
             co_return out;
         }
-        const bool next = falls_over(*failure);
-        last = std::move(failure);
-        if (!next) {
+        if (!falls_over(*failure)) {
             break;
         }
     }
-    co_await send_error(ctx, *last);
+    co_await send_error(ctx, *failure);
     co_return out;
 }
 
@@ -425,7 +437,7 @@ header_list answer_headers(const routing::route& route) {
 }  // namespace
 
 awaitable<void> proxy_handler::relay(request_context& ctx, providers::operation op,
-                                     const routing::route& route, providers::reply answer,
+                                     const routing::route& route, providers::reply& answer,
                                      bool client_wants_usage, stored_turn* turn) const {
     const config::model_pricing* pricing = limits::find_pricing(cfg_, route.provider, route.model);
     ctx.status = answer.status;

@@ -8,6 +8,7 @@
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/registry.hpp"
 #include "hadrian/routing/router.hpp"
+#include "request_body.hpp"
 #include "stored_responses.hpp"
 
 namespace hadrian::api {
@@ -43,6 +44,10 @@ public:
 
 private:
     struct dispatched;
+    /// The routes to try for `prepared`, in order: its model or models, the provider
+    /// preferences, the key's allowed models and the pools. An error when none is left.
+    result<std::vector<routing::route>, core::api_error> routes_for(
+        const request_context& ctx, const prepared_request& prepared) const;
     /// Everything up to an answer: validation, routing, the candidates in turn. Null when
     /// the request was answered already (an error) or the client went away.
     awaitable<std::optional<dispatched>> dispatch(request_context& ctx,
@@ -62,10 +67,11 @@ private:
                                                          const candidate& c,
                                                          core::api_error& failure,
                                                          std::uint32_t tries) const;
-    /// A stream's answer relayed. `turn` (may be null): a Responses turn to echo and store
-    /// (stored_responses.hpp).
+    /// A stream's answer relayed; `answer` is the caller's, which outlives the relay (by
+    /// reference: a copy would sit in both frames). `turn` (may be null): a Responses turn to
+    /// echo and store (stored_responses.hpp).
     awaitable<void> relay(request_context& ctx, providers::operation op,
-                          const routing::route& route, providers::reply answer,
+                          const routing::route& route, providers::reply& answer,
                           bool client_wants_usage, stored_turn* turn) const;
     /// A whole answer as it goes to the client: usage and cost read into `ctx`, the cost
     /// spliced in, the headers. Never waits: the handler's frame sends it.

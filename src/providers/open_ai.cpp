@@ -125,7 +125,7 @@ void open_ai::add_auth_headers(upstream::request& req) const {
     }
 }
 
-awaitable<result<reply, core::api_error>> open_ai::send(call c) {
+upstream::request open_ai::request_of(call& c) const {
     // A body passed through as text never holds `top_k` (api::prepare_request).
     std::string text;
     if (!c.text) {
@@ -136,58 +136,78 @@ awaitable<result<reply, core::api_error>> open_ai::send(call c) {
     }
     upstream::request req = build_request(c, std::move(text));
     req.spliced = std::move(c.text);
-    auto sent = co_await client_.send(std::move(req), c.abort);
+    return req;
+}
+
+namespace {
+
+/// A whole answer of status `status` from its body as read.
+result<reply, core::api_error> whole_reply(operation op, int status,
+                                           result<std::string, upstream::failure> read) {
+    if (!read) {
+        return from_transport(read.error());
+    }
+    const auto invalid = [] {
+        return core::api_error::make(core::errc::provider_error,
+                                     "Upstream provider returned error: invalid JSON body");
+    };
+    reply out;
+    out.status = status;
+    if (op == operation::chat_completions) {
+        out.figures = chat_summary(*read);
+        if (!out.figures) {
+            return invalid();
+        }
+    } else {
+        auto parsed = full_body(*read);
+        if (!parsed) {
+            return invalid();
+        }
+        out.body = std::move(*parsed);
+    }
+    out.raw = std::move(*read);
+    return out;
+}
+
+/// The answer to a streaming call that came as something else (its body read and dropped).
+awaitable<core::api_error> not_a_stream(std::unique_ptr<upstream::response> res) {
+    const std::string type(res->headers()[http::field::content_type]);
+    auto ignored = co_await res->read_all();
+    co_return core::api_error::make(core::errc::provider_error,
+                                    "Upstream provider returned error: expected an event "
+                                    "stream, got '" +
+                                        type + "'");
+}
+
+}  // namespace
+
+awaitable<result<reply, core::api_error>> open_ai::send(call c) {
+    // Only what crosses a wait is a local here: the rest is done in plain functions, whose
+    // locals live on the thread's stack rather than in this per-request frame.
+    auto sent = co_await client_.send(request_of(c), c.abort);
     if (!sent) {
         co_return from_transport(sent.error());
     }
     std::unique_ptr<upstream::response> res = std::move(*sent);
-    const int status = res->status();
-    if (status >= 400) {
-        auto failed = co_await http_failure(*res, &from_http_error);
-        co_return failed;
+    if (res->status() >= 400) {
+        co_return co_await http_failure(*res, &from_http_error);
     }
-    reply out;
-    out.status = status;
     if (c.stream) {
-        auto ct = res->headers()[http::field::content_type];
-        if (ct.find("text/event-stream") == std::string_view::npos) {
-            auto body = co_await res->read_all();
-            co_return core::api_error::make(
-                core::errc::provider_error,
-                "Upstream provider returned error: expected an event stream, got '" +
-                    std::string(ct) + "'");
+        if (res->headers()[http::field::content_type].find("text/event-stream") ==
+            std::string_view::npos) {
+            co_return co_await not_a_stream(std::move(res));
         }
+        reply out;
+        out.status = res->status();
         out.events = std::make_unique<sse_passthrough>(std::move(res), c.op);
         co_return out;
     }
     // An answer in hand is read without a coroutine frame.
     auto read = res->read_all_now();
     if (!read) {
-        auto rest = co_await res->read_all();
-        read = std::move(rest);
+        read = co_await res->read_all();
     }
-    if (!*read) {
-        co_return from_transport(read->error());
-    }
-    std::string body = std::move(**read);
-    const auto invalid = [] {
-        return core::api_error::make(core::errc::provider_error,
-                                     "Upstream provider returned error: invalid JSON body");
-    };
-    if (c.op == operation::chat_completions) {
-        out.figures = chat_summary(body);
-        if (!out.figures) {
-            co_return invalid();
-        }
-    } else {
-        auto parsed = full_body(body);
-        if (!parsed) {
-            co_return invalid();
-        }
-        out.body = std::move(*parsed);
-    }
-    out.raw = std::move(body);
-    co_return out;
+    co_return whole_reply(c.op, res->status(), std::move(*read));
 }
 
 std::vector<std::string> open_ai::models() const { return configured_models(cfg_); }

@@ -27,6 +27,8 @@ public:
 
 private:
     void add_auth_headers(upstream::request& req) const;
+    /// The upstream request for `c`, its body or text moved in.
+    upstream::request request_of(call& c) const;
     /// The upstream request for `c`, sending `body`.
     upstream::request build_request(const call& c, std::string body) const;
     std::string target_of(const call& c) const;

@@ -13,11 +13,11 @@ namespace hadrian::providers {
 /// An upstream HTTP error (status ≥ 400): keeps the status; an OpenAI-shaped body keeps its
 /// type, code, message and param; other bodies become `Upstream provider returned error: …`.
 /// A `Retry-After` header is carried over.
-core::api_error from_http_error(int status, std::string_view body,
-                                const core::header_fields& headers);
+[[gnu::cold]] core::api_error from_http_error(int status, std::string_view body,
+                                              const core::header_fields& headers);
 
 /// A transport failure (DNS, connect, TLS, reset, timeout, malformed): 502 provider_error.
-core::api_error from_transport(const upstream::failure& f);
+[[gnu::cold]] core::api_error from_transport(const upstream::failure& f);
 
 /// How a provider reads its upstream's HTTP error bodies.
 using http_error_mapper = core::api_error (*)(int status, std::string_view body,

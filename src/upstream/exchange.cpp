@@ -26,8 +26,15 @@ namespace hadrian::upstream {
 namespace {
 
 // Body bytes handed out per read_some: stream events are small, and thousands of streams
-// may be open at once.
+// may be open at once. Also the least room read_all() gives a read of a body of unknown size.
 constexpr std::size_t scratch_size = 1024;
+
+// The most body bytes one read_all() window takes.
+constexpr std::size_t max_all_window = 64 * 1024;
+
+// Room left after a whole body of known size: a caller's small splice (the usage's `cost`)
+// then fits without moving the body.
+constexpr std::size_t splice_room = 64;
 
 // Errors meaning "the peer closed before answering": on a reused connection the server most
 // likely dropped it while idle, so the request is safe to send again on a new one.
@@ -344,6 +351,42 @@ bool exchange::start_body_read(error_code& ec) {
     return true;
 }
 
+bool exchange::start_all_read(error_code& ec) {
+    const auto now = clock::now();
+    if (now >= total_deadline_) {
+        total_bound_ = true;
+        ec = beast::error::timeout;
+        return false;
+    }
+    conn_->expires_at(deadline_after(limits_.idle, now));
+    // The bytes go straight to the end of the body: into the room reserved for the rest of a
+    // body of known size, else a scratch's worth more (the string grows by doubling); at most
+    // a window's worth is zeroed at once. One byte beyond the bound tells a body too large.
+    const std::size_t have = all_.size();
+    const std::size_t left = ctx_.max_body_bytes - have;  // have ≤ the bound: append_piece
+    std::size_t room = all_.capacity() - have;
+    if (const auto rest = parser_->content_length_remaining(); !rest || room < *rest) {
+        room = std::max(room, scratch_size);
+    }
+    room = std::min(room, max_all_window);
+    if (room > left) {
+        room = left + 1;
+    }
+    all_.resize(have + room);
+    parser_->body_window(all_.data() + have, room);
+    all_window_ = true;
+    return true;
+}
+
+void exchange::close_all_window() noexcept {
+    if (all_window_) {
+        // What the window did not receive is cut off again.
+        all_.resize(all_.size() - parser_->window_left());
+        parser_->body_window(nullptr, 0);
+        all_window_ = false;
+    }
+}
+
 awaitable<error_code> exchange::wait_body() {
     // Not a coroutine: waiting costs the connection's read frame only.
     error_code ec;
@@ -367,10 +410,11 @@ std::optional<result<std::string, failure>> exchange::read_all_now() {
         all_reserved_ = true;
         if (const auto length = parser_->content_length();
             length && *length <= ctx_.max_body_bytes) {
-            all_.reserve(static_cast<std::size_t>(*length));
+            all_.reserve(static_cast<std::size_t>(*length) + splice_room);
         }
     }
     for (;;) {
+        close_all_window();  // a window left open for read_all()'s wait that did not come
         if (!body_pending()) {
             auto end = settled();
             if (!end) {
@@ -379,7 +423,7 @@ std::optional<result<std::string, failure>> exchange::read_all_now() {
             return std::move(all_);
         }
         error_code ec;
-        if (start_body_read(ec) && !conn_->read_buffered(*parser_, ec)) {
+        if (start_all_read(ec) && !conn_->read_buffered(*parser_, ec)) {
             return std::nullopt;  // the window is set for read_all()'s wait
         }
         if (auto failed = append_piece(ec)) {
@@ -403,15 +447,15 @@ awaitable<result<std::string, failure>> exchange::read_all() {
 }
 
 std::optional<failure> exchange::append_piece(const error_code& ec) {
-    auto piece = take_body(ec);
-    if (!piece) {
-        return piece.error();
+    close_all_window();
+    if (ec || aborted_) {
+        return fail_body(
+            fail(ec, "reading response body failed", "timed out waiting for response body"));
     }
-    if (piece->size() > ctx_.max_body_bytes - all_.size()) {
+    if (all_.size() > ctx_.max_body_bytes) {
         return fail_body(provider_failure("response body exceeds " +
                                           std::to_string(ctx_.max_body_bytes) + " bytes"));
     }
-    all_.append(*piece);
     return std::nullopt;
 }
 

@@ -74,8 +74,12 @@ private:
     /// Sets the scratch window up for the next body bytes; false, with `ec` set, when the
     /// total deadline has passed.
     bool start_body_read(error_code& ec);
-    /// The body read by read_all() so far: the piece a read settled with `ec` appended. A
-    /// failure when the read failed or the body grew too large.
+    /// start_body_read() for read_all(): the window is the room at the end of its body.
+    bool start_all_read(error_code& ec);
+    /// Trims the body to what start_all_read()'s window received, and closes the window.
+    void close_all_window() noexcept;
+    /// The body read by read_all() so far, trimmed to what the read settled with `ec` put in
+    /// its window. A failure when the read failed or the body grew too large.
     std::optional<failure> append_piece(const error_code& ec);
     /// `now + op`, or the total deadline when that comes first.
     clock::time_point deadline_after(std::chrono::milliseconds op,
@@ -108,8 +112,9 @@ private:
     std::optional<response_parser> parser_;
     std::unique_ptr<char[]> scratch_;  // body bytes handed out by read_some (not zeroed)
     std::optional<failure> body_error_;
-    std::string all_;  // read_all()'s body so far
+    std::string all_;  // read_all()'s body so far, and the window of its read
     bool all_reserved_ = false;
+    bool all_window_ = false;  // the parser's window is the end of all_
 };
 
 }  // namespace hadrian::upstream

@@ -62,8 +62,8 @@ struct api_error {
     nlohmann::json details;                                    // null when absent
     std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 
-    static api_error make(errc kind, std::string message,
-                          std::optional<std::string> param = std::nullopt);
+    [[gnu::cold]] static api_error make(errc kind, std::string message,
+                                        std::optional<std::string> param = std::nullopt);
 
     /// `{"error":{"type","code","message","param","request_id"[,"details"]}}`
     nlohmann::json to_json(std::string_view request_id) const;

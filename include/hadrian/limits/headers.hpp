@@ -32,19 +32,19 @@ header_list rate_limit_headers(const check_result& r);
 
 /// 429 rate_limit_exceeded: `Rate limit exceeded: 100 requests per minute`, details
 /// `{limit, retry_after_secs, window}`, header `Retry-After`.
-core::api_error rate_limit_error(const decision& denied);
+[[gnu::cold]] core::api_error rate_limit_error(const decision& denied);
 
 /// The 429 of a denied `r` (its first denial) carrying `Retry-After` and the rate-limit
 /// headers of `r`. Precondition: `!r.allowed`.
-core::api_error rate_limit_error(const check_result& r);
+[[gnu::cold]] core::api_error rate_limit_error(const check_result& r);
 
 /// 429 rate_limit_exceeded for too many requests in flight: `Rate limit exceeded: 5
 /// concurrent requests`, details `{limit, retry_after_secs: 1, window: "concurrent"}`,
 /// `Retry-After: 1`.
-core::api_error concurrency_limit_error(std::int64_t limit);
+[[gnu::cold]] core::api_error concurrency_limit_error(std::int64_t limit);
 
 /// 402 budget_exceeded: `Budget limit exceeded for monthly period` (or daily), param null.
-core::api_error budget_error(const budget_denial& denial);
+[[gnu::cold]] core::api_error budget_error(const budget_denial& denial);
 
 /// When `s.spent ≥ warning_threshold · limit` (and the limit is positive): `X-Budget-Warning`
 /// (e.g. `85.0% of monthly budget used`), `X-Budget-Spend-Percentage` (`85.0`),
