@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 
-from . import loadgen, perf_report
+from . import allocs, loadgen, perf_report
 from .procs import pinned
 from .targets import Gateway
 
@@ -164,6 +164,9 @@ def profile(ctx, log):
         return
     if tool == "callgrind":
         instructions(ctx, log)
+        return
+    if tool == "dhat":
+        allocs.allocations(ctx, log)
         return
     data = os.path.join(ctx.tmp, "perf.data")
     # DWARF unwinding: the release build keeps no frame pointers.

@@ -124,10 +124,11 @@ result<url> url::parse(std::string_view text) {
             return invalid();
         }
     }
-    if (rest.empty()) {
-        out.target = "/";
-    } else if (rest.front() == '?') {
-        out.target = "/" + std::string(rest);
+    // Appended piece by piece: a literal assigned or added draws GCC 12's false
+    // -Wstringop-overflow here.
+    if (rest.empty() || rest.front() == '?') {
+        out.target.push_back('/');
+        out.target.append(rest);
     } else {
         out.target = std::string(rest);
     }
@@ -137,13 +138,14 @@ result<url> url::parse(std::string_view text) {
 std::string url::host_header() const {
     std::string out;
     if (host.find(':') != std::string::npos) {
-        out = "[" + host + "]";
+        out.append(1, '[').append(host).append(1, ']');
     } else {
         out = host;
     }
     const std::uint16_t default_port = tls ? 443 : 80;
     if (port != default_port) {
-        out += ":" + std::to_string(port);
+        out.push_back(':');
+        out += std::to_string(port);
     }
     return out;
 }
