@@ -336,29 +336,32 @@ result<std::string_view, failure> exchange::settled() {
     return std::string_view{};  // the body is complete
 }
 
-bool exchange::start_body_read(error_code& ec) {
+bool exchange::arm_body_read(error_code& ec) {
     const auto now = clock::now();
     if (now >= total_deadline_) {
         total_bound_ = true;
         ec = beast::error::timeout;
+        return false;
+    }
+    conn_->expires_at(deadline_after(limits_.idle, now));
+    return true;
+}
+
+bool exchange::start_body_read(error_code& ec) {
+    if (!arm_body_read(ec)) {
         return false;
     }
     if (!scratch_) {
         scratch_ = std::make_unique_for_overwrite<char[]>(scratch_size);
     }
-    conn_->expires_at(deadline_after(limits_.idle, now));
     parser_->body_window(scratch_.get(), scratch_size);
     return true;
 }
 
 bool exchange::start_all_read(error_code& ec) {
-    const auto now = clock::now();
-    if (now >= total_deadline_) {
-        total_bound_ = true;
-        ec = beast::error::timeout;
+    if (!arm_body_read(ec)) {
         return false;
     }
-    conn_->expires_at(deadline_after(limits_.idle, now));
     // The bytes go straight to the end of the body: into the room reserved for the rest of a
     // body of known size, else a scratch's worth more (the string grows by doubling); at most
     // a window's worth is zeroed at once. One byte beyond the bound tells a body too large.

@@ -71,8 +71,10 @@ private:
     std::span<const std::string_view> body_pieces(std::array<std::string_view, 3>& pieces);
     /// The bytes of the request, head and body.
     std::size_t request_size() const noexcept;
-    /// Sets the scratch window up for the next body bytes; false, with `ec` set, when the
-    /// total deadline has passed.
+    /// The connection's idle deadline set for the next body read; false, with `ec` set, when
+    /// the total deadline has passed.
+    bool arm_body_read(error_code& ec);
+    /// arm_body_read(), and the scratch window set up for the next body bytes.
     bool start_body_read(error_code& ec);
     /// start_body_read() for read_all(): the window is the room at the end of its body.
     bool start_all_read(error_code& ec);
