@@ -202,7 +202,6 @@ providers::call call_for(request_context& ctx, providers::operation op,
     call.model = route.model;
     set_body(call, provider, body, route.model);
     call.stream = stream;
-    call.request_id = ctx.request_id;
     call.abort = &ctx.abort;
     return call;
 }
@@ -258,7 +257,8 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     // Preparing and sending run in a coroutine of their own: what they hold (the parsed
     // request, the routes) is freed before the answer, maybe a minutes-long stream, is
     // relayed under this frame.
-    auto sent = co_await dispatch(ctx, op);
+    std::optional<dispatched> sent;
+    co_await dispatch(ctx, op, sent);
     if (!sent) {
         co_return;
     }
@@ -315,12 +315,11 @@ result<std::vector<routing::route>, api_error> proxy_handler::routes_for(
     return chain;
 }
 
-awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
-    request_context& ctx, providers::operation op) const {
+awaitable<void> proxy_handler::dispatch(request_context& ctx, providers::operation op,
+                                        std::optional<dispatched>& out) const {
     // Every local of a coroutine, and every temporary of an expression that waits, lives in
     // its frame: heap memory each request touches for the first time. What does not wait is
     // done in plain functions, on the thread's stack, and one `failure` holds every error.
-    std::optional<dispatched> out;
     std::optional<api_error> failure;
     auto prepared = take_prepared(ctx, op);
     // Stored responses: `previous_response_id` becomes input before routing, so that every
@@ -347,7 +346,7 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
     }
     if (failure) {
         co_await send_error(ctx, *failure);
-        co_return out;
+        co_return;
     }
     ctx.streamed = prepared->stream;
     const outgoing_body outgoing{ctx.req.body(), prepared->raw_model, std::move(prepared->body),
@@ -397,7 +396,7 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
                 std::string().swap(ctx.req.body());
                 out.emplace(std::move(route), std::move(*answer), prepared->client_wants_usage,
                             std::move(turn), std::move(counted));
-                co_return out;
+                co_return;
             }
             const auto delay = retry_delay(ctx, route, c, *failure, tries);
             if (!delay) {
@@ -414,14 +413,13 @@ awaitable<std::optional<proxy_handler::dispatched>> proxy_handler::dispatch(
         if (failure->kind == errc::client_disconnected) {
             ctx.status = 499;
             ctx.error_code = "client_disconnected";
-            co_return out;
+            co_return;
         }
         if (!falls_over(*failure)) {
             break;
         }
     }
     co_await send_error(ctx, *failure);
-    co_return out;
 }
 
 namespace {

@@ -48,10 +48,12 @@ private:
     /// preferences, the key's allowed models and the pools. An error when none is left.
     result<std::vector<routing::route>, core::api_error> routes_for(
         const request_context& ctx, const prepared_request& prepared) const;
-    /// Everything up to an answer: validation, routing, the candidates in turn. Null when
-    /// the request was answered already (an error) or the client went away.
-    awaitable<std::optional<dispatched>> dispatch(request_context& ctx,
-                                                  providers::operation op) const;
+    /// Everything up to an answer: validation, routing, the candidates in turn. `out` (the
+    /// caller's, so that the answer is built where it is used rather than moved through two
+    /// coroutine frames) stays empty when the request was answered already (an error) or the
+    /// client went away.
+    awaitable<void> dispatch(request_context& ctx, providers::operation op,
+                             std::optional<dispatched>& out) const;
     /// A route's provider, circuit breaker and retry policy (provider null when one is
     /// missing).
     struct candidate {

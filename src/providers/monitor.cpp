@@ -91,7 +91,6 @@ awaitable<void> probe_health(provider& p, circuit_breaker& breaker,
             c.body = {{"model", hc.model},
                       {"max_tokens", 1},
                       {"messages", {{{"role", "user"}, {"content", "ping"}}}}};
-            c.request_id = "health-check";
             c.abort = cut;
             auto answer = co_await p.send(std::move(c));
             if (!answer) {

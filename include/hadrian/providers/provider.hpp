@@ -36,7 +36,6 @@ struct call {
     /// provider's Responses bridge). Otherwise a chat completion may come as `raw` text with
     /// its `figures` and no `body`.
     bool wants_body = false;
-    std::string request_id;
     core::abort_signal* abort = nullptr;  // raised when the client goes away
 };
 
