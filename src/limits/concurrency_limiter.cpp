@@ -25,7 +25,7 @@ void concurrency_permit::release() noexcept {
 }
 
 concurrency_limiter::shard& concurrency_limiter::shard_for(std::string_view subject) const {
-    const std::uint64_t h = key_hash{}(subject)*0x9E3779B97F4A7C15ull;
+    const std::uint64_t h = core::string_hash{}(subject)*0x9E3779B97F4A7C15ull;
     return shards_[h >> 60];
 }
 

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "hadrian/core/string_map.hpp"
+
 namespace hadrian::limits {
 
 class concurrency_limiter;
@@ -58,15 +60,9 @@ public:
     std::size_t entries() const;
 
 private:
-    struct key_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept {
-            return std::hash<std::string_view>{}(s);
-        }
-    };
     struct alignas(64) shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>> counts;
+        core::string_map<std::int64_t> counts;
     };
     static constexpr std::size_t shard_count = 16;
     static constexpr std::size_t idle_entries_per_shard = 64;
