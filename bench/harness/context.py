@@ -55,6 +55,10 @@ class Context:
         self.rss_every = env.float("BENCH_RSS_EVERY", 1)
         self.gateway_threads = env.int("BENCH_GATEWAY_THREADS", 1)
         self.gateway_log_level = env.str("BENCH_GATEWAY_LOG_LEVEL", "info")
+        # The database thread's nice value (unset: the gateway's own, 5). 19 leaves it too
+        # little of the shared core under a closed-loop load: a database behind the requests.
+        db_nice = env.str("BENCH_DB_NICE", "")
+        self.db_nice = int(db_nice) if db_nice else None
         self.nofile = raise_nofile()
         cpus = sorted(os.sched_getaffinity(0))
         if len(cpus) >= 2:

@@ -55,6 +55,32 @@ def thread_cpu_seconds(pids):
     return out
 
 
+def threads_named(pid, name):
+    """The thread ids of process `pid` whose name (comm) is `name`."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/comm") as f:
+                if f.read().rstrip("\n") == name:
+                    found.append(int(task))
+        except (OSError, ValueError):
+            continue
+    return sorted(found)
+
+
+def renice_threads(pid, name, nice):
+    """Sets the nice value of `pid`'s threads named `name` (Linux: nice is per thread);
+    returns their ids."""
+    tids = threads_named(pid, name)
+    for tid in tids:
+        os.setpriority(os.PRIO_PROCESS, tid, nice)
+    return tids
+
+
 def status_kib(pids, field):
     """The sum of a /proc/PID/status field in KiB (VmRSS, VmHWM) over the processes."""
     total = 0

@@ -5,7 +5,7 @@ import os
 import pwd
 import shutil
 
-from . import gateway_config, keys
+from . import gateway_config, keys, procstat
 from .procs import Proc, free_port, pinned, wait_http
 
 BENCH_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -131,6 +131,10 @@ class Gateway:
             try:
                 wait_http(self.base_url() + "/health/live", self.proc,
                           timeout=60.0 if self.wrapper else 15.0)
+                if self.ctx.db_nice is not None and self.auth:
+                    if not procstat.renice_threads(self.proc.pid, "hadrian-db",
+                                                   self.ctx.db_nice):
+                        raise RuntimeError(f"{self.name}: no hadrian-db thread to renice")
                 return
             except RuntimeError as e:
                 self.proc.stop()

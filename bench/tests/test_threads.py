@@ -42,6 +42,22 @@ class ThreadCpuTest(unittest.TestCase):
         self.assertLessEqual(sum(by_name.values()),
                              procstat.cpu_seconds([os.getpid()]) + 0.05)
 
+    def test_a_named_thread_is_found_and_reniced_alone(self):
+        ready, done = threading.Event(), threading.Event()
+        worker = threading.Thread(target=burn_named, args=("bench-nice", 0.0, ready, done))
+        worker.start()
+        try:
+            self.assertTrue(ready.wait(10))
+            tids = procstat.renice_threads(os.getpid(), "bench-nice", 19)
+            self.assertEqual(len(tids), 1)
+            self.assertNotEqual(tids[0], os.getpid())
+            self.assertEqual(os.getpriority(os.PRIO_PROCESS, tids[0]), 19)
+            self.assertEqual(procstat.threads_named(os.getpid(), "no-such-thread"), [])
+        finally:
+            done.set()
+            worker.join()
+        self.assertNotEqual(os.getpriority(os.PRIO_PROCESS, os.getpid()), 19)
+
     def test_a_process_that_is_gone_reads_as_nothing(self):
         self.assertEqual(procstat.thread_cpu_seconds([2**22 + 12345]), {})
 

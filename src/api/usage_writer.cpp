@@ -49,21 +49,30 @@ result<void> write_batch(storage::store& s, std::span<const storage::usage_recor
 
 usage_writer::usage_writer(storage::db_executor& db, std::chrono::milliseconds interval,
                            std::size_t batch_size, std::size_t max_pending)
-    : db_(db), interval_(interval), batch_size_(batch_size), max_pending_(max_pending) {}
+    : db_(db),
+      interval_(interval),
+      batch_size_(std::max<std::size_t>(batch_size, 1)),
+      max_pending_(max_pending) {}
 
 void usage_writer::record(storage::usage_record r) {
     bool batch_ready = false;
     {
         std::lock_guard lock(mutex_);
-        if (pending_.size() >= max_pending_) {
-            // A tenth at once: dropping one per record would shift the whole queue every time.
+        if (pending_ >= max_pending_) {
+            // A tenth at once: dropping one per record would shift a chunk every time.
             const std::size_t room = std::max<std::size_t>(max_pending_ / 10, 1);
             const std::size_t dropped =
                 drop_oldest_locked(max_pending_ > room ? max_pending_ - room : 0);
             log()->warn("usage queue full: dropped the {} oldest records", dropped);
         }
-        pending_.push_back(std::move(r));
-        batch_ready = pending_.size() == batch_size_;
+        if (chunks_.empty() || chunks_.back().size() >= batch_size_) {
+            chunks_.push_back(std::move(spare_));
+            spare_ = chunk();
+            chunks_.back().reserve(batch_size_);
+        }
+        chunks_.back().push_back(std::move(r));
+        ++pending_;
+        batch_ready = chunks_.back().size() == batch_size_;
     }
     if (batch_ready && timer_) {
         // Written now, while the records are in the caches still; the loop's own check after
@@ -73,44 +82,65 @@ void usage_writer::record(storage::usage_record r) {
 }
 
 std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
-    if (pending_.size() <= keep) {
-        return 0;
+    std::size_t dropped = 0;
+    while (pending_ > keep) {
+        chunk& oldest = chunks_.front();
+        const std::size_t n = std::min(oldest.size(), pending_ - keep);
+        oldest.erase(oldest.begin(), oldest.begin() + static_cast<std::ptrdiff_t>(n));
+        pending_ -= n;
+        dropped += n;
+        if (oldest.empty() && chunks_.size() > 1) {
+            chunks_.pop_front();
+        }
     }
-    const std::size_t dropped = pending_.size() - keep;
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(dropped));
     return dropped;
 }
 
-std::vector<storage::usage_record> usage_writer::take(std::size_t multiple) {
+bool usage_writer::full_chunk_waiting() const {
     std::lock_guard lock(mutex_);
-    std::vector<storage::usage_record> out;
-    const std::size_t n = pending_.size() - pending_.size() % multiple;
-    if (n == pending_.size()) {
-        out.swap(pending_);
-        // The next interval likely brings as many: room for them at once, where growing by
-        // doubling would move every record queued so far at each step.
-        pending_.reserve(std::min(out.size(), max_pending_));
-        return out;
+    return !chunks_.empty() && chunks_.front().size() >= batch_size_;
+}
+
+std::deque<usage_writer::chunk> usage_writer::take(bool full_only) {
+    std::lock_guard lock(mutex_);
+    std::deque<chunk> out;
+    // Only the last chunk fills; one given back may be short and goes with those after it.
+    const std::size_t keep =
+        full_only && !chunks_.empty() && chunks_.back().size() < batch_size_ ? 1 : 0;
+    while (chunks_.size() > keep) {
+        pending_ -= chunks_.front().size();
+        if (!chunks_.front().empty()) {  // emptied by drops
+            out.push_back(std::move(chunks_.front()));
+        }
+        chunks_.pop_front();
     }
-    const auto end = pending_.begin() + static_cast<std::ptrdiff_t>(n);
-    out.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(end));
-    pending_.erase(pending_.begin(), end);
     return out;
 }
 
-void usage_writer::give_back(std::vector<storage::usage_record> rows) {
+void usage_writer::give_back(std::deque<chunk>& chunks, std::size_t from) {
     std::lock_guard lock(mutex_);
-    rows.insert(rows.end(), std::make_move_iterator(pending_.begin()),
-                std::make_move_iterator(pending_.end()));
-    pending_ = std::move(rows);
+    for (std::size_t i = chunks.size(); i-- > from;) {
+        pending_ += chunks[i].size();
+        chunks_.push_front(std::move(chunks[i]));
+    }
     if (const std::size_t dropped = drop_oldest_locked(max_pending_); dropped != 0) {
         log()->warn("usage queue full: dropped the {} oldest records", dropped);
     }
 }
 
+void usage_writer::recycle(chunk c) {
+    // Destroyed here, on the thread that allocated their strings, and the chunk's memory kept
+    // for the next records rather than allocated again.
+    c.clear();
+    std::lock_guard lock(mutex_);
+    if (spare_.capacity() < c.capacity()) {
+        spare_ = std::move(c);
+    }
+}
+
 std::size_t usage_writer::pending() const {
     std::lock_guard lock(mutex_);
-    return pending_.size();
+    return pending_;
 }
 
 void usage_writer::start(asio::io_context& ioc) {
@@ -122,57 +152,43 @@ void usage_writer::start(asio::io_context& ioc) {
 awaitable<void> usage_writer::flush_loop() {
     bool failed = false;
     for (;;) {
-        // Full batches go at once, in transactions of batch_size rows; the rest when the
-        // interval has passed, and so does a write that failed.
-        bool batches_only = !failed && pending() >= batch_size_;
-        if (!batches_only) {
+        // Full chunks go at once, each in a transaction of its own; the rest when the interval
+        // has passed, and so does a write that failed.
+        bool full_only = !failed && full_chunk_waiting();
+        if (!full_only) {
             timer_->expires_after(interval_);
             const auto [ec] = co_await timer_->async_wait(use_nothrow);
-            batches_only = ec == asio::error::operation_aborted;  // woken by record()
+            full_only = ec == asio::error::operation_aborted;  // woken by record()
         }
         failed = false;
         // Shared with the database thread rather than copied into its tasks.
-        const auto rows = std::make_shared<std::vector<storage::usage_record>>(
-            take(batches_only ? batch_size_ : 1));
-        if (rows->empty()) {
-            continue;
-        }
-        // Large backlogs go in several transactions of batch_size rows, one after another.
-        for (std::size_t at = 0; at < rows->size();) {
-            const std::size_t n = std::min(rows->size() - at, batch_size_);
-            auto write = [rows, at, n](storage::store& s) {
-                return write_batch(s, std::span(*rows).subspan(at, n));
-            };
+        const auto chunks = std::make_shared<std::deque<chunk>>(take(full_only));
+        for (std::size_t i = 0; i < chunks->size(); ++i) {
+            auto write = [chunks, i](storage::store& s) { return write_batch(s, (*chunks)[i]); };
             auto written = co_await db_.run(std::move(write));
             if (!written) {
-                log()->error("writing {} usage records failed; will retry", n);
-                rows->erase(rows->begin(), rows->begin() + static_cast<std::ptrdiff_t>(at));
-                give_back(std::move(*rows));
+                log()->error("writing {} usage records failed; will retry", (*chunks)[i].size());
+                give_back(*chunks, i);
                 failed = true;
                 break;
             }
-            // Written records give their memory back now, not after the whole backlog, and on
-            // this thread, which allocated it. Destroyed: an assignment would keep the strings'
-            // buffers.
-            for (auto& r : std::span(*rows).subspan(at, n)) {
-                std::destroy_at(&r);
-                std::construct_at(&r);
-            }
-            at += n;
+            recycle(std::move((*chunks)[i]));
         }
     }
 }
 
 void usage_writer::flush() {
-    auto rows = take(1);
-    if (rows.empty()) {
-        return;
+    auto chunks = take(false);
+    std::size_t written = 0;
+    for (const auto& c : chunks) {
+        if (!db_.run_sync([&c](storage::store& s) { return write_batch(s, c); })) {
+            log()->error("final flush of {} usage records failed", c.size());
+        } else {
+            written += c.size();
+        }
     }
-    auto written = db_.run_sync([&rows](storage::store& s) { return write_batch(s, rows); });
-    if (!written) {
-        log()->error("final flush of {} usage records failed", rows.size());
-    } else {
-        log()->info("flushed {} usage records", rows.size());
+    if (written != 0) {
+        log()->info("flushed {} usage records", written);
     }
 }
 

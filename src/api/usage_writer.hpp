@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,9 @@ namespace hadrian::api {
 /// still in the CPU's caches), else every `interval`. A failed write keeps the rows for the
 /// next attempt, an interval later. At most `max_pending` records wait: when full, the oldest
 /// tenth is dropped at once and counted in the log.
+/// The records wait in chunks of `batch_size`, each written in one transaction: a backlog
+/// (a database slower than the requests for a while) is handed over and given back a chunk
+/// at a time, never moved into memory of its own on the I/O thread.
 /// Thread safety: record() may be called from any thread. Lifetime: start() once; flush()
 /// at shutdown after the I/O threads stopped, before the db_executor is destroyed; destroyed
 /// before the io_context given to start().
@@ -41,19 +45,27 @@ public:
     std::size_t pending() const;
 
 private:
+    using chunk = std::vector<storage::usage_record>;
+
     awaitable<void> flush_loop();
-    /// The oldest pending records in a whole multiple of `multiple` (all of them for 1).
-    std::vector<storage::usage_record> take(std::size_t multiple);
-    void give_back(std::vector<storage::usage_record> rows);
+    /// The waiting chunks, oldest first: the full ones only, or all of them.
+    std::deque<chunk> take(bool full_only);
+    /// `chunks` from `from` on, unwritten, go back before those that came meanwhile.
+    void give_back(std::deque<chunk>& chunks, std::size_t from);
+    /// A written chunk, emptied, kept for the next records (one at most).
+    void recycle(chunk c);
     /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
     std::size_t drop_oldest_locked(std::size_t keep);
+    bool full_chunk_waiting() const;
 
     storage::db_executor& db_;
     std::chrono::milliseconds interval_;
     std::size_t batch_size_;
     std::size_t max_pending_;
     mutable std::mutex mutex_;
-    std::vector<storage::usage_record> pending_;
+    std::deque<chunk> chunks_;  // oldest first; only the last one fills
+    std::size_t pending_ = 0;   // records in chunks_
+    chunk spare_;               // an emptied chunk with its capacity
     // Set by start(): the flush loop runs on the strand and waits on the timer, which
     // record() cancels when a batch is ready.
     std::optional<asio::strand<asio::io_context::executor_type>> strand_;

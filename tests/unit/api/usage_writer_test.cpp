@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <string>
+#include <vector>
 
 #include "../storage/temp_database.hpp"
 
@@ -56,8 +57,11 @@ public:
     explicit flaky_store(std::unique_ptr<storage::store> inner) : inner_(std::move(inner)) {}
     int failing_write = 0;  ///< the usage write (from 1) that fails
     int usage_writes = 0;
+    std::vector<std::string> first_of_write;  ///< each write's first request id and size
 
     result<void> insert_usage(std::span<const storage::usage_record> rows) override {
+        first_of_write.push_back(
+            rows.empty() ? "-" : rows.front().request_id + "+" + std::to_string(rows.size()));
         if (++usage_writes == failing_write) {
             return core::errc::internal_error;
         }
@@ -230,6 +234,40 @@ TEST(UsageWriter, AFullBatchIsWrittenAtOnceAndFewerRecordsWaitForTheInterval) {
     EXPECT_EQ(writer.pending(), 2U);
     EXPECT_EQ(requests_of(*f.db, 12), 0);
     EXPECT_EQ(requests_of(*f.db, 11), 1);
+}
+
+TEST(UsageWriter, AFailedBatchGoesBeforeTheNewerOnesEachInATransactionOfItsOwn) {
+    flaky_writer f(2);
+    usage_writer writer(*f.db, std::chrono::hours(1), 4);
+    for (int i = 0; i < 8; ++i) {
+        writer.record(record_of(i));
+    }
+    writer.start(f.ioc);
+    run_until(f.ioc, [&] { return f.stored() == 4 && writer.pending() == 4; });
+    ASSERT_EQ(f.stored(), 4);  // the second batch failed and waits
+    for (int i = 8; i < 14; ++i) {
+        writer.record(record_of(i));  // a full batch wakes the writer; two records wait
+    }
+    run_until(f.ioc, [&] { return f.stored() == 12; });
+    EXPECT_EQ(f.stored(), 12);
+    EXPECT_EQ(writer.pending(), 2U);
+    const auto writes = f.db->run_sync([&f](storage::store&) { return f.store->first_of_write; });
+    EXPECT_EQ(writes, (std::vector<std::string>{"req-0+4", "req-4+4", "req-4+4", "req-8+4"}));
+}
+
+TEST(UsageWriter, DropsTakeTheOldestAcrossBatches) {
+    storage::db_executor db(storage::open_store(storage::testing::memory_config()));
+    usage_writer writer(db, std::chrono::hours(1), 4, 10);
+    for (int i = 0; i < 30; ++i) {
+        writer.record(record_of(i));
+        ASSERT_LE(writer.pending(), 10U);
+    }
+    EXPECT_EQ(writer.pending(), 10U);
+    writer.flush();
+    EXPECT_EQ(writer.pending(), 0U);
+    for (int i = 0; i < 30; ++i) {
+        EXPECT_EQ(requests_of(db, i), i >= 20 ? 1 : 0) << i;
+    }
 }
 
 TEST(UsageWriter, AQueueFarBeyondItsBoundStaysWithinIt) {
