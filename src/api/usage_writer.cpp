@@ -97,8 +97,9 @@ std::size_t usage_writer::drop_oldest_locked(std::size_t keep) {
 }
 
 bool usage_writer::full_chunk_waiting() const {
+    // Only the last chunk fills: any before it is complete (or was given back short).
     std::lock_guard lock(mutex_);
-    return !chunks_.empty() && chunks_.front().size() >= batch_size_;
+    return chunks_.size() > 1 || (!chunks_.empty() && chunks_.back().size() >= batch_size_);
 }
 
 std::deque<usage_writer::chunk> usage_writer::take(bool full_only) {

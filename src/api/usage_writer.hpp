@@ -56,6 +56,7 @@ private:
     void recycle(chunk c);
     /// Drops the oldest records until `keep` are left; returns how many went. Holds mutex_.
     std::size_t drop_oldest_locked(std::size_t keep);
+    /// Whether take(true) would find something.
     bool full_chunk_waiting() const;
 
     storage::db_executor& db_;
