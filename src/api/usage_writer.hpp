@@ -48,7 +48,8 @@ private:
     using chunk = std::vector<storage::usage_record>;
 
     awaitable<void> flush_loop();
-    /// The waiting chunks, oldest first: the full ones only, or all of them.
+    /// The waiting chunks, oldest first: all of them, or all but the last while it still
+    /// fills (`full_only`).
     std::deque<chunk> take(bool full_only);
     /// `chunks` from `from` on, unwritten, go back before those that came meanwhile.
     void give_back(std::deque<chunk>& chunks, std::size_t from);
