@@ -7,10 +7,50 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
 namespace hadrian::core {
+
+namespace {
+
+/// A thread's released blocks, for its next reads: a read's block is mostly released by the
+/// handler that runs right after the read, so a few cover a busy event loop.
+struct block_spares {
+    static constexpr std::size_t limit = 4;
+    std::array<char*, limit> blocks{};
+    std::size_t count = 0;
+    ~block_spares() {
+        for (std::size_t i = 0; i < count; ++i) {
+            delete[] blocks[i];
+        }
+    }
+};
+
+thread_local block_spares spares;
+
+}  // namespace
+
+read_block read_block::take() {
+    read_block b;
+    b.data_ = spares.count > 0 ? spares.blocks[--spares.count]
+                               : new char[capacity];  // NOLINT: owned by the block
+    return b;
+}
+
+void read_block::release() noexcept {
+    if (data_ == nullptr) {
+        return;
+    }
+    if (spares.count < block_spares::limit) {
+        spares.blocks[spares.count++] = data_;
+    } else {
+        delete[] data_;
+    }
+    data_ = nullptr;
+    size_ = 0;
+}
 
 bool enable_read_hints(int fd) noexcept {
     const int on = 1;
@@ -73,12 +113,11 @@ void start(tcp::socket& socket, asio::detail::reactor_op* op, bool empty, bool i
     // Speculation allowed: the reactor tries the read at once unless the last one exhausted
     // the socket. A zero-size read is a no-op that completes at once, as Asio's.
     (svc.*member(start_op_tag{}))(impl.get_implementation(), asio::detail::reactor::read_op, op,
-                                   is_continuation, true, empty);
+                                  is_continuation, true, empty);
 }
 
-asio::detail::reactor_op::status read(asio::detail::socket_type socket,
-                                      asio::mutable_buffer buffer, error_code& ec,
-                                      std::size_t& n) {
+asio::detail::reactor_op::status read(asio::detail::socket_type socket, asio::mutable_buffer buffer,
+                                      error_code& ec, std::size_t& n) {
     using status = asio::detail::reactor_op::status;
     iovec iov{buffer.data(), buffer.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];

@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
@@ -23,6 +24,8 @@ constexpr std::size_t read_chunk = 16 * 1024;  // as fill()'s default
 constexpr std::size_t max_body_read = 256 * 1024;
 /// Pipelined bytes a client may send while its previous request is being answered.
 constexpr std::size_t max_pipelined = 64 * 1024;
+/// The read buffer's capacity kept through an answer: a usual request's, not a large body's.
+constexpr std::size_t kept_buffer = 2048;
 
 const std::shared_ptr<spdlog::logger>& log() {
     static const auto l = core::logger("server");
@@ -101,17 +104,20 @@ void session::start_read() {
         return;
     }
     reading_ = true;
-    core::async_read_some(
-        socket_, asio::buffer(in_),
-        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+    // A block is taken only when bytes arrive: a connection that waits (for its next request,
+    // or watching the client through a long stream) holds no read buffer.
+    core::async_read_block(socket_,
+                           [self = shared_from_this()](error_code ec, core::read_block block) {
+                               self->on_read(ec, block.bytes());
+                           });
 }
 
-void session::on_read(error_code ec, std::size_t n) {
+void session::on_read(error_code ec, std::string_view got) {
     reading_ = false;
     if (!ec) {
-        const auto space = buffer_.prepare(n);
-        std::memcpy(space.data(), in_.data(), n);
-        buffer_.commit(n);
+        const auto space = buffer_.prepare(got.size());
+        std::memcpy(space.data(), got.data(), got.size());
+        buffer_.commit(got.size());
     } else {
         read_error_ = ec;
     }
@@ -348,9 +354,9 @@ void session::begin_serving(api::request_context& ctx) {
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-    if (buffer_.size() == 0 && buffer_.capacity() > in_.size()) {
+    if (buffer_.size() == 0 && buffer_.capacity() > kept_buffer) {
         // A request can take minutes (a long stream): hold no large read buffer meanwhile.
-        // One as small as a read is kept for the next request, saving an allocation each.
+        // One as large as a usual request is kept for the next, saving an allocation each.
         buffer_.shrink_to_fit();
     }
     // The read that watches the client while the answer is prepared; when the client goes
@@ -433,6 +439,9 @@ void session::start_stream(int status, api::header_list headers) {
     headers.emplace(headers.begin(), "X-Accel-Buffering", "no");
     headers.emplace(headers.begin(), "Cache-Control", "no-cache");
     unsent_ = head(status, "text/event-stream", headers, "Transfer-Encoding: chunked");
+    if (buffer_.size() == 0) {
+        buffer_.shrink_to_fit();  // the request is read: a stream's wait holds no input buffer
+    }
 }
 
 std::size_t session::send_now(std::span<const asio::const_buffer> bufs) {
@@ -520,7 +529,9 @@ bool session::write_now(std::string_view data) {
     }
     const std::size_t done = send_now(pieces);
     if (done == total) {
-        unsent_.clear();
+        // Freed, not kept: a stream may wait minutes for its next piece, and what was held
+        // (the stream's header, a burst of events) is rarely held again.
+        std::string().swap(unsent_);
         return true;
     }
     // Kept for flush(): the caller's bytes are only valid until it writes again. The rest

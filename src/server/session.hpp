@@ -9,7 +9,6 @@
 // stores to an atomic (core::deadline), not a timer per operation.
 #pragma once
 
-#include <array>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -67,7 +66,7 @@ private:
     // Input.
     /// Starts the one asynchronous read (into in_), unless it runs or the input ended.
     void start_read();
-    void on_read(error_code ec, std::size_t n);
+    void on_read(error_code ec, std::string_view got);
     /// Suspends until the outstanding read completes.
     awaitable<void> wait_read();
     /// Adds bytes to buffer_: those already received (up to `want` at once), or waits for
@@ -107,8 +106,7 @@ private:
     bool idle_ = false;
     bool closed_ = false;
 
-    // The outstanding read.
-    std::array<char, 2048> in_{};
+    // The outstanding read (its bytes go to buffer_ as it completes).
     bool reading_ = false;
     error_code read_error_;  // sticky: the input ended (EOF, reset, cancelled)
     // Asio 1.26's any_completion_handler move-assignment recurses: only ever emplaced.

@@ -338,10 +338,14 @@ awaitable<error_code> connection::read_body_plain(response_parser& parser) {
         }
         // Reading inlined: a stream event costs no coroutine frame more.
         if (!read_now(ec)) {
-            const std::size_t chunk = read_size();
-            auto [rec, n] =
-                co_await core::async_read_some(tcp().socket(), buffer_.prepare(chunk), use_nothrow);
-            filled(n, chunk);
+            // The wait may be long (a stream's next event): it holds no more buffer than the
+            // bytes the parser left (a chunk's line end), and the bytes come in a block of
+            // the thread's.
+            buffer_.shrink_to_fit();
+            auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
+            const std::string_view got = block.bytes();
+            buffer_.commit(asio::buffer_copy(buffer_.prepare(got.size()), asio::buffer(got)));
+            last_read_full_ = got.size() == core::read_block::capacity;
             ec = plain_error(rec);
         }
         if (ec == asio::error::eof) {

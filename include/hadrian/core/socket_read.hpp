@@ -35,6 +35,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/version.hpp>
 #include <cstddef>
+#include <memory>
+#include <string_view>
 #include <utility>
 
 #include "hadrian/core/asio.hpp"
@@ -47,6 +49,40 @@
 
 namespace hadrian::core {
 
+/// The bytes one async_read_block received, in a block of its own. Move-only; a released
+/// block goes back to the spares of the thread that releases it (a few are kept per thread),
+/// so a steady flow of reads allocates nothing.
+class read_block {
+public:
+    static constexpr std::size_t capacity = 16 * 1024;
+
+    read_block() noexcept = default;
+    read_block(read_block&& other) noexcept
+        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    read_block& operator=(read_block&& other) noexcept {
+        if (this != &other) {
+            release();
+            data_ = std::exchange(other.data_, nullptr);
+            size_ = std::exchange(other.size_, 0);
+        }
+        return *this;
+    }
+    ~read_block() { release(); }
+
+    std::string_view bytes() const noexcept { return {data_, size_}; }
+
+    /// A block to read into: a spare of this thread's, else a new one. Its bytes are empty.
+    static read_block take();
+    asio::mutable_buffer room() noexcept { return {data_, capacity}; }
+    void set_size(std::size_t n) noexcept { size_ = n; }
+    /// Gives the block back (to the thread's spares, or the heap when they are full).
+    void release() noexcept;
+
+private:
+    char* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
 namespace socket_read_detail {
 
 #if HADRIAN_SOCKET_READ_REACTOR
@@ -56,9 +92,8 @@ void start(asio::ip::tcp::socket& socket, asio::detail::reactor_op* op, bool emp
            bool is_continuation);
 
 /// One non-blocking read: not_done on EAGAIN, done_and_exhausted when it left nothing behind.
-asio::detail::reactor_op::status read(asio::detail::socket_type socket,
-                                      asio::mutable_buffer buffer, error_code& ec,
-                                      std::size_t& n);
+asio::detail::reactor_op::status read(asio::detail::socket_type socket, asio::mutable_buffer buffer,
+                                      error_code& ec, std::size_t& n);
 
 /// One read into one buffer; see read().
 template <class Handler, class IoExecutor>
@@ -122,6 +157,52 @@ struct initiate_read {
     }
 };
 
+/// One read into a block taken when the bytes are there; see async_read_block().
+template <class Handler, class IoExecutor>
+class read_block_op : public asio::detail::reactor_op {
+public:
+    BOOST_ASIO_DEFINE_HANDLER_PTR(read_block_op);
+
+    read_block_op(asio::detail::socket_type socket, Handler& handler, const IoExecutor& io_ex)
+        : reactor_op(error_code{}, &read_block_op::perform, &read_block_op::complete),
+          socket_(socket),
+          handler_(std::move(handler)),
+          work_(handler_, io_ex) {}
+
+private:
+    static status perform(reactor_op* base) {
+        auto* o = static_cast<read_block_op*>(base);
+        o->block_ = read_block::take();
+        const status s = read(o->socket_, o->block_.room(), o->ec_, o->bytes_transferred_);
+        if (s == status::not_done) {
+            o->block_.release();  // waiting holds no block
+        } else {
+            o->block_.set_size(o->bytes_transferred_);
+        }
+        return s;
+    }
+
+    static void complete(void* owner, asio::detail::operation* base, const error_code&,
+                         std::size_t) {
+        auto* o = static_cast<read_block_op*>(base);
+        ptr p = {asio::detail::addressof(o->handler_), o, o};
+        asio::detail::handler_work<Handler, IoExecutor> work(std::move(o->work_));
+        asio::detail::move_binder2<Handler, error_code, read_block> handler(
+            0, std::move(o->handler_), o->ec_, std::move(o->block_));
+        p.h = asio::detail::addressof(handler.handler_);
+        p.reset();
+        if (owner != nullptr) {
+            asio::detail::fenced_block fence(asio::detail::fenced_block::half);
+            work.complete(handler, handler.handler_);
+        }
+    }
+
+    asio::detail::socket_type socket_;
+    read_block block_;
+    Handler handler_;
+    asio::detail::handler_work<Handler, IoExecutor> work_;
+};
+
 #endif
 
 }  // namespace socket_read_detail
@@ -141,6 +222,44 @@ auto async_read_some(asio::ip::tcp::socket& socket, asio::mutable_buffer buffer,
 #else
     return socket.async_read_some(buffer, std::forward<Token>(token));
 #endif
+}
+
+namespace socket_read_detail {
+
+struct initiate_read_block {
+    template <class Handler>
+    void operator()(Handler&& handler, asio::ip::tcp::socket* socket) const {
+        using handler_type = std::decay_t<Handler>;
+        handler_type h(std::forward<Handler>(handler));
+#if HADRIAN_SOCKET_READ_REACTOR
+        using op = read_block_op<handler_type, asio::ip::tcp::socket::executor_type>;
+        const bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(h);
+        typename op::ptr p = {asio::detail::addressof(h), op::ptr::allocate(h), nullptr};
+        p.p = new (p.v) op(socket->native_handle(), h, socket->get_executor());
+        start(*socket, p.p, false, is_continuation);
+        p.v = p.p = nullptr;
+#else
+        auto block = std::make_unique<read_block>(read_block::take());
+        const auto room = block->room();
+        socket->async_read_some(room, [h = std::move(h), block = std::move(block)](
+                                          error_code ec, std::size_t n) mutable {
+            block->set_size(n);
+            std::move(h)(ec, std::move(*block));
+        });
+#endif
+    }
+};
+
+}  // namespace socket_read_detail
+
+/// Reads some bytes once, as async_read_some does, into a read_block taken only when the
+/// bytes have arrived: a connection waiting for its peer holds no buffer. Completes with
+/// (error_code, read_block); the block is empty on an error. The read ends with the socket's
+/// close; a cancellation slot is not looked at.
+template <class Token>
+auto async_read_block(asio::ip::tcp::socket& socket, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, read_block)>(
+        socket_read_detail::initiate_read_block{}, token, &socket);
 }
 
 }  // namespace hadrian::core

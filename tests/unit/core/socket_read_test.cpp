@@ -74,6 +74,15 @@ protected:
             got = buf.substr(0, n);
         });
     }
+    /// Starts an async_read_block; its result lands in `ec` / `got`.
+    void start_block_read() {
+        done = false;
+        async_read_block(ours, [this](error_code e, read_block block) {
+            done = true;
+            ec = e;
+            got = std::string(block.bytes());
+        });
+    }
     void send(const std::string& bytes) { asio::write(peer, asio::buffer(bytes)); }
     /// Runs the handlers that are ready, and those of events already there.
     void settle() {
@@ -245,6 +254,74 @@ TEST_F(SocketRead, ACancellationSlotCancelsTheRead) {
     wait();
     ASSERT_TRUE(result);
     EXPECT_EQ(*result, asio::error::operation_aborted);
+}
+
+TEST_F(SocketRead, ABlockReadGetsWhatArrives) {
+    start_block_read();
+    settle();
+    EXPECT_FALSE(done) << "nothing sent yet";
+    send("hello");
+    wait();
+    ASSERT_TRUE(done);
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(got, "hello");
+}
+
+TEST_F(SocketRead, AWaitingBlockReadHoldsNoBlock) {
+    // A block given back goes to the thread's spares, and is the next one taken.
+    read_block spare = read_block::take();
+    const void* const address = spare.room().data();
+    spare.release();
+    start_block_read();  // tried at once: nothing there, so it waits
+    settle();
+    ASSERT_FALSE(done);
+    read_block next = read_block::take();
+    EXPECT_EQ(next.room().data(), address) << "the waiting read kept the block";
+    next.release();
+    send("later");
+    wait();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(got, "later");
+}
+
+TEST_F(SocketRead, ABlockReadTakesAtMostABlockAndLeavesTheRest) {
+    const std::string big(read_block::capacity + 100, 'x');
+    send(big);
+    start_block_read();
+    wait();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(got.size(), read_block::capacity);
+    start_block_read();
+    wait();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(got, std::string(100, 'x'));
+}
+
+TEST_F(SocketRead, ABlockReadSeesTheEndAndTheClose) {
+    send("last");
+    peer.shutdown(tcp::socket::shutdown_send);
+    start_block_read();
+    wait();
+    ASSERT_EQ(got, "last");
+    start_block_read();
+    wait();
+    ASSERT_TRUE(done);
+    EXPECT_EQ(ec, asio::error::eof);
+    EXPECT_TRUE(got.empty());
+
+    tcp::socket other(io);
+    tcp::socket other_peer(io);
+    connect_pair(other, other_peer);
+    std::optional<error_code> closed;
+    async_read_block(other, [&](error_code e, read_block b) {
+        closed = e;
+        EXPECT_TRUE(b.bytes().empty());
+    });
+    settle();
+    other.close();
+    wait();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(*closed, asio::error::operation_aborted);
 }
 
 }  // namespace
