@@ -191,6 +191,9 @@ awaitable<error_code> connection::handshake(const std::string& host, bool verify
 
 namespace {
 
+/// The read buffer's capacity kept through a wait for a stream's next event.
+constexpr std::size_t kept_while_waiting = 512;
+
 /// `head` and the body's pieces (at most three) as buffers in `storage`; `total` gets their
 /// size.
 std::span<const asio::const_buffer> request_buffers(std::array<asio::const_buffer, 4>& storage,
@@ -338,10 +341,12 @@ awaitable<error_code> connection::read_body_plain(response_parser& parser) {
         }
         // Reading inlined: a stream event costs no coroutine frame more.
         if (!read_now(ec)) {
-            // The wait may be long (a stream's next event): it holds no more buffer than the
-            // bytes the parser left (a chunk's line end), and the bytes come in a block of
-            // the thread's.
-            buffer_.shrink_to_fit();
+            // The wait may be long (a stream's next event): it holds no larger buffer than a
+            // usual event needs (the bytes come in a block of the thread's, and the parser
+            // leaves a chunk's line end behind), so steady small events allocate nothing.
+            if (buffer_.capacity() > kept_while_waiting) {
+                buffer_.shrink_to_fit();
+            }
             auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
             const std::string_view got = block.bytes();
             buffer_.commit(asio::buffer_copy(buffer_.prepare(got.size()), asio::buffer(got)));
