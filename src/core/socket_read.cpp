@@ -21,10 +21,13 @@ struct block_spares {
     static constexpr std::size_t limit = 4;
     std::array<char*, limit> blocks{};
     std::size_t count = 0;
+    bool gone = false;  // the thread is ending: a block released now goes to the heap
     ~block_spares() {
         for (std::size_t i = 0; i < count; ++i) {
             delete[] blocks[i];
         }
+        count = 0;
+        gone = true;
     }
 };
 
@@ -43,7 +46,7 @@ void read_block::release() noexcept {
     if (data_ == nullptr) {
         return;
     }
-    if (spares.count < block_spares::limit) {
+    if (!spares.gone && spares.count < block_spares::limit) {
         spares.blocks[spares.count++] = data_;
     } else {
         delete[] data_;
