@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "hadrian/core/asio.hpp"
@@ -95,24 +96,39 @@ void start(asio::ip::tcp::socket& socket, asio::detail::reactor_op* op, bool emp
 asio::detail::reactor_op::status read(asio::detail::socket_type socket, asio::mutable_buffer buffer,
                                       error_code& ec, std::size_t& n);
 
-/// One read into one buffer; see read().
-template <class Handler, class IoExecutor>
+/// One read: into a buffer the caller holds (Target asio::mutable_buffer; the handler gets
+/// the bytes read), or into a read_block taken only when the read is tried (Target
+/// read_block; the handler gets the block, and a read that waits holds none). See read().
+template <class Handler, class IoExecutor, class Target>
 class read_op : public asio::detail::reactor_op {
 public:
     BOOST_ASIO_DEFINE_HANDLER_PTR(read_op);
 
-    read_op(asio::detail::socket_type socket, asio::mutable_buffer buffer, Handler& handler,
+    read_op(asio::detail::socket_type socket, Target target, Handler& handler,
             const IoExecutor& io_ex)
         : reactor_op(error_code{}, &read_op::perform, &read_op::complete),
           socket_(socket),
-          buffer_(buffer),
+          target_(std::move(target)),
           handler_(std::move(handler)),
           work_(handler_, io_ex) {}
 
 private:
+    static constexpr bool into_block = std::is_same_v<Target, read_block>;
+
     static status perform(reactor_op* base) {
         auto* o = static_cast<read_op*>(base);
-        return read(o->socket_, o->buffer_, o->ec_, o->bytes_transferred_);
+        if constexpr (into_block) {
+            o->target_ = read_block::take();
+            const status s = read(o->socket_, o->target_.room(), o->ec_, o->bytes_transferred_);
+            if (s == status::not_done) {
+                o->target_.release();  // waiting holds no block
+            } else {
+                o->target_.set_size(o->bytes_transferred_);
+            }
+            return s;
+        } else {
+            return read(o->socket_, o->target_, o->ec_, o->bytes_transferred_);
+        }
     }
 
     static void complete(void* owner, asio::detail::operation* base, const error_code&,
@@ -120,10 +136,18 @@ private:
         auto* o = static_cast<read_op*>(base);
         ptr p = {asio::detail::addressof(o->handler_), o, o};
         asio::detail::handler_work<Handler, IoExecutor> work(std::move(o->work_));
-        // The handler is moved out before the op's memory goes back to its allocator: the
-        // handler may own that memory.
-        asio::detail::binder2<Handler, error_code, std::size_t> handler(o->handler_, o->ec_,
-                                                                        o->bytes_transferred_);
+        // The handler and its result are moved out before the op's memory goes back to its
+        // allocator: the handler may own that memory.
+        using result = std::conditional_t<into_block, read_block, std::size_t>;
+        result r = [o]() -> result {
+            if constexpr (into_block) {
+                return std::move(o->target_);
+            } else {
+                return o->bytes_transferred_;
+            }
+        }();
+        asio::detail::move_binder2<Handler, error_code, result> handler(0, std::move(o->handler_),
+                                                                        o->ec_, std::move(r));
         p.h = asio::detail::addressof(handler.handler_);
         p.reset();
         if (owner != nullptr) {
@@ -133,10 +157,25 @@ private:
     }
 
     asio::detail::socket_type socket_;
-    asio::mutable_buffer buffer_;
+    Target target_;
     Handler handler_;
     asio::detail::handler_work<Handler, IoExecutor> work_;
 };
+
+/// Starts a read_op into `target` with `handler`.
+template <class Handler, class Target>
+void start_read(Handler& handler, asio::ip::tcp::socket& socket, Target target) {
+    using op = read_op<Handler, asio::ip::tcp::socket::executor_type, Target>;
+    bool empty = false;
+    if constexpr (std::is_same_v<Target, asio::mutable_buffer>) {
+        empty = target.size() == 0;
+    }
+    const bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
+    typename op::ptr p = {asio::detail::addressof(handler), op::ptr::allocate(handler), nullptr};
+    p.p = new (p.v) op(socket.native_handle(), std::move(target), handler, socket.get_executor());
+    start(socket, p.p, empty, is_continuation);
+    p.v = p.p = nullptr;
+}
 
 struct initiate_read {
     template <class Handler>
@@ -147,60 +186,8 @@ struct initiate_read {
             socket->async_read_some(buffer, std::move(handler));
             return;
         }
-        using op = read_op<handler_type, asio::ip::tcp::socket::executor_type>;
-        const bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
-        typename op::ptr p = {asio::detail::addressof(handler), op::ptr::allocate(handler),
-                              nullptr};
-        p.p = new (p.v) op(socket->native_handle(), buffer, handler, socket->get_executor());
-        start(*socket, p.p, buffer.size() == 0, is_continuation);
-        p.v = p.p = nullptr;
+        start_read(handler, *socket, buffer);
     }
-};
-
-/// One read into a block taken when the bytes are there; see async_read_block().
-template <class Handler, class IoExecutor>
-class read_block_op : public asio::detail::reactor_op {
-public:
-    BOOST_ASIO_DEFINE_HANDLER_PTR(read_block_op);
-
-    read_block_op(asio::detail::socket_type socket, Handler& handler, const IoExecutor& io_ex)
-        : reactor_op(error_code{}, &read_block_op::perform, &read_block_op::complete),
-          socket_(socket),
-          handler_(std::move(handler)),
-          work_(handler_, io_ex) {}
-
-private:
-    static status perform(reactor_op* base) {
-        auto* o = static_cast<read_block_op*>(base);
-        o->block_ = read_block::take();
-        const status s = read(o->socket_, o->block_.room(), o->ec_, o->bytes_transferred_);
-        if (s == status::not_done) {
-            o->block_.release();  // waiting holds no block
-        } else {
-            o->block_.set_size(o->bytes_transferred_);
-        }
-        return s;
-    }
-
-    static void complete(void* owner, asio::detail::operation* base, const error_code&,
-                         std::size_t) {
-        auto* o = static_cast<read_block_op*>(base);
-        ptr p = {asio::detail::addressof(o->handler_), o, o};
-        asio::detail::handler_work<Handler, IoExecutor> work(std::move(o->work_));
-        asio::detail::move_binder2<Handler, error_code, read_block> handler(
-            0, std::move(o->handler_), o->ec_, std::move(o->block_));
-        p.h = asio::detail::addressof(handler.handler_);
-        p.reset();
-        if (owner != nullptr) {
-            asio::detail::fenced_block fence(asio::detail::fenced_block::half);
-            work.complete(handler, handler.handler_);
-        }
-    }
-
-    asio::detail::socket_type socket_;
-    read_block block_;
-    Handler handler_;
-    asio::detail::handler_work<Handler, IoExecutor> work_;
 };
 
 #endif
@@ -232,12 +219,7 @@ struct initiate_read_block {
         using handler_type = std::decay_t<Handler>;
         handler_type h(std::forward<Handler>(handler));
 #if HADRIAN_SOCKET_READ_REACTOR
-        using op = read_block_op<handler_type, asio::ip::tcp::socket::executor_type>;
-        const bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(h);
-        typename op::ptr p = {asio::detail::addressof(h), op::ptr::allocate(h), nullptr};
-        p.p = new (p.v) op(socket->native_handle(), h, socket->get_executor());
-        start(*socket, p.p, false, is_continuation);
-        p.v = p.p = nullptr;
+        start_read(h, *socket, read_block{});
 #else
         auto block = std::make_unique<read_block>(read_block::take());
         const auto room = block->room();
