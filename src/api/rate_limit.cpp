@@ -72,9 +72,9 @@ void rate_limit_middleware::after(request_context& ctx) {
         return;
     }
     const rate_hold& held = *ctx.rate;
-    if (held.adjust_tokens) {
+    if (!held.tokens.empty()) {
         // Correct the reservation to what was used (nothing, when the call failed).
-        limiter_.adjust_tokens(held.subject, held.checked, ctx.usage.input + ctx.usage.output);
+        limiter_.adjust_tokens(held.subject, held.tokens, ctx.usage.input + ctx.usage.output);
     }
     ctx.rate.reset();  // gives the concurrency slot back
 }
@@ -123,15 +123,14 @@ verdict rate_limit_middleware::admit(request_context& ctx,
         permit = concurrency_.acquire(subject, *limits.concurrent_requests);
         if (!permit) {
             if (!specs.empty()) {
-                limiter_.adjust_tokens(subject, checked, 0);
+                limiter_.adjust_tokens(subject, limits::reserved_tokens(checked), 0);
             }
             return verdict::refused(limits::concurrency_limit_error(*limits.concurrent_requests));
         }
     }
-    const bool adjust_tokens = counts_tokens && !specs.empty();
-    if (adjust_tokens || permit) {
-        ctx.rate.emplace(
-            rate_hold{std::move(subject), std::move(checked), std::move(permit), adjust_tokens});
+    limits::token_reservation tokens = limits::reserved_tokens(checked);
+    if (!tokens.empty() || permit) {
+        ctx.rate.emplace(rate_hold{std::move(subject), std::move(tokens), std::move(permit)});
     }
     return verdict::passed();
 }

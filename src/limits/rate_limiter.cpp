@@ -197,21 +197,31 @@ check_result rate_limiter::check_all(std::string_view subject, std::span<const l
     return r;
 }
 
-void rate_limiter::adjust_tokens(std::string_view subject, const check_result& reserved,
+void rate_limiter::adjust_tokens(std::string_view subject, const token_reservation& reserved,
                                  std::int64_t actual_tokens) {
-    if (!reserved.allowed) {
-        return;
-    }
     const std::int64_t actual = std::max<std::int64_t>(actual_tokens, 0);
     limit_list<window_correction> corrections;
-    for (const auto& d : reserved.decisions) {
-        if (d.spec.unit == limit_unit::tokens && actual != d.amount) {
-            corrections.push_back({d.spec.name, window_of(d.spec), d.at_ms, actual - d.amount});
+    for (const window_correction& counted : reserved) {
+        if (actual != counted.delta) {
+            corrections.push_back(
+                {counted.name, counted.window_ms, counted.at_ms, actual - counted.delta});
         }
     }
     if (!corrections.empty()) {
         store_.window_add(key_text(subject), corrections, clock_.now_ms());
     }
+}
+
+token_reservation reserved_tokens(const check_result& checked) {
+    token_reservation reserved;
+    if (checked.allowed) {
+        for (const decision& d : checked.decisions) {
+            if (d.spec.unit == limit_unit::tokens) {
+                reserved.push_back({d.spec.name, window_of(d.spec), d.at_ms, d.amount});
+            }
+        }
+    }
+    return reserved;
 }
 
 }  // namespace hadrian::limits

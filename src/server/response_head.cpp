@@ -40,18 +40,19 @@ bool framing_field(std::string_view name, std::uint64_t key) {
 }  // namespace
 
 void response_head::add(std::string_view name, std::string_view value) {
-    if (size_ == fields_.size() || name.empty()) {
+    if (size_ == max_fields || name.empty()) {
         return;
     }
     const std::uint64_t key = name_key(name);
     if (!framing_field(name, key)) {
-        fields_[size_] = {name, value};
+        names_[size_] = {name.data(), name.size()};
+        values_[size_] = {value.data(), value.size()};
         keys_[size_++] = key;
     }
 }
 
-std::string response_head::write(unsigned version, int status, bool keep_alive,
-                                 std::string_view framing) const {
+void response_head::write(std::string& out, unsigned version, int status, bool keep_alive,
+                          std::string_view framing) const {
     const std::string_view version_text = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     const std::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
     std::string_view connection;
@@ -79,7 +80,7 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
         std::size_t slot = (keys_[i] * 0x9e3779b97f4a7c15ULL) >> 57;  // the top 7 bits
         for (; seen[slot] != 0; slot = (slot + 1) % seen.size()) {
             const std::size_t j = seen[slot] - 1U;
-            if (keys_[j] == keys_[i] && beast::iequals(fields_[i].first, fields_[j].first)) {
+            if (keys_[j] == keys_[i] && beast::iequals(names_[i].view(), names_[j].view())) {
                 overridden = true;
                 break;
             }
@@ -87,11 +88,11 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
         if (!overridden) {
             seen[slot] = static_cast<std::uint8_t>(i + 1);
             kept[i] = true;
-            size += fields_[i].first.size() + 2 + fields_[i].second.size() + 2;
+            size += names_[i].size + 2 + values_[i].size + 2;
         }
     }
 
-    std::string out(size, '\0');
+    out.resize(size);  // reuses the string's room: a caller's scratch allocates nothing
     char* p = out.data();
     const auto put = [&p](std::string_view piece) { core::put_text(p, piece); };
     const auto line_break = [&p] {
@@ -106,11 +107,11 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
     line_break();
     for (std::size_t i = 0; i < size_; ++i) {
         if (kept[i]) {
-            put(fields_[i].first);
+            put(names_[i].view());
             p[0] = ':';
             p[1] = ' ';
             p += 2;
-            put(fields_[i].second);
+            put(values_[i].view());
             line_break();
         }
     }
@@ -120,7 +121,6 @@ std::string response_head::write(unsigned version, int status, bool keep_alive,
     }
     put(connection);
     line_break();
-    return out;
 }
 
 }  // namespace hadrian::server

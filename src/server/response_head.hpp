@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,11 +24,20 @@ public:
     /// The head, ending with the blank line. `version` is 10 or 11; `framing` a whole field
     /// line without its line break, or empty. Connection is written when keep-alive differs
     /// from the version's default.
-    std::string write(unsigned version, int status, bool keep_alive,
-                      std::string_view framing) const;
+    /// Writes the head into `out`, replacing what it held (its room is reused).
+    void write(std::string& out, unsigned version, int status, bool keep_alive,
+               std::string_view framing) const;
 
 private:
-    std::array<std::pair<std::string_view, std::string_view>, max_fields> fields_;
+    /// A field's name or value; trivially constructible, so that a head on the stack writes
+    /// none of the slots it does not use.
+    struct text {
+        const char* data;
+        std::size_t size;
+        std::string_view view() const noexcept { return {data, size}; }
+    };
+    std::array<text, max_fields> names_;
+    std::array<text, max_fields> values_;
     std::array<std::uint64_t, max_fields> keys_;
     std::size_t size_ = 0;
 };

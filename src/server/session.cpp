@@ -342,8 +342,8 @@ awaitable<void> session::reject(core::errc code, std::string message) {
     headers.emplace_back("X-Request-Id", request_id);
     const std::string body = err.body(request_id);
     length_field room;
-    const std::string h =
-        head(err.status, "application/json", headers, content_length(room, body.size()));
+    std::string h;
+    head(h, err.status, "application/json", headers, content_length(room, body.size()));
     const std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
     co_await write_all(bufs, 5);
 }
@@ -383,11 +383,12 @@ void session::end_serving() {
     ctx_ = nullptr;
 }
 
-std::string session::head(int status, std::string_view content_type, api::header_list& headers,
-                          std::string_view framing) {
+void session::head(std::string& out, int status, std::string_view content_type,
+                   api::header_list& headers, std::string_view framing) {
     // Header fields in order of precedence, last wins (as `set` would): fixed ones, the
     // request's (rate-limit and budget state), then the answer's own.
     response_head h;
+    std::array<api::number_fields::text_buffer, api::number_fields::capacity> number_texts;
     if (!content_type.empty()) {
         h.add("Content-Type", content_type);
     }
@@ -398,7 +399,7 @@ std::string session::head(int status, std::string_view content_type, api::header
         }
         const api::number_fields& numbers = ctx_->response_numbers;
         for (std::size_t i = 0; i < numbers.size(); ++i) {
-            h.add(numbers.name(i), numbers.value(i));
+            h.add(numbers.name(i), numbers.text(i, number_texts[i]));
         }
         for (const auto& [k, v] : ctx_->response_headers) {
             h.add(k, v);
@@ -410,26 +411,42 @@ std::string session::head(int status, std::string_view content_type, api::header
     if (env_.state.draining.load(std::memory_order_relaxed)) {
         keep_alive_ = false;
     }
-    return h.write(version_, status, keep_alive_, framing);
+    h.write(out, version_, status, keep_alive_, framing);
 }
+
+namespace {
+
+/// Where this thread writes an answer's head (one head at a time: it is written out before
+/// the coroutine waits on anything).
+std::string& head_scratch() {
+    thread_local std::string scratch;
+    return scratch;
+}
+
+}  // namespace
 
 awaitable<error_code> session::send(int status, api::header_list headers, std::string body,
                                     std::string_view content_type) {
     started_ = true;
-    length_field room;
-    const std::string h = head(status, content_type, headers, content_length(room, body.size()));
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(h), asio::buffer(body)};
-    const std::size_t count = head_request_ ? 1 : 2;
     // A whole answer may wait for the end of the turn; a stream's events never do.
     if (core::send_batching::busy()) {
         co_await core::end_of_turn();
     }
+    // The head is written into the thread's scratch, in cache and allocating nothing, and
+    // copied only when the socket does not take it all at once.
+    std::string& scratch = head_scratch();
+    length_field room;
+    head(scratch, status, content_type, headers, content_length(room, body.size()));
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(scratch), asio::buffer(body)};
+    const std::size_t count = head_request_ ? 1 : 2;
     // write_all() inlined: one frame fewer per answer.
     const std::span<const asio::const_buffer> all(bufs.data(), count);
     const std::size_t done = send_now(all);
     if (done == total_size(all)) {
         co_return error_code{};
     }
+    const std::string h = scratch;  // the wait below keeps its own copy
+    bufs[0] = asio::buffer(h);
     co_return co_await write_rest(all, done, env_.cfg.timeout_secs);
 }
 
@@ -438,7 +455,7 @@ void session::start_stream(int status, api::header_list headers) {
     stream_open_ = true;
     headers.emplace(headers.begin(), "X-Accel-Buffering", "no");
     headers.emplace(headers.begin(), "Cache-Control", "no-cache");
-    unsent_ = head(status, "text/event-stream", headers, "Transfer-Encoding: chunked");
+    head(unsent_, status, "text/event-stream", headers, "Transfer-Encoding: chunked");
     if (buffer_.size() == 0) {
         buffer_.shrink_to_fit();  // the request is read: a stream's wait holds no input buffer
     }

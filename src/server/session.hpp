@@ -81,9 +81,10 @@ private:
     awaitable<void> reject(core::errc code, std::string message);
 
     // Output.
-    /// The status line and header fields of an answer, ending with the blank line.
-    std::string head(int status, std::string_view content_type, api::header_list& headers,
-                     std::string_view framing);
+    /// The status line and header fields of an answer, ending with the blank line, written
+    /// into `out` (replacing what it held).
+    void head(std::string& out, int status, std::string_view content_type,
+              api::header_list& headers, std::string_view framing);
     /// Writes what the socket takes now without waiting; returns the bytes written.
     std::size_t send_now(std::span<const asio::const_buffer> bufs);
     /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting

@@ -264,11 +264,26 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
         // (Reading inlined rather than a fill() coroutine: one frame less per answer.)
         error_code ec;
         if (!try_now || !read_now(ec)) {
-            const std::size_t chunk = read_size();
-            auto [rec, n] =
-                co_await core::async_read_some(tcp().socket(), buffer_.prepare(chunk), use_nothrow);
-            filled(n, chunk);
+            // The wait holds no larger buffer than read_body's: the answer comes in a block of
+            // the thread's, the head is parsed from there, and only the rest is kept.
+            if (buffer_.capacity() > kept_while_waiting) {
+                buffer_.shrink_to_fit();
+            }
+            auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
+            std::string_view got = block.bytes();
+            last_read_full_ = got.size() == core::read_block::capacity;
             ec = plain_error(rec);
+            if (!ec && buffer_.size() == 0) {
+                error_code pec;
+                got.remove_prefix(parser.put(asio::buffer(got), pec));
+                if (pec && pec != http::error::need_more && !parser.is_header_done()) {
+                    co_return pec;
+                }
+            }
+            buffer_.commit(asio::buffer_copy(buffer_.prepare(got.size()), asio::buffer(got)));
+            if (!ec && parser.is_header_done()) {
+                co_return error_code{};
+            }
         }
         if (ec == asio::error::eof) {
             co_return parser.got_some() ? error_code(http::error::partial_message)

@@ -362,13 +362,16 @@ bool exchange::start_all_read(error_code& ec) {
     if (!arm_body_read(ec)) {
         return false;
     }
-    // The bytes go straight to the end of the body: into the room reserved for the rest of a
-    // body of known size, else a scratch's worth more (the string grows by doubling); at most
-    // a window's worth is zeroed at once. One byte beyond the bound tells a body too large.
+    // The bytes go straight to the end of the body: into room for the rest of a body of
+    // known size (no more: the string's new bytes are zeroed first), else a scratch's worth
+    // more (the string grows by doubling); at most a window's worth is zeroed at once. One
+    // byte beyond the bound tells a body too large.
     const std::size_t have = all_.size();
     const std::size_t left = ctx_.max_body_bytes - have;  // have ≤ the bound: append_piece
     std::size_t room = all_.capacity() - have;
-    if (const auto rest = parser_->content_length_remaining(); !rest || room < *rest) {
+    if (const auto rest = parser_->content_length_remaining()) {
+        room = std::max<std::size_t>(room, *rest);
+    } else {
         room = std::max(room, scratch_size);
     }
     room = std::min(room, max_all_window);

@@ -72,12 +72,11 @@ struct token_usage {
 };
 
 /// What the rate limiter holds for a request until its answer: a concurrency slot, and the
-/// token reservation to correct to the tokens used.
+/// token counts to correct to the tokens used.
 struct rate_hold {
     std::string subject;
-    limits::check_result checked;
+    limits::token_reservation tokens;
     std::optional<limits::concurrency_permit> permit;
-    bool adjust_tokens = false;
 };
 
 /// One request's state, owned by the session for the request's lifetime.

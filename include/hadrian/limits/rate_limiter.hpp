@@ -83,6 +83,13 @@ struct check_result {
     const decision* tightest(limit_unit unit) const;
 };
 
+/// The tokens an allowed check counted, one entry per token limit (its `delta` the count):
+/// what a request keeps until its answer, to correct them to the tokens used. Empty for a
+/// denied check and for one without token limits.
+using token_reservation = limit_list<window_correction>;
+
+token_reservation reserved_tokens(const check_result& checked);
+
 /// Applies limit_specs to subjects (an API key id, or "ip:1.2.3.4" for anonymous traffic).
 /// A subject's limits are one window group of the store, `rl:<subject>`, each window named
 /// after its limit: one lookup and one lock per request in memory, one script with Redis.
@@ -112,9 +119,8 @@ public:
     check_result check_all(std::string_view subject, std::span<const limit_spec> specs,
                            hit_amounts amounts);
 
-    /// Corrects every token decision counted by an allowed `reserved` from its estimate to
-    /// `actual_tokens`. Does nothing for a denied result.
-    void adjust_tokens(std::string_view subject, const check_result& reserved,
+    /// Corrects every token count of `reserved` from its estimate to `actual_tokens`.
+    void adjust_tokens(std::string_view subject, const token_reservation& reserved,
                        std::int64_t actual_tokens);
 
 private:

@@ -217,15 +217,37 @@ TEST_F(RateLimiter, TokenReservationsAreCorrectedDownAndUp) {
                               limit_spec::tokens_per_day(100'000)};
     const check_result down = limiter_.check_all("key", specs, {1, 800});
     ASSERT_TRUE(down.allowed);
-    limiter_.adjust_tokens("key", down, 150);
+    limiter_.adjust_tokens("key", reserved_tokens(down), 150);
     EXPECT_EQ(limiter_.peek("key", specs[0]).used, 150);
     EXPECT_EQ(limiter_.peek("key", specs[1]).used, 150);
 
     const check_result up = limiter_.check_all("key", specs, {1, 100});
     ASSERT_TRUE(up.allowed);
-    limiter_.adjust_tokens("key", up, 900);  // may go over: the tokens were really used
+    limiter_.adjust_tokens("key", reserved_tokens(up),
+                           900);  // may go over: the tokens were really used
     EXPECT_EQ(limiter_.peek("key", specs[0]).used, 1'050);
     EXPECT_FALSE(limiter_.check_all("key", specs, {1, 0}).allowed);
+}
+
+TEST_F(RateLimiter, ReservedTokensKeepTheTokenLimitsOfAnAllowedCheck) {
+    const std::array specs = {limit_spec::requests_per_minute(10),
+                              limit_spec::tokens_per_minute(1'000),
+                              limit_spec::tokens_per_day(100'000)};
+    const check_result allowed = limiter_.check_all("key", specs, {1, 300});
+    ASSERT_TRUE(allowed.allowed);
+    const token_reservation reserved = reserved_tokens(allowed);
+    ASSERT_EQ(reserved.size(), 2u);
+    EXPECT_EQ(reserved[0].name, "tokens_per_minute");
+    EXPECT_EQ(reserved[0].window_ms, minute_ms);
+    EXPECT_EQ(reserved[0].delta, 300);
+    EXPECT_EQ(reserved[1].name, "tokens_per_day");
+    EXPECT_EQ(reserved[1].window_ms, day_ms);
+
+    const check_result denied = limiter_.check_all("key", specs, {1, 1'000});
+    ASSERT_FALSE(denied.allowed);
+    EXPECT_TRUE(reserved_tokens(denied).empty());
+    limiter_.adjust_tokens("key", reserved, 0);  // the call failed: nothing was used
+    EXPECT_EQ(limiter_.peek("key", specs[1]).used, 0);
 }
 
 TEST_F(RateLimiter, AdjustTargetsTheWindowOfTheReservation) {
