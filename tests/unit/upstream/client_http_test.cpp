@@ -54,6 +54,33 @@ TEST(UpstreamHttp, ReadAllGoesOnFromWhatReadAllNowTook) {
     h.drop(std::move(*sent));
 }
 
+TEST(UpstreamHttp, AHeadSplitOverWritesIsReadWholeAndTheConnectionServesTheNext) {
+    // The head arrives in three pieces, the body with the last: each read before the head is
+    // whole is kept, and the head is parsed once it is all there. The second answer comes in
+    // one write on the same connection.
+    fake_server server([](const seen_request&, std::size_t index) {
+        if (index > 0) {
+            return content_reply("second");
+        }
+        reply r;
+        r.parts.push_back({"HTTP/1.1 200 OK\r\nContent-", 0ms});
+        r.parts.push_back({"Length: 5\r\nX-Split: yes\r", 50ms});
+        r.parts.push_back({"\n\r\nfirst", 50ms});
+        return r;
+    });
+    client_harness h;
+    for (const std::string_view want : {"first", "second"}) {
+        auto sent = h.send(make_request(server.url("/"), http::verb::get));
+        ASSERT_TRUE(sent.has_value()) << sent.error().message;
+        const auto body = h.read_all(**sent);
+        ASSERT_TRUE(body.has_value()) << body.error().message;
+        EXPECT_EQ(*body, want);
+        h.drop(std::move(*sent));
+    }
+    EXPECT_EQ(server.accepts(), 1u);
+    EXPECT_EQ(server.requests(), 2u);
+}
+
 TEST(UpstreamHttp, ContentLengthBodyAndRequestShape) {
     fake_server server([](const seen_request&, std::size_t) {
         return content_reply("{\"ok\":true}", 201, "Content-Type: application/json\r\n");
