@@ -20,17 +20,20 @@ def tree(pid):
     return out
 
 
-def cpu_seconds(pids):
-    """utime + stime of the processes (all their threads), in seconds."""
-    total = 0
+def cpu_split_seconds(pids):
+    """(user, system): utime and stime of the processes (all their threads), in seconds. The
+    first is the process's own code, the second the kernel's work for it (its system calls,
+    the network stack under them)."""
+    user = system = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+            user += int(fields[11])  # utime (field 14)
+            system += int(fields[12])  # stime (field 15)
         except OSError:
             pass
-    return total * TICK
+    return user * TICK, system * TICK
 
 
 def thread_cpu_seconds(pids):

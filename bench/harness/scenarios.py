@@ -80,19 +80,24 @@ class _Measured:
         self.target = target
         self.pids = target.pids()
         self.cpu = 0.0
+        self.cpu_user = 0.0
+        self.cpu_system = 0.0
         self.thread_cpu = {}  # thread name -> seconds
         self.wall = 0.0
         self.rss_kib = []
         self.results = []
 
     def measure(self, ctx, sc, seconds):
-        cpu0 = procstat.cpu_seconds(self.pids)
+        user0, system0 = procstat.cpu_split_seconds(self.pids)
         threads0 = procstat.thread_cpu_seconds(self.pids)
         t0 = time.monotonic()
         with procstat.RssSampler(self.pids, ctx.rss_every) as rss:
             res = load(ctx, sc, self.target, seconds)
         self.wall += time.monotonic() - t0
-        self.cpu += procstat.cpu_seconds(self.pids) - cpu0
+        user1, system1 = procstat.cpu_split_seconds(self.pids)
+        self.cpu_user += user1 - user0
+        self.cpu_system += system1 - system0
+        self.cpu = self.cpu_user + self.cpu_system
         for name, sec in procstat.thread_cpu_seconds(self.pids).items():
             self.thread_cpu[name] = self.thread_cpu.get(name, 0.0) + sec - threads0.get(name, 0.0)
         self.rss_kib += [kib for _, kib in rss.samples]
@@ -107,6 +112,9 @@ class _Measured:
         if self.pids:
             row["cpu_pct"] = 100.0 * self.cpu / self.wall
             row["cpu_us"] = 1e6 * self.cpu / res["requests"] if res["requests"] else None
+            if res["requests"]:
+                row["cpu_user_us"] = 1e6 * self.cpu_user / res["requests"]
+                row["cpu_system_us"] = 1e6 * self.cpu_system / res["requests"]
             if len(self.thread_cpu) > 1 and res["requests"]:
                 row["cpu_threads_us"] = {name: 1e6 * sec / res["requests"]
                                          for name, sec in sorted(self.thread_cpu.items())}

@@ -89,7 +89,15 @@ def render(rows):
         if r.get("errors"):
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["error_kinds"].items()))
             notes.append(f"- {r['scenario']} / {r['target']}: errors: {kinds}")
-    # Last: a list of its own, after the notes on rounds and errors.
+    # Last: lists of their own, after the notes on rounds and errors.
+    split = [r for r in rows if r.get("cpu_user_us") is not None]
+    if split:
+        notes += [""] if notes else []
+        notes.append("CPU µs per request in the target's own code (user) and in the kernel "
+                     "for it (system: its system calls and the network under them):")
+        for r in split:
+            notes.append(f"- {r['scenario']} / {r['target']}: user {_num(r['cpu_user_us'])}, "
+                         f"system {_num(r['cpu_system_us'])}")
     threads = [r for r in rows if r.get("cpu_threads_us")]
     if threads:
         notes += [""] if notes else []

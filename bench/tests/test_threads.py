@@ -40,7 +40,7 @@ class ThreadCpuTest(unittest.TestCase):
         # At least most of what it burned (ticks are 10 ms), and no more than the process.
         self.assertGreaterEqual(by_name["bench-burn"], 0.2)
         self.assertLessEqual(sum(by_name.values()),
-                             procstat.cpu_seconds([os.getpid()]) + 0.05)
+                             sum(procstat.cpu_split_seconds([os.getpid()])) + 0.05)
 
     def test_a_named_thread_is_found_and_reniced_alone(self):
         ready, done = threading.Event(), threading.Event()
