@@ -94,7 +94,9 @@ def render(rows):
     if split:
         notes += [""] if notes else []
         notes.append("CPU µs per request in the target's own code (user) and in the kernel "
-                     "for it (system: its system calls and the network under them):")
+                     "for it (system: its system calls and the network under them; the kernel "
+                     "splits its time by sampling at each tick, so trust it where the target "
+                     "keeps its core busy):")
         for r in split:
             notes.append(f"- {r['scenario']} / {r['target']}: user {_num(r['cpu_user_us'])}, "
                          f"system {_num(r['cpu_system_us'])}")
