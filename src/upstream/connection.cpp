@@ -212,6 +212,16 @@ std::span<const asio::const_buffer> request_buffers(std::array<asio::const_buffe
 
 }  // namespace
 
+void connection::shed_room() noexcept {
+    if (buffer_.capacity() > kept_while_waiting) {
+        buffer_.shrink_to_fit();
+    }
+}
+
+void connection::keep(std::string_view bytes) {
+    buffer_.commit(asio::buffer_copy(buffer_.prepare(bytes.size()), asio::buffer(bytes)));
+}
+
 std::size_t connection::write_now(std::string_view head, std::span<const std::string_view> body,
                                   error_code& ec) {
     ec = {};
@@ -266,9 +276,7 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
         if (!try_now || !read_now(ec)) {
             // The wait holds no larger buffer than read_body's: the answer comes in a block of
             // the thread's, the head is parsed from there, and only the rest is kept.
-            if (buffer_.capacity() > kept_while_waiting) {
-                buffer_.shrink_to_fit();
-            }
+            shed_room();
             auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
             std::string_view got = block.bytes();
             last_read_full_ = got.size() == core::read_block::capacity;
@@ -280,7 +288,7 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
                     co_return pec;
                 }
             }
-            buffer_.commit(asio::buffer_copy(buffer_.prepare(got.size()), asio::buffer(got)));
+            keep(got);
             if (!ec && parser.is_header_done()) {
                 co_return error_code{};
             }
@@ -359,12 +367,10 @@ awaitable<error_code> connection::read_body_plain(response_parser& parser) {
             // The wait may be long (a stream's next event): it holds no larger buffer than a
             // usual event needs (the bytes come in a block of the thread's, and the parser
             // leaves a chunk's line end behind), so steady small events allocate nothing.
-            if (buffer_.capacity() > kept_while_waiting) {
-                buffer_.shrink_to_fit();
-            }
+            shed_room();
             auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
             const std::string_view got = block.bytes();
-            buffer_.commit(asio::buffer_copy(buffer_.prepare(got.size()), asio::buffer(got)));
+            keep(got);
             last_read_full_ = got.size() == core::read_block::capacity;
             ec = plain_error(rec);
         }

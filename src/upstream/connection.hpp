@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <variant>
 
@@ -104,6 +105,11 @@ private:
     std::size_t read_size() const noexcept;
     /// Commits `n` bytes read into `chunk` bytes of room.
     void filled(std::size_t n, std::size_t chunk);
+    /// Before a wait for bytes (an answer, a stream's next event): the buffer keeps no more
+    /// room than a usual event needs; a block of the thread's takes what comes.
+    void shed_room() noexcept;
+    /// Appends bytes read into a block to the buffer.
+    void keep(std::string_view bytes);
     /// A read without waiting, when the last read filled its room: true when it settled the
     /// read (bytes in buffer_, or an error in `ec`), false when the event loop must wait.
     bool read_now(error_code& ec);
