@@ -102,27 +102,19 @@ error_code connection::plain_error(error_code ec) const {
     return ec;
 }
 
-std::size_t connection::read_size() const noexcept {
-    // Small reads while answers are small (stream events, chat answers): thousands of held
-    // streams each keep this buffer. A read that fills it asks for more next time.
-    return last_read_full_ ? 16 * 1024 : 2 * 1024;
-}
-
-void connection::filled(std::size_t n, std::size_t chunk) {
-    buffer_.commit(n);
-    last_read_full_ = n == chunk;
-}
-
 bool connection::read_now(error_code& ec) {
     // Only after a read that filled the buffer: more is likely there already. Otherwise the
     // bytes are not there yet (an answer or event just asked for) and the event loop waits.
     if (!last_read_full_) {
         return false;
     }
-    const std::size_t chunk = read_size();
+    // As much as a block read takes: every wait reads into a block, so only a read that
+    // filled one, or this one, comes here.
+    const std::size_t chunk = core::read_block::capacity;
     const std::size_t n = tcp().socket().read_some(buffer_.prepare(chunk), ec);
     if (!ec) {
-        filled(n, chunk);
+        buffer_.commit(n);
+        last_read_full_ = n == chunk;
         return true;
     }
     if (core::would_block(ec)) {

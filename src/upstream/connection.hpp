@@ -101,10 +101,6 @@ public:
 
 private:
     bool plain() const noexcept { return stream_.index() == 0; }
-    /// The size of the next read into buffer_.
-    std::size_t read_size() const noexcept;
-    /// Commits `n` bytes read into `chunk` bytes of room.
-    void filled(std::size_t n, std::size_t chunk);
     /// Before a wait for bytes (an answer, a stream's next event): the buffer keeps no more
     /// room than a usual event needs; a block of the thread's takes what comes.
     void shed_room() noexcept;
