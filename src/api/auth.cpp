@@ -185,10 +185,10 @@ bool auth_middleware::admitted_at_once(request_context& ctx) {
         ctx.admin = true;
         return true;
     }
-    if (!auth::valid_api_key_format(*raw)) {
+    const std::string_view hash = ctx.key_memo.hash(*raw);
+    if (hash.empty()) {
         return false;
     }
-    const std::string hash = auth::hash_api_key(*raw);
     auto key = cache_.get(hash, key_cache::clock::now());
     if (!key || !usable(*key, hash) || refusal(ctx, *key, kind)) {
         return false;  // before_async finds out why, and answers

@@ -2,7 +2,7 @@
 
 namespace hadrian::api {
 
-std::shared_ptr<const storage::api_key_record> key_cache::get(const std::string& hash,
+std::shared_ptr<const storage::api_key_record> key_cache::get(std::string_view hash,
                                                               clock::time_point now) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(hash);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "hadrian/core/coarse_clock.hpp"
@@ -24,7 +25,7 @@ public:
     key_cache(std::chrono::seconds ttl, std::size_t max_entries)
         : ttl_(ttl), max_entries_(max_entries) {}
 
-    std::shared_ptr<const storage::api_key_record> get(const std::string& hash,
+    std::shared_ptr<const storage::api_key_record> get(std::string_view hash,
                                                        clock::time_point now);
     void put(const std::string& hash, std::shared_ptr<const storage::api_key_record> key,
              clock::time_point now);
@@ -40,7 +41,14 @@ private:
     std::chrono::seconds ttl_;
     std::size_t max_entries_;
     std::mutex mutex_;
-    std::unordered_map<std::string, entry> entries_;
+    /// Looked up by a view: a request's hash is not copied into a string.
+    struct hash_of {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, entry, hash_of, std::equal_to<>> entries_;
 };
 
 }  // namespace hadrian::api

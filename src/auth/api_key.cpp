@@ -106,27 +106,31 @@ bool valid_api_key_format(std::string_view raw) noexcept {
 // used.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-std::string hash_api_key(std::string_view raw) {
+void hash_api_key(std::string_view raw, std::span<char, key_hash_length> out) {
     // OpenSSL's own SHA-256 (with the CPU's SHA instructions), not through EVP: this runs on
     // every authenticated request, and EVP's provider and engine checks cost more than the
     // digest of a key (half of the time spent in libcrypto per request, measured).
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+    static_assert(2 * SHA256_DIGEST_LENGTH == key_hash_length);
     SHA256_CTX ctx;
     if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, raw.data(), raw.size()) != 1 ||
         SHA256_Final(digest.data(), &ctx) != 1) {
         throw std::runtime_error("SHA-256 digest failed");
     }
     OPENSSL_cleanse(&ctx, sizeof ctx);
-    const std::size_t digest_size = digest.size();
     static constexpr std::string_view hex = "0123456789abcdef";
-    std::string out(digest_size * 2, '\0');
-    for (std::size_t i = 0; i < digest_size; ++i) {
+    for (std::size_t i = 0; i < digest.size(); ++i) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
-    return out;
 }
 #pragma GCC diagnostic pop
+
+std::string hash_api_key(std::string_view raw) {
+    std::string out(key_hash_length, '\0');
+    hash_api_key(raw, std::span<char, key_hash_length>(out.data(), key_hash_length));
+    return out;
+}
 
 std::string key_prefix(std::string_view raw) {
     return std::string(raw.substr(0, api_key_prefix_length));

@@ -180,6 +180,7 @@ awaitable<error_code> session::fill(bool try_now, std::size_t want) {
 awaitable<void> session::run() {
     deadline_.start(weak_from_this(), [this] { on_deadline(); });
     core::http_request req;
+    auth::key_hash_memo key_memo;
     bool first = true;
     for (;;) {
         if (env_.state.draining.load(std::memory_order_relaxed) || closed_) {
@@ -192,7 +193,7 @@ awaitable<void> session::run() {
         {
             // Served here rather than in a coroutine of its own: one frame fewer per request.
             const core::send_batching::request_scope counted;
-            api::request_context ctx(req, *this, client_ip_);
+            api::request_context ctx(req, *this, client_ip_, key_memo);
             begin_serving(ctx);
             try {
                 co_await env_.app.handle(ctx);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hadrian/api/number_fields.hpp"
+#include "hadrian/auth/key_hash_memo.hpp"
 #include "hadrian/core/abort_signal.hpp"
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/error.hpp"
@@ -81,11 +82,18 @@ struct rate_hold {
 
 /// One request's state, owned by the session for the request's lifetime.
 struct request_context {
-    request_context(core::http_request& r, response_sink& s, std::string ip)
-        : req(r), sink(s), client_ip(std::move(ip)), started(std::chrono::steady_clock::now()) {}
+    request_context(core::http_request& r, response_sink& s, std::string ip,
+                    auth::key_hash_memo& memo)
+        : req(r),
+          sink(s),
+          key_memo(memo),
+          client_ip(std::move(ip)),
+          started(std::chrono::steady_clock::now()) {}
 
     core::http_request& req;
     response_sink& sink;
+    /// The connection's: the hash of the key its last request presented.
+    auth::key_hash_memo& key_memo;
     std::string request_id;
     std::string client_ip;
     std::chrono::steady_clock::time_point started;

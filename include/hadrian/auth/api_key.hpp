@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,9 +28,14 @@ std::string generate_api_key();
 /// Checking the format first lets malformed keys be rejected without a hash or a lookup.
 bool valid_api_key_format(std::string_view raw) noexcept;
 
+/// Length of a key's hash: SHA-256 in lowercase hex.
+inline constexpr std::size_t key_hash_length = 64;
+
 /// SHA-256 of `raw` as 64 lowercase hex characters: the only form of a key that is stored.
 /// Throws std::runtime_error only if OpenSSL itself fails (allocation failure).
 std::string hash_api_key(std::string_view raw);
+/// The same, written into `out`.
+void hash_api_key(std::string_view raw, std::span<char, key_hash_length> out);
 
 /// The first 12 characters of `raw` (the whole of it when shorter), safe to show and log.
 std::string key_prefix(std::string_view raw);

@@ -17,7 +17,8 @@ using test_support::unused_sink;
 struct finished_request {
     core::http_request req;
     unused_sink sink;
-    request_context ctx{req, sink, "10.0.0.7"};
+    auth::key_hash_memo key_memo;
+    request_context ctx{req, sink, "10.0.0.7", key_memo};
 
     finished_request() {
         req.start(http::verb::post, "POST", "/api/v1/chat/completions?x=1", 11);

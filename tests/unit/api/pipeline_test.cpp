@@ -91,7 +91,8 @@ struct run_of {
     traced_endpoint terminal{trace};
     core::http_request req;
     recording_sink sink;
-    request_context ctx{req, sink, "127.0.0.1"};
+    auth::key_hash_memo key_memo;
+    request_context ctx{req, sink, "127.0.0.1", key_memo};
 
     void run(std::vector<std::unique_ptr<middleware>> steps) {
         pipeline p(std::move(steps), terminal);

@@ -319,7 +319,8 @@ TEST(PreparedFor, PreparesOnceAndHandsTheOutcomeToTheHandler) {
     core::http_request req;
     req.body() = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
     unused_sink sink;
-    request_context ctx(req, sink, "127.0.0.1");
+    auth::key_hash_memo key_memo;
+    request_context ctx(req, sink, "127.0.0.1", key_memo);
 
     const auto& first = prepared_for(ctx, operation::chat_completions);
     ASSERT_TRUE(first.has_value());

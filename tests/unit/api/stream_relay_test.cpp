@@ -63,7 +63,8 @@ private:
 struct relayed {
     core::http_request req;
     recording_sink sink;
-    request_context ctx{req, sink, "127.0.0.1"};
+    auth::key_hash_memo key_memo;
+    request_context ctx{req, sink, "127.0.0.1", key_memo};
 
     void run(providers::operation op, std::vector<std::string> events) {
         ctx.request_id = "rid-9";
