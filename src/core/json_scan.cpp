@@ -29,7 +29,8 @@ unsigned char kind(char c) { return byte_kinds[static_cast<unsigned char>(c)]; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::size_t skip_space(std::string_view s, std::size_t i) {
-    while (i < s.size() && is_space(s[i])) {
+    // Compact JSON has no whitespace between tokens: one comparison tells most bytes apart.
+    while (i < s.size() && static_cast<unsigned char>(s[i]) <= ' ' && is_space(s[i])) {
         ++i;
     }
     return i;
@@ -58,6 +59,42 @@ std::size_t skip_string(std::string_view s, std::size_t i, bool* escaped = nullp
     }
 }
 
+/// `i` at an opening bracket: the index after its container, or npos when malformed.
+/// Brackets are counted; strings inside are skipped whole.
+[[gnu::noinline]] std::size_t skip_container(std::string_view s, std::size_t i) {
+    char stack[max_depth];
+    std::size_t depth = 0;
+    while (i < s.size()) {
+        const char d = s[i];
+        switch (kind(d)) {
+            case quote:
+                i = skip_string(s, i);
+                if (i == std::string_view::npos) {
+                    return i;
+                }
+                continue;
+            case opening:
+                if (depth == max_depth) {
+                    return std::string_view::npos;
+                }
+                stack[depth++] = d == '{' ? '}' : ']';
+                break;
+            case closing:
+                if (depth == 0 || stack[depth - 1] != d) {
+                    return std::string_view::npos;
+                }
+                if (--depth == 0) {
+                    return i + 1;
+                }
+                break;
+            default:
+                break;
+        }
+        ++i;
+    }
+    return std::string_view::npos;
+}
+
 /// `i` at the start of a value: the index after it, or npos when malformed.
 std::size_t skip_value(std::string_view s, std::size_t i) {
     if (i >= s.size()) {
@@ -68,38 +105,7 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
         return skip_string(s, i);
     }
     if (c == '{' || c == '[') {
-        // Brackets are counted; strings inside are skipped whole.
-        char stack[max_depth];
-        std::size_t depth = 0;
-        while (i < s.size()) {
-            const char d = s[i];
-            switch (kind(d)) {
-                case quote:
-                    i = skip_string(s, i);
-                    if (i == std::string_view::npos) {
-                        return i;
-                    }
-                    continue;
-                case opening:
-                    if (depth == max_depth) {
-                        return std::string_view::npos;
-                    }
-                    stack[depth++] = d == '{' ? '}' : ']';
-                    break;
-                case closing:
-                    if (depth == 0 || stack[depth - 1] != d) {
-                        return std::string_view::npos;
-                    }
-                    if (--depth == 0) {
-                        return i + 1;
-                    }
-                    break;
-                default:
-                    break;
-            }
-            ++i;
-        }
-        return std::string_view::npos;
+        return skip_container(s, i);
     }
     // A number or a literal: up to the next separator.
     const std::size_t start = i;
@@ -144,7 +150,8 @@ constexpr std::size_t stop = std::string_view::npos - 1;
 /// `i` just after an item of a container closed by `close` (or `stop` or `malformed`, passed
 /// on): the index of the next item, past the comma; or, with `closed` set, the index after
 /// the container.
-std::size_t next_item(std::string_view s, std::size_t i, char close, bool& closed) {
+[[gnu::always_inline]] inline std::size_t next_item(std::string_view s, std::size_t i, char close,
+                                                    bool& closed) {
     if (i == malformed || i == stop) {
         return i;
     }
@@ -157,6 +164,15 @@ std::size_t next_item(std::string_view s, std::size_t i, char close, bool& close
         return i + 1;
     }
     return malformed;
+}
+
+/// `visit(key, at)` with `literal`, a key that holds an escape, unescaped (rare: kept out of
+/// the walk's loop).
+template <class Visit>
+[[gnu::noinline]] std::size_t visit_unescaped(std::string_view literal, std::size_t at,
+                                              Visit& visit) {
+    const std::optional<std::string> key = json_string_value(literal);
+    return key ? visit(std::string_view(*key), at) : malformed;
 }
 
 /// Walks the object at s[i] (a `{`): calls `visit(key, value_index)` for each member, which
@@ -180,16 +196,7 @@ std::size_t walk_object(std::string_view s, std::size_t i, Visit&& visit) {
         if (key_end == std::string_view::npos) {
             return malformed;
         }
-        // Keys are compared as written unless they hold an escape (rare): no copy.
-        std::string_view key = s.substr(i + 1, key_end - i - 2);
-        std::optional<std::string> unescaped;
-        if (escaped) {
-            unescaped = json_string_value(s.substr(i, key_end - i));
-            if (!unescaped) {
-                return malformed;
-            }
-            key = *unescaped;
-        }
+        const std::size_t key_start = i;
         i = skip_space(s, key_end);
         if (i >= s.size() || s[i] != ':') {
             return malformed;
@@ -199,7 +206,11 @@ std::size_t walk_object(std::string_view s, std::size_t i, Visit&& visit) {
             return malformed;
         }
         bool closed = false;
-        i = next_item(s, visit(key, i), '}', closed);
+        // Keys are compared as written unless they hold an escape (rare): no copy.
+        const std::size_t value_end =
+            escaped ? visit_unescaped(s.substr(key_start, key_end - key_start), i, visit)
+                    : visit(s.substr(key_start + 1, key_end - key_start - 2), i);
+        i = next_item(s, value_end, '}', closed);
         if (closed || i == malformed || i == stop) {
             return i;
         }
