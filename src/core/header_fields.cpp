@@ -8,6 +8,9 @@ namespace {
 
 std::uint32_t size32(std::size_t n) { return static_cast<std::uint32_t>(n); }
 
+/// The most bytes between a name and its value that are copied with them rather than skipped.
+constexpr std::uintptr_t max_gap = 8;
+
 }  // namespace
 
 std::string_view header_fields::operator[](http::field f) const noexcept {
@@ -47,9 +50,19 @@ void header_fields::add(http::field f, std::string_view name, std::string_view v
     }
     // The parsers' header limit (under 4 GiB) bounds every offset kept in 32 bits.
     const std::size_t name_at = text_.size();
-    text_.append(name).append(value);
-    fields_.push_back(field_ref{f, size32(name_at), size32(name.size()),
-                                size32(name_at + name.size()), size32(value.size())});
+    std::size_t value_at = 0;
+    const auto name_end = reinterpret_cast<std::uintptr_t>(name.data() + name.size());
+    const auto value_start = reinterpret_cast<std::uintptr_t>(value.data());
+    if (value_start >= name_end && value_start - name_end <= max_gap) {
+        // A field line as received: name, colon, spaces and value copied in one piece.
+        value_at = name_at + name.size() + (value_start - name_end);
+        text_.append(name.data(), value_at - name_at + value.size());
+    } else {
+        value_at = name_at + name.size();
+        text_.append(name).append(value);
+    }
+    fields_.push_back(
+        field_ref{f, size32(name_at), size32(name.size()), size32(value_at), size32(value.size())});
 }
 
 void header_fields::add(std::string_view name, std::string_view value) {

@@ -1,8 +1,5 @@
 #include "hadrian/core/http_request.hpp"
 
-#include <boost/beast/http/error.hpp>
-#include <limits>
-
 namespace hadrian::core {
 
 namespace {
@@ -24,33 +21,6 @@ void http_request::start(http::verb method, std::string_view method_string, std:
     } else {
         body_.clear();
     }
-}
-
-void http_request_parser::on_request_impl(http::verb method, beast::string_view method_str,
-                                          beast::string_view target, int version, error_code&) {
-    out_.start(method, method_str, target, static_cast<unsigned>(version));
-}
-
-void http_request_parser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                                            error_code& ec) {
-    if (!content_length) {
-        return;
-    }
-    if (*content_length > out_.body().max_size()) {
-        ec = http::error::buffer_overflow;
-        return;
-    }
-    out_.body().reserve(static_cast<std::size_t>(*content_length));
-}
-
-std::size_t http_request_parser::take_body(std::string_view body, error_code& ec) {
-    std::string& b = out_.body();
-    if (body.size() > b.max_size() - b.size()) {
-        ec = http::error::buffer_overflow;
-        return 0;
-    }
-    b.append(body);
-    return body.size();
 }
 
 }  // namespace hadrian::core

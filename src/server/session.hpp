@@ -2,7 +2,7 @@
 // sink the handlers write to.
 //
 // I/O without trips through the event loop where none is needed: bytes already received are
-// read and parsed at once (Beast's parser fed directly), answers are written at once when the
+// read and parsed at once (the request parser fed directly), answers are written at once when the
 // socket takes them, and only a real wait for the client goes through the reactor. At most
 // one asynchronous read is outstanding; while a request is served it doubles as the watch for
 // the client going away, and afterwards as the wait for the next request. Deadlines are

@@ -1,6 +1,6 @@
-/// Beast's parser writing a message's header fields into a header_fields table: what the
-/// request and the upstream answer parsers share. A derived parser takes the start line and
-/// the body; Beast does the parsing, with all its checks of framing and limits.
+/// Beast's parser writing a message's header fields into a header_fields table: the base of
+/// the upstream answer's parser. A derived parser takes the start line and the body; Beast
+/// does the parsing, with all its checks of framing and limits.
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>

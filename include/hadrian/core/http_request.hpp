@@ -1,17 +1,17 @@
 /// A request as the server reads it, and the parser that fills it.
 ///
 /// The fields are a header_fields table (no allocation per field; a connection's requests reuse
-/// its buffers). The parsing itself is Beast's (basic_parser), with all its checks of framing
-/// (Content-Length, Transfer-Encoding, chunks) and limits.
+/// its buffers).
 #pragma once
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "hadrian/core/asio.hpp"
-#include "hadrian/core/fields_parser.hpp"
 #include "hadrian/core/header_fields.hpp"
 
 namespace hadrian::core {
@@ -52,21 +52,74 @@ private:
     std::string body_;
 };
 
-/// Beast's request parser, writing into an http_request. The body is appended as it arrives
-/// into a string reserved for the announced length (which the body limit bounds): copied into
-/// once, never moved, never zero-filled first.
-class http_request_parser final : public fields_parser<true> {
+/// The server's request parser (RFC 9112), writing into an http_request: the head in one
+/// pass over its bytes, then the body, whole or chunked, appended into a string reserved for
+/// the announced length (which the body limit bounds): copied into once, never moved.
+///
+/// Strict where leniency lets two readers disagree about a message: field lines folded onto
+/// the next line, whitespace before a field's colon, bare LF line endings, control characters
+/// in a value, a Content-Length with a Transfer-Encoding, lengths that disagree, a
+/// Transfer-Encoding that does not end in chunked. Errors are Beast's codes
+/// (http::error), as its parser gave them: need_more while a piece is missing.
+///
+/// A head is taken once it is all there: until then put() takes nothing, and a head that
+/// arrives in pieces is searched for its end only in the bytes that are new. put() stops
+/// after the head, so the caller can look at it before the body.
+class http_request_parser {
 public:
-    explicit http_request_parser(http_request& out) : fields_parser(out.fields()), out_(out) {}
+    explicit http_request_parser(http_request& out) : out_(out) {}
+
+    /// The most bytes of a head, from the request line to the blank line (default 8 KiB).
+    void header_limit(std::uint32_t bytes) noexcept { header_limit_ = bytes; }
+    /// The most bytes of a body (default 1 MiB).
+    void body_limit(std::uint64_t bytes) noexcept { body_limit_ = bytes; }
+
+    /// Parses what it can of `input`; returns the bytes it took (the rest must come again,
+    /// with what follows it).
+    std::size_t put(asio::const_buffer input, error_code& ec);
+
+    bool got_some() const noexcept { return got_some_; }
+    bool is_header_done() const noexcept { return state_ != state::head; }
+    bool is_done() const noexcept { return state_ == state::done; }
+    /// Whether the connection may carry another request after this one.
+    bool keep_alive() const noexcept;
+    /// The announced body length; none for a chunked body or a head not read yet.
+    std::optional<std::uint64_t> content_length() const noexcept;
+    /// What is left of an announced length to read.
+    std::optional<std::uint64_t> content_length_remaining() const noexcept;
 
 private:
-    void on_request_impl(http::verb method, beast::string_view method_str,
-                         beast::string_view target, int version, error_code& ec) override;
-    void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
-                           error_code& ec) override;
-    std::size_t take_body(std::string_view body, error_code& ec) override;
+    enum class state : std::uint8_t {
+        head,
+        body,        // an announced length
+        chunk_size,  // a chunk's size line
+        chunk_data,  // a chunk's bytes
+        chunk_end,   // the line break after a chunk's bytes
+        trailer,     // the field lines after the last chunk
+        done
+    };
+
+    std::size_t put_head(const char* data, std::size_t size, error_code& ec);
+    /// The head in `head` (complete, through its blank line) into out_; false with `ec` set.
+    bool parse_head(std::string_view head, error_code& ec);
+    bool framing_field(http::field f, std::string_view value, error_code& ec);
+    std::size_t put_chunked(const char* data, std::size_t size, error_code& ec);
+    /// Appends body bytes, within the limit.
+    bool take(std::string_view bytes, error_code& ec);
 
     http_request& out_;
+    std::uint32_t header_limit_ = 8192;
+    std::uint64_t body_limit_ = 1024 * 1024;
+    state state_ = state::head;
+    bool got_some_ = false;
+    bool close_ = false;       // Connection: close
+    bool keep_alive_ = false;  // Connection: keep-alive
+    bool chunked_ = false;
+    bool has_length_ = false;
+    std::uint64_t length_ = 0;     // the announced length
+    std::uint64_t remaining_ = 0;  // of the length, or of the current chunk
+    std::size_t searched_ = 0;     // head bytes searched for its end without finding it
+    std::size_t trailer_bytes_ = 0;
 };
 
 }  // namespace hadrian::core

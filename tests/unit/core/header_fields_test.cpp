@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace hadrian::core {
 namespace {
@@ -37,6 +38,28 @@ TEST(HeaderFields, ManyLongFieldsKeepTheirValues) {
     h.clear();
     EXPECT_EQ(h.size(), 0u);
     EXPECT_FALSE(h.contains("X-Field-0"));
+}
+
+TEST(HeaderFields, NameAndValueOfOneReceivedLineAreKeptAsGiven) {
+    // Views into one field line (copied in one piece) and views into separate strings.
+    const std::string line = "X-Line:   spaced value\r\n";
+    const std::string_view text = line;
+    header_fields h;
+    h.add(text.substr(0, 6), text.substr(10, 12));
+    h.add("X-Apart", "elsewhere");
+    const std::string far(64, 'f');
+    h.add(text.substr(0, 6), far);                // a value far from its name
+    h.add(text.substr(0, 6), text.substr(7, 0));  // an empty value just after the colon
+    ASSERT_EQ(h.size(), 4u);
+    EXPECT_EQ(h["x-line"], "spaced value");
+    EXPECT_EQ(h["X-Apart"], "elsewhere");
+    header_fields only_far;
+    only_far.add(text.substr(0, 6), far);
+    EXPECT_EQ(only_far["X-Line"], far);
+    header_fields only_empty;
+    only_empty.add(text.substr(0, 6), text.substr(7, 0));
+    EXPECT_TRUE(only_empty.contains("X-LINE"));
+    EXPECT_EQ(only_empty["X-LINE"], "");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// core::http_request and its parser: what Beast's parser reads lands in one buffer and a table
+// core::http_request and its parser: what the parser reads lands in one buffer and a table
 // of fields, found by enum or by name in any case; bodies (whole, in pieces, chunked) arrive
 // whole; limits hold; a connection's next request starts clean.
 #include "hadrian/core/http_request.hpp"
