@@ -10,6 +10,7 @@
 #include "hadrian/auth/cidr.hpp"
 #include "hadrian/auth/model_pattern.hpp"
 #include "hadrian/auth/scopes.hpp"
+#include "hadrian/core/hex.hpp"
 
 namespace hadrian::api {
 
@@ -97,19 +98,6 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
     return count;
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /// Percent-decoding of a query component (`+` is a space); nullopt for a broken escape.
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string out;
@@ -122,8 +110,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
             if (i + 2 >= text.size()) {
                 return std::nullopt;
             }
-            const int hi = hex_value(text[i + 1]);
-            const int lo = hex_value(text[i + 2]);
+            const int hi = core::hex_value(text[i + 1]);
+            const int lo = core::hex_value(text[i + 2]);
             if (hi < 0 || lo < 0) {
                 return std::nullopt;
             }

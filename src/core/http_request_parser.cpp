@@ -5,6 +5,7 @@
 #include <boost/beast/http/field.hpp>
 #include <cstring>
 
+#include "hadrian/core/hex.hpp"
 #include "hadrian/core/http_request.hpp"
 
 #if defined(__SSE2__)
@@ -117,17 +118,24 @@ std::optional<std::uint64_t> decimal(std::string_view s) {
     return v;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
+/// The line at `p`, without its line break, once all of it (at most `max` bytes with the
+/// break) is before `end`. nullopt with `ec` unset while it is not all there; with `ec` set
+/// when it cannot be a line: `too_long`, or a line feed without its carriage return.
+std::optional<std::string_view> framing_line(const char* p, const char* end, std::size_t max,
+                                             error too_long, error_code& ec) {
+    const std::size_t window = std::min<std::size_t>(static_cast<std::size_t>(end - p), max);
+    const auto* lf = static_cast<const char*>(std::memchr(p, '\n', window));
+    if (lf == nullptr) {
+        if (window == max) {
+            ec = too_long;
+        }
+        return std::nullopt;
     }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
+    if (lf == p || lf[-1] != '\r') {
+        ec = error::bad_line_ending;
+        return std::nullopt;
     }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return std::string_view(p, static_cast<std::size_t>(lf - 1 - p));
 }
 
 /// The longest line a chunk's size may take, with its extensions.
@@ -139,7 +147,7 @@ std::optional<std::uint64_t> chunk_size(std::string_view line, error_code& ec) {
     std::size_t i = 0;
     std::uint64_t size = 0;
     for (; i < line.size(); ++i) {
-        const int d = hex_digit(line[i]);
+        const int d = core::hex_value(line[i]);
         if (d < 0) {
             break;
         }
@@ -401,21 +409,12 @@ std::size_t http_request_parser::put_chunked(const char* data, std::size_t size,
     while (state_ != state::done) {
         switch (state_) {
             case state::chunk_size: {
-                const std::size_t window = std::min<std::size_t>(end - p, max_chunk_line);
-                const auto* lf = static_cast<const char*>(std::memchr(p, '\n', window));
-                if (lf == nullptr) {
-                    if (window == max_chunk_line) {
-                        ec = error::bad_chunk_extension;
-                        return 0;
-                    }
-                    return cut();
+                const auto line =
+                    framing_line(p, end, max_chunk_line, error::bad_chunk_extension, ec);
+                if (!line) {
+                    return ec ? 0 : cut();
                 }
-                if (lf == p || lf[-1] != '\r') {
-                    ec = error::bad_line_ending;
-                    return 0;
-                }
-                const auto n =
-                    chunk_size(std::string_view(p, static_cast<std::size_t>(lf - 1 - p)), ec);
+                const auto n = chunk_size(*line, ec);
                 if (!n) {
                     return 0;
                 }
@@ -423,7 +422,7 @@ std::size_t http_request_parser::put_chunked(const char* data, std::size_t size,
                     ec = error::body_limit;
                     return 0;
                 }
-                p = lf + 1;
+                p = line->data() + line->size() + 2;
                 remaining_ = *n;
                 state_ = *n == 0 ? state::trailer : state::chunk_data;
                 break;
@@ -458,20 +457,11 @@ std::size_t http_request_parser::put_chunked(const char* data, std::size_t size,
             case state::trailer: {
                 // Trailer fields are read past (the head's fields are the request's), within
                 // the header limit, up to the blank line.
-                const std::size_t window = std::min<std::size_t>(end - p, header_limit_);
-                const auto* lf = static_cast<const char*>(std::memchr(p, '\n', window));
-                if (lf == nullptr) {
-                    if (window == header_limit_) {
-                        ec = error::header_limit;
-                        return 0;
-                    }
-                    return cut();
+                const auto found = framing_line(p, end, header_limit_, error::header_limit, ec);
+                if (!found) {
+                    return ec ? 0 : cut();
                 }
-                if (lf == p || lf[-1] != '\r') {
-                    ec = error::bad_line_ending;
-                    return 0;
-                }
-                const std::string_view line(p, static_cast<std::size_t>(lf - 1 - p));
+                const std::string_view line = *found;
                 trailer_bytes_ += line.size() + 2;
                 if (trailer_bytes_ > header_limit_) {
                     ec = error::header_limit;
@@ -487,7 +477,7 @@ std::size_t http_request_parser::put_chunked(const char* data, std::size_t size,
                     ec = error::bad_field;
                     return 0;
                 }
-                p = lf + 1;
+                p = line.data() + line.size() + 2;
                 if (line.empty()) {
                     state_ = state::done;
                 }
