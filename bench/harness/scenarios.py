@@ -8,6 +8,22 @@ from . import loadgen, procstat, slices
 
 PACING_STREAM = ["X-Bench-Chunks: 20", "X-Bench-Chunk-Gap-Ms: 5"]
 PACING_SLOW = ["X-Bench-Chunks: 50", "X-Bench-Chunk-Gap-Ms: 100"]
+# What the official `openai` npm client (v4, on Node) sends besides Host, Authorization,
+# Content-Type and Content-Length: a real client's head is four times wrk's.
+SDK_HEADERS = [
+    "Accept: application/json",
+    "User-Agent: OpenAI/JS 4.104.0",
+    "X-Stainless-Lang: js",
+    "X-Stainless-Package-Version: 4.104.0",
+    "X-Stainless-OS: Linux",
+    "X-Stainless-Arch: x64",
+    "X-Stainless-Runtime: node",
+    "X-Stainless-Runtime-Version: v18.19.0",
+    "X-Stainless-Retry-Count: 0",
+    "X-Stainless-Timeout: 600",
+    "Accept-Encoding: gzip, deflate",
+    "Connection: keep-alive",
+]
 
 
 @dataclass
@@ -21,7 +37,7 @@ class Scenario:
     connections: int = 0
     rate: float = 0
     streams: int = 0
-    headers: list = field(default_factory=list)  # the fake upstream's pacing
+    headers: list = field(default_factory=list)  # the fake upstream's pacing, a client's fields
     streamed: bool = False
 
 
@@ -32,6 +48,8 @@ def scenarios(env):
     return [
         Scenario("chat-c32", "chat, 32 connections (wrk)", "wrk", "chat", connections=32),
         Scenario("chat-c128", "chat, 128 connections (wrk)", "wrk", "chat", connections=128),
+        Scenario("chat-sdk-c32", "chat, the openai client's header fields, 32 connections (wrk)",
+                 "wrk", "chat", connections=32, headers=SDK_HEADERS),
         Scenario("chat-open", f"chat, open loop {rate:g} req/s", "open", "chat", rate=rate),
         Scenario("stream-c64", "stream 20 x 5 ms, 64 connections", "closed", "stream",
                  connections=64, headers=PACING_STREAM, streamed=True),
