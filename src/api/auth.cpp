@@ -84,11 +84,10 @@ auth_middleware::auth_middleware(const config::config& cfg, storage::db_executor
 }
 
 awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>>
-auth_middleware::lookup(std::string_view raw_key) {
-    if (!auth::valid_api_key_format(raw_key)) {
-        co_return invalid_key();
+auth_middleware::lookup(std::string hash) {
+    if (hash.empty()) {
+        co_return invalid_key();  // not a well-formed key
     }
-    const std::string hash = auth::hash_api_key(raw_key);
     const auto now = key_cache::clock::now();
     auto key = cache_.get(hash, now);
     if (!key && db_ != nullptr) {
@@ -231,7 +230,8 @@ awaitable<verdict> auth_middleware::before_async(request_context& ctx) {
         ctx.admin = true;
         co_return verdict::passed();
     }
-    auto key = co_await lookup(*raw);
+    // The hash admitted_at_once took, from the connection's memo: a key is hashed once.
+    auto key = co_await lookup(std::string(ctx.key_memo.hash(*raw)));
     if (!key) {
         co_return verdict::refused(rejection(ctx, std::move(key.error())));
     }

@@ -46,8 +46,10 @@ private:
                                            const storage::api_key_record& key,
                                            path_kind kind) const;
     static void admit(request_context& ctx, std::shared_ptr<const storage::api_key_record> key);
+    /// The key whose hash is `hash` (empty for a malformed key), from the cache or the
+    /// database.
     awaitable<result<std::shared_ptr<const storage::api_key_record>, core::api_error>> lookup(
-        std::string_view raw_key);
+        std::string hash);
 
     /// The answer to an authentication failure: `err`, or a 429 once the address is over its
     /// limit.
