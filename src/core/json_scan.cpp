@@ -321,25 +321,24 @@ json_span json_span_of(std::string_view text, std::string_view part) {
     return {static_cast<std::size_t>(part.data() - text.data()), part.size()};
 }
 
-std::string json_quote(std::string_view s) {
-    // Printable ASCII (model names, nearly always) needs only quotes and backslashes escaped;
-    // anything else goes through nlohmann for its escapes and UTF-8 checks.
+void json_append_quoted(std::string& out, std::string_view s) {
+    // Printable ASCII without quotes or backslashes (model names, nearly always) is written
+    // as it is; anything else goes through nlohmann for its escapes and UTF-8 checks.
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u > 0x7f) {
-            return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (u < 0x20 || u > 0x7f || c == '"' || c == '\\') {
+            out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            return;
         }
     }
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+}
+
+std::string json_quote(std::string_view s) {
     std::string out;
-    out.reserve(s.size() + 2);
-    out.push_back('"');
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-        }
-        out.push_back(c);
-    }
-    out.push_back('"');
+    json_append_quoted(out, s);
     return out;
 }
 

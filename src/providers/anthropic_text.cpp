@@ -30,15 +30,22 @@ std::size_t take(std::string_view rest, value& out) {
 
 /// Walks the object at the start of `rest`: the members named in `slots` are taken (the last
 /// of repeated ones, as the parser keeps), the others skipped. Returns its size, or npos.
-std::size_t take_members(std::string_view rest,
-                         std::initializer_list<std::pair<std::string_view, value*>> slots) {
-    return core::json_object_at(rest, [&](std::string_view key, std::string_view value_rest) {
-        for (const auto& [name, slot] : slots) {
-            if (key == name) {
-                return take(value_rest, *slot);
-            }
+using slot_list = std::initializer_list<std::pair<std::string_view, value*>>;
+
+/// The member `key` whose value starts `rest`: taken into its slot when named in `slots`,
+/// else skipped. Returns the value's size, or npos.
+std::size_t take_member(std::string_view key, std::string_view rest, slot_list slots) {
+    for (const auto& [name, slot] : slots) {
+        if (key == name) {
+            return take(rest, *slot);
         }
-        return core::json_value_size(value_rest);
+    }
+    return core::json_value_size(rest);
+}
+
+std::size_t take_members(std::string_view rest, slot_list slots) {
+    return core::json_object_at(rest, [&](std::string_view key, std::string_view value_rest) {
+        return take_member(key, value_rest, slots);
     });
 }
 
@@ -79,13 +86,6 @@ bool read_count(const value& v, std::int64_t& out) {
     return ec == std::errc() && ptr == end && out < max_count && out > -max_count;
 }
 
-struct message_parts {
-    value id;
-    value content;
-    value stop_reason;
-    value usage;
-};
-
 struct usage_counts {
     std::int64_t input = 0;
     std::int64_t read = 0;
@@ -93,33 +93,35 @@ struct usage_counts {
     std::int64_t output = 0;
 };
 
-/// The usage object's counts (the last of repeated members). False when a count is left to
-/// the parser.
-bool read_usage(const value& usage, usage_counts& out) {
-    if (!usage) {
-        return true;
-    }
-    if (usage->front() != '{') {
-        return true;  // member() finds no counts in a non-object
+/// The usage value at the start of `rest` into `out`: its counts (the last of repeated
+/// members), none for anything but an object. Returns its size; npos when malformed or when a
+/// count is left to the parser.
+std::size_t read_usage(std::string_view rest, usage_counts& out) {
+    out = usage_counts();
+    if (rest.front() != '{') {
+        return core::json_value_size(rest);  // member() finds no counts in a non-object
     }
     value input, read, write, output;
-    const std::size_t n = take_members(*usage, {{"input_tokens", &input},
-                                                {"cache_read_input_tokens", &read},
-                                                {"cache_creation_input_tokens", &write},
-                                                {"output_tokens", &output}});
-    return n != npos && read_count(input, out.input) && read_count(read, out.read) &&
-           read_count(write, out.write) && read_count(output, out.output);
+    const std::size_t n = take_members(rest, {{"input_tokens", &input},
+                                              {"cache_read_input_tokens", &read},
+                                              {"cache_creation_input_tokens", &write},
+                                              {"output_tokens", &output}});
+    const bool counts = read_count(input, out.input) && read_count(read, out.read) &&
+                        read_count(write, out.write) && read_count(output, out.output);
+    return counts ? n : npos;
 }
 
-/// The text and thinking of the content array, strings appended as written. False for
-/// blocks left to the parser (tool_use).
-bool read_content(const value& content, std::string& text, std::string& reasoning) {
-    if (!content || content->front() != '[') {
-        return true;
+/// The content value at the start of `rest`: the text and thinking of its blocks, strings
+/// appended as written (none for anything but an array). Returns its size; npos when
+/// malformed or for blocks left to the parser (tool_use).
+std::size_t read_content(std::string_view rest, std::string& text, std::string& reasoning) {
+    text.clear();
+    reasoning.clear();
+    if (rest.front() != '[') {
+        return core::json_value_size(rest);
     }
-    bool ok = true;
     std::string scratch;
-    const std::size_t n = core::json_array_at(*content, [&](std::string_view block) {
+    return core::json_array_at(rest, [&](std::string_view block) {
         if (block.front() != '{') {
             return core::json_value_size(block);
         }
@@ -132,12 +134,10 @@ bool read_content(const value& content, std::string& text, std::string& reasonin
         } else if (t == "thinking" && is_string(thinking)) {
             reasoning.append(inner(*thinking));
         } else if (t == "tool_use") {
-            ok = false;
             return npos;
         }
         return size;
     });
-    return ok && n != npos;
 }
 
 void append_int(std::string& out, std::int64_t v) {
@@ -158,7 +158,6 @@ std::optional<std::int64_t> positive_count(const value& v) {
 /// The chat request members the Messages request is written from (the last of repeated
 /// ones, as the parser keeps).
 struct chat_parts {
-    value messages;
     value max_completion_tokens;
     value max_tokens;
     value temperature;
@@ -172,11 +171,12 @@ struct chat_parts {
     value n;
 };
 
-/// The messages array as Messages `messages` (into `out`, from its `[`) and the joined
-/// system text (as written, escapes kept). False for messages left to the full translation.
-bool write_messages(std::string_view messages, std::string& out, std::string& system) {
+/// The messages array at the start of `messages` as Messages `messages` (into `out`, from its
+/// `[`) and the joined system text (as written, escapes kept). Returns its size; npos for
+/// anything but an array, and for messages left to the full translation.
+std::size_t write_messages(std::string_view messages, std::string& out, std::string& system) {
     if (messages.front() != '[') {
-        return false;
+        return npos;
     }
     std::string scratch;
     std::string_view last_role;  // of the last message written, which the next may join
@@ -219,13 +219,13 @@ bool write_messages(std::string_view messages, std::string& out, std::string& sy
         return size;
     });
     if (!ok || n == npos) {
-        return false;
+        return npos;
     }
     if (!last_role.empty()) {
         out.append("]}");
     }
     out.push_back(']');
-    return true;
+    return n;
 }
 
 }  // namespace
@@ -239,21 +239,35 @@ std::optional<chat_text> anthropic_chat_text(std::string_view message, std::stri
     if (start == std::string_view::npos || message[start] != '{') {
         return std::nullopt;
     }
-    message_parts parts;  // the last of repeated members, as the parser keeps
-    const std::size_t n = take_members(message.substr(start), {{"id", &parts.id},
-                                                               {"content", &parts.content},
-                                                               {"stop_reason", &parts.stop_reason},
-                                                               {"usage", &parts.usage}});
+    // One walk: the content and the usage are read where they lie, not skipped and walked
+    // again. The last of repeated members counts, as the parser keeps it.
+    value id, stop_reason;
     std::string text;
     std::string reasoning;
     usage_counts u;
-    if (n == npos || !read_content(parts.content, text, reasoning) || !read_usage(parts.usage, u)) {
+    const std::size_t n = core::json_object_at(message.substr(start),
+                                               [&](std::string_view key, std::string_view rest) {
+                                                   if (key == "content") {
+                                                       return read_content(rest, text, reasoning);
+                                                   }
+                                                   if (key == "usage") {
+                                                       return read_usage(rest, u);
+                                                   }
+                                                   if (key == "id") {
+                                                       return take(rest, id);
+                                                   }
+                                                   if (key == "stop_reason") {
+                                                       return take(rest, stop_reason);
+                                                   }
+                                                   return core::json_value_size(rest);
+                                               });
+    if (n == npos) {
         return std::nullopt;
     }
     std::string scratch;
     chat_text out;
     chat_figures& f = out.figures;
-    f.finish_reason = anthropic_finish_reason(unescaped(parts.stop_reason, scratch));
+    f.finish_reason = anthropic_finish_reason(unescaped(stop_reason, scratch));
     f.usage = true;
     f.prompt_tokens = u.input + u.read + u.write;
     f.completion_tokens = u.output;
@@ -262,12 +276,13 @@ std::optional<chat_text> anthropic_chat_text(std::string_view message, std::stri
     std::string& s = out.text;
     s.reserve(text.size() + reasoning.size() + model.size() + 512);
     s.append(R"({"id":"chatcmpl-)");
-    if (is_string(parts.id)) {
-        s.append(inner(*parts.id));
+    if (is_string(id)) {
+        s.append(inner(*id));
     }
     s.append(R"(","object":"chat.completion","created":)");
     append_int(s, created);
-    s.append(R"(,"model":)").append(core::json_quote(model));
+    s.append(R"(,"model":)");
+    core::json_append_quoted(s, model);
     s.append(R"(,"choices":[{"index":0,"message":{"role":"assistant","content":")");
     s.append(text).append(R"(","refusal":null)");
     if (!reasoning.empty()) {
@@ -302,20 +317,33 @@ std::optional<std::string> anthropic_request_text(std::string_view chat, std::st
     if (start == std::string_view::npos || chat[start] != '{') {
         return std::nullopt;
     }
+    // One walk: the messages are written where they lie, not skipped and walked again. The
+    // last of repeated members counts, as the parser keeps it.
     chat_parts p;
+    bool has_messages = false;
+    std::string messages;
+    std::string system;
     const std::size_t n =
-        take_members(chat.substr(start), {{"messages", &p.messages},
-                                          {"max_completion_tokens", &p.max_completion_tokens},
-                                          {"max_tokens", &p.max_tokens},
-                                          {"temperature", &p.temperature},
-                                          {"top_p", &p.top_p},
-                                          {"top_k", &p.top_k},
-                                          {"stop", &p.stop},
-                                          {"user", &p.user},
-                                          {"tools", &p.tools},
-                                          {"reasoning_effort", &p.reasoning_effort},
-                                          {"n", &p.n}});
-    if (n == npos || p.tools || p.reasoning_effort || p.n || !p.messages) {
+        core::json_object_at(chat.substr(start), [&](std::string_view key, std::string_view rest) {
+            if (key == "messages") {
+                has_messages = true;
+                messages.clear();
+                system.clear();
+                return write_messages(rest, messages, system);
+            }
+            return take_member(key, rest,
+                               {{"max_completion_tokens", &p.max_completion_tokens},
+                                {"max_tokens", &p.max_tokens},
+                                {"temperature", &p.temperature},
+                                {"top_p", &p.top_p},
+                                {"top_k", &p.top_k},
+                                {"stop", &p.stop},
+                                {"user", &p.user},
+                                {"tools", &p.tools},
+                                {"reasoning_effort", &p.reasoning_effort},
+                                {"n", &p.n}});
+        });
+    if (n == npos || p.tools || p.reasoning_effort || p.n || !has_messages) {
         return std::nullopt;
     }
     std::int64_t max_tokens = default_max_tokens;
@@ -328,14 +356,11 @@ std::optional<std::string> anthropic_request_text(std::string_view chat, std::st
     }
     std::string out;
     out.reserve(chat.size() + 128);
-    out.append(R"({"model":)").append(core::json_quote(model));
+    out.append(R"({"model":)");
+    core::json_append_quoted(out, model);
     out.append(R"(,"max_tokens":)");
     append_int(out, max_tokens);
-    out.append(R"(,"messages":)");
-    std::string system;
-    if (!write_messages(*p.messages, out, system)) {
-        return std::nullopt;
-    }
+    out.append(R"(,"messages":)").append(messages);
     if (!system.empty()) {
         out.append(R"(,"system":")").append(system).push_back('"');
     }

@@ -70,4 +70,7 @@ json_span json_span_of(std::string_view text, std::string_view part);
 /// control characters escaped, other characters as they are, invalid UTF-8 as U+FFFD.
 std::string json_quote(std::string_view s);
 
+/// json_quote(s) appended to `out`, without a string of its own.
+void json_append_quoted(std::string& out, std::string_view s);
+
 }  // namespace hadrian::core

@@ -233,6 +233,11 @@ TEST(JsonScan, QuoteWritesWhatTheSerializerWrites) {
     }
     EXPECT_EQ(json_quote(R"(a"b\c)"), R"("a\"b\\c")");
     EXPECT_EQ(nlohmann::json::parse(json_quote("caf\xc3\xa9\n\"")), "caf\xc3\xa9\n\"");
+    for (const auto& s : samples) {
+        std::string out = "{\"m\":";
+        json_append_quoted(out, s);
+        EXPECT_EQ(out, "{\"m\":" + json_quote(s)) << s;
+    }
 }
 
 TEST(JsonScan, ModelReplacedWhereverItIsAndHoweverSpaced) {

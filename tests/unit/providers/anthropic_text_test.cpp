@@ -66,9 +66,21 @@ TEST(AnthropicRequestText, PlainChatsAsTheFullTranslation) {
              " {\n \"max_tokens\" : 9 , \"messages\" : [ { \"content\" : \"x\" , "
              "\"role\" : \"us\\u0065r\" , \"name\" : \"n\" } ] , \"max_tokens\" : 10 } ",
              R"({"messages":[{"role":"user","content":"x","content":"y"}],"user":"a","user":"b"})",
+             // A repeated messages array: the last one, and only its system text.
+             R"({"messages":[{"role":"system","content":"s"},{"role":"user","content":"a"}],)"
+             R"("max_tokens":3,"messages":[{"role":"user","content":"b"}]})",
          }) {
         expect_request_as_translated(chat, false);
         expect_request_as_translated(chat, true);
+    }
+}
+
+TEST(AnthropicRequestText, TheModelIsWrittenAsAJsonString) {
+    for (const std::string model : {"claude-x", "mod\"el\\/caf\xc3\xa9", "a\nb"}) {
+        const auto written = anthropic_request_text(
+            R"({"messages":[{"role":"user","content":"x"}]})", model, 16, false);
+        ASSERT_TRUE(written.has_value()) << model;
+        EXPECT_EQ(json::parse(*written)["model"], model) << *written;
     }
 }
 
@@ -152,6 +164,12 @@ TEST(AnthropicAnswer, ShapesAsTheParsedTranslation) {
             R"({"id":"a","id":"b","usage":{"input_tokens":1,"input_tokens":2},)"
             R"("content":[{"type":"text","text":"x","text":"y"}],"stop_reason":"tool_use",)"
             R"("stop_reason":"refusal"})",
+            // Repeated content and usage: the last ones, whole.
+            R"({"content":[{"type":"text","text":"one"},{"type":"thinking","thinking":"t"}],)"
+            R"("usage":{"input_tokens":5,"output_tokens":6},"content":[{"type":"text",)"
+            R"("text":"two"}],"usage":{"output_tokens":2}})",
+            R"({"content":[{"type":"text","text":"one"}],"usage":{"input_tokens":5},)"
+            R"("content":null,"usage":"none"})",
             // A type and a stop reason written with escapes.
             R"({"content":[{"type":"t\u0065xt","text":"z"}],"stop_reason":"max\u005ftokens"})",
         }) {
