@@ -1,5 +1,6 @@
 #include "proxy.hpp"
 
+#include <algorithm>
 #include <random>
 #include <utility>
 
@@ -274,27 +275,52 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     co_await ctx.sink.send(whole.status, std::move(whole.headers), std::move(whole.body));
 }
 
-result<std::vector<routing::route>, api_error> proxy_handler::routes_for(
+namespace {
+
+/// Whether a route of `chain` goes to a pool, whose member is drawn per request.
+bool has_pool(const config::providers_config& providers, const std::vector<routing::route>& chain) {
+    return std::any_of(chain.begin(), chain.end(), [&](const routing::route& r) {
+        const config::provider_config* p = providers.find(r.provider);
+        return p != nullptr && p->type == config::provider_type::pool;
+    });
+}
+
+}  // namespace
+
+result<routing::route_memo::chain, api_error> proxy_handler::routes_for(
     const request_context& ctx, const prepared_request& prepared) const {
-    auto candidates = router_.candidates(prepared.model, prepared.models);
-    if (!candidates) {
-        return std::move(candidates.error());
+    // A request that names one model and no provider preferences routes as every such request
+    // for that model does: its chain is built once and shared (routing::route_memo).
+    const bool plain = prepared.models.empty() && !prepared.provider_prefs.is_object();
+    routing::route_memo::chain chain = plain ? routes_.find(prepared.model) : nullptr;
+    if (!chain) {
+        auto candidates = router_.candidates(prepared.model, prepared.models);
+        if (!candidates) {
+            return std::move(candidates.error());
+        }
+        auto built = routing::build_chain(router_, cfg_.providers, std::move(*candidates),
+                                          preferences_of(prepared.provider_prefs));
+        chain = plain ? routes_.remember(prepared.model, std::move(built))
+                      : std::make_shared<const std::vector<routing::route>>(std::move(built));
     }
-    auto chain = routing::build_chain(router_, cfg_.providers, std::move(*candidates),
-                                      preferences_of(prepared.provider_prefs));
-    if (ctx.key && !ctx.key->allowed_models.empty()) {
+    const bool key_models = ctx.key && !ctx.key->allowed_models.empty();
+    if (!key_models && !has_pool(cfg_.providers, *chain) && !chain->empty()) {
+        return chain;
+    }
+    std::vector<routing::route> own = *chain;
+    if (key_models) {
         // A key's own model list: `provider/model` as routed, or the name as the client sent it.
-        std::erase_if(chain, [&](const routing::route& r) {
+        std::erase_if(own, [&](const routing::route& r) {
             return !auth::model_allowed(ctx.key->allowed_models, r.provider + "/" + r.model) &&
                    !auth::model_allowed(ctx.key->allowed_models, r.requested);
         });
-        if (chain.empty()) {
+        if (own.empty()) {
             return api_error::make(errc::model_not_allowed,
                                    "This API key may not use the requested model", "model");
         }
     }
-    chain = routing::expand_pools(
-        router_, cfg_.providers, std::move(chain),
+    own = routing::expand_pools(
+        router_, cfg_.providers, std::move(own),
         [this](const std::string& name) {
             routing::member_state s;
             if (auto* breaker = providers_.breaker(name)) {
@@ -306,13 +332,13 @@ result<std::vector<routing::route>, api_error> proxy_handler::routes_for(
             return s;
         },
         uniform_draw());
-    if (chain.empty()) {
+    if (own.empty()) {
         return api_error::make(errc::routing_error,
                                "No provider is left for this request after the provider "
                                "preferences",
                                "provider");
     }
-    return chain;
+    return std::make_shared<const std::vector<routing::route>>(std::move(own));
 }
 
 awaitable<void> proxy_handler::dispatch(request_context& ctx, providers::operation op,
@@ -335,7 +361,7 @@ awaitable<void> proxy_handler::dispatch(request_context& ctx, providers::operati
             failure = std::move(begun.error());
         }
     }
-    std::vector<routing::route> chain;
+    routing::route_memo::chain chain;
     if (!failure) {
         auto routed = routes_for(ctx, *prepared);
         if (routed) {
@@ -357,7 +383,7 @@ awaitable<void> proxy_handler::dispatch(request_context& ctx, providers::operati
         outgoing.parsed["stream_options"]["include_usage"] = true;
     }
 
-    for (auto& route : chain) {
+    for (const routing::route& route : *chain) {
         ctx.provider = route.provider;
         ctx.model = route.model;
         in_flight_guard counted(providers_.in_flight(route.provider));
@@ -394,7 +420,7 @@ awaitable<void> proxy_handler::dispatch(request_context& ctx, providers::operati
                 // The request is sent for good: its text is not needed while the answer (maybe
                 // a minutes-long stream) is relayed, and may be large.
                 std::string().swap(ctx.req.body());
-                out.emplace(std::move(route), std::move(*answer), prepared->client_wants_usage,
+                out.emplace(route, std::move(*answer), prepared->client_wants_usage,
                             std::move(turn), std::move(counted));
                 co_return;
             }

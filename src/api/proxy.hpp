@@ -7,6 +7,7 @@
 #include "hadrian/api/context.hpp"
 #include "hadrian/core/json_scan.hpp"
 #include "hadrian/providers/registry.hpp"
+#include "hadrian/routing/route_memo.hpp"
 #include "hadrian/routing/router.hpp"
 #include "request_body.hpp"
 #include "stored_responses.hpp"
@@ -30,7 +31,8 @@ struct outgoing_body {
     bool add_usage_option = false;
 };
 
-/// Thread safety: immutable; handle() runs concurrently.
+/// Thread safety: immutable but for its memo of routes, which is thread-safe; handle() runs
+/// concurrently.
 class proxy_handler {
 public:
     proxy_handler(const config::config& cfg, const routing::router& router,
@@ -46,7 +48,7 @@ private:
     struct dispatched;
     /// The routes to try for `prepared`, in order: its model or models, the provider
     /// preferences, the key's allowed models and the pools. An error when none is left.
-    result<std::vector<routing::route>, core::api_error> routes_for(
+    result<routing::route_memo::chain, core::api_error> routes_for(
         const request_context& ctx, const prepared_request& prepared) const;
     /// Everything up to an answer: validation, routing, the candidates in turn. `out` (the
     /// caller's, so that the answer is built where it is used rather than moved through two
@@ -90,6 +92,7 @@ private:
     const routing::router& router_;
     const providers::registry& providers_;
     const stored_responses& responses_;
+    mutable routing::route_memo routes_;  // the chains of plain requests, by model
 };
 
 /// Relay a provider's event stream to the client: one write in flight, the usage chunk only

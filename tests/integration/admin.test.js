@@ -178,6 +178,31 @@ test('a key used from outside its ip_allowlist gets 403, the first time and once
   assertError(await chat(modelsOnly.key), { status: 403, code: 'insufficient_scope' });
 });
 
+test("a key's allowed models are checked on every request, whoever routed the model before", async () => {
+  const open = await createKey({ name: 'any model' });
+  const narrow = await createKey({ name: 'one model', allowed_models: ['test/test-model'] });
+  const ask = (key, model) =>
+    gw.post('/api/v1/chat/completions', { ...chatBody, model }, {
+      headers: { Authorization: `Bearer ${key.key}` },
+    });
+  // Twice: the second time the gateway has routed each model before, for either key.
+  for (let i = 0; i < 2; i++) {
+    const other = await ask(open, 'test/other-model');
+    assert.equal(other.status, 200, other.text);
+    assertError(await ask(narrow, 'test/other-model'), {
+      status: 403,
+      code: 'model_not_allowed',
+      type: 'permission_error',
+      param: 'model',
+    });
+    for (const model of ['test/test-model', 'test-model']) {
+      const allowed = await ask(narrow, model);
+      assert.equal(allowed.status, 200, allowed.text);
+      assert.equal(allowed.headers.get('x-model'), 'test-model');
+    }
+  }
+});
+
 test('the admin API needs the admin scope', async () => {
   const plain = await createKey({ name: 'no admin' });
   const headers = { Authorization: `Bearer ${plain.key}` };

@@ -14,7 +14,8 @@ namespace hadrian::core {
 /// A string hash that reads eight bytes at a step and mixes each with one 64×64→128-bit
 /// multiplication. The limiters' keys (`rl:key:<uuid>`, 43 bytes) take six steps, where
 /// std::hash reads and mixes the same bytes in about four times the instructions. The keys
-/// it serves are the gateway's own (key ids, client addresses), not arbitrary client text.
+/// it serves are the gateway's own (key ids, client addresses), or client text in a map of
+/// bounded size (routing::route_memo), where colliding keys cost at most that many compares.
 struct string_hash {
     using is_transparent = void;
 
