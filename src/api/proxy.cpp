@@ -502,7 +502,7 @@ proxy_handler::whole_answer proxy_handler::finish_whole(request_context& ctx,
         const auto usage_at = figures != nullptr && figures->usage
                                   ? std::optional(figures->usage_span)
                                   : std::nullopt;
-        if (!raw.empty() && !splice_usage_cost(raw, cost, usage_at) && priced_body) {
+        if (!raw.empty() && !splice_usage_cost(raw, ctx.cost_microcents, usage_at) && priced_body) {
             raw.clear();  // re-serialized below, with the cost
         }
     }

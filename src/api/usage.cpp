@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 
 #include "hadrian/core/json_scan.hpp"
 
@@ -116,7 +115,39 @@ void add_usage_headers(number_fields& fields, const token_usage& u) {
     fields.add("X-Reasoning-Tokens", u.reasoning);
 }
 
-bool splice_usage_cost(std::string& body, double cost, std::optional<core::json_span> at) {
+namespace {
+
+/// `millionths` / 10^6 in plain decimal notation ("0.000064", "1.5", "2.0"): the exact value,
+/// which a JSON parser reads as the double `millionths / 1e6` is (both round it once).
+char* write_millionths(char* out, std::int64_t millionths) {
+    std::uint64_t m = static_cast<std::uint64_t>(millionths);
+    if (millionths < 0) {
+        *out++ = '-';
+        m = 0 - m;
+    }
+    out = std::to_chars(out, out + 20, m / 1'000'000).ptr;
+    *out++ = '.';
+    std::uint64_t fraction = m % 1'000'000;
+    if (fraction == 0) {
+        *out++ = '0';
+        return out;
+    }
+    char digits[6];
+    for (int i = 5; i >= 0; --i) {
+        digits[i] = static_cast<char>('0' + fraction % 10);
+        fraction /= 10;
+    }
+    std::size_t n = sizeof digits;
+    while (digits[n - 1] == '0') {
+        --n;
+    }
+    return std::copy_n(digits, n, out);
+}
+
+}  // namespace
+
+bool splice_usage_cost(std::string& body, std::int64_t cost_microcents,
+                       std::optional<core::json_span> at) {
     const auto usage =
         at ? std::optional<std::string_view>(std::string_view(body).substr(at->offset, at->size))
            : core::json_member_value(body, "usage");
@@ -133,20 +164,10 @@ bool splice_usage_cost(std::string& body, double cost, std::optional<core::json_
             break;
         }
     }
-    // The shortest text that reads back as `cost`, as JSON writes it (integral values with
-    // ".0", non-finite ones null), without building a document to dump one number.
+    // The cost in dollars, written from the integer it is counted in: no floating-point
+    // formatting, and no document built to dump one number.
     char member[48] = ",\"cost\":";
-    char* const number = member + 8;
-    char* end = number;
-    if (std::isfinite(cost)) {
-        end = std::to_chars(number, member + sizeof member - 2, cost).ptr;
-        if (std::find_if(number, end, [](char c) { return c == '.' || c == 'e'; }) == end) {
-            *end++ = '.';
-            *end++ = '0';
-        }
-    } else {
-        end = std::copy_n("null", 4, number);
-    }
+    const char* const end = write_millionths(member + 8, cost_microcents);
     const char* const begin = empty ? member + 1 : member;
     body.insert(close, begin, static_cast<std::size_t>(end - begin));
     return true;

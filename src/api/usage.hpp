@@ -1,6 +1,7 @@
 // Reading token usage and finish reasons out of OpenAI-shaped bodies.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -22,10 +23,11 @@ std::string read_finish_reason(providers::operation op, const nlohmann::json& bo
 /// The X-Input-Tokens … headers of a non-streaming answer.
 void add_usage_headers(number_fields& fields, const token_usage& u);
 
-/// Adds `"cost": <cost>` to the top-level `usage` object of the JSON text `body`, in place,
-/// without re-serializing the rest. False (and `body` untouched) when there is no such
-/// object. `usage`: where its value lies, when known already (no scan then).
-bool splice_usage_cost(std::string& body, double cost,
+/// Adds `"cost": <dollars>` (`cost_microcents` / 10^6, the value a document gets) to the
+/// top-level `usage` object of the JSON text `body`, in place, without re-serializing the
+/// rest. False (and `body` untouched) when there is no such object. `usage`: where its value
+/// lies, when known already (no scan then).
+bool splice_usage_cost(std::string& body, std::int64_t cost_microcents,
                        std::optional<core::json_span> usage = std::nullopt);
 
 }  // namespace hadrian::api

@@ -95,7 +95,7 @@ namespace {
 TEST(SpliceUsageCost, AddsTheCostToTheUsageObjectOnly) {
     std::string body =
         R"({"id":"c","choices":[{"message":{"usage":"not this"}}],"usage":{"prompt_tokens":3} })";
-    ASSERT_TRUE(splice_usage_cost(body, 0.000064));
+    ASSERT_TRUE(splice_usage_cost(body, 64));
     const auto parsed = nlohmann::json::parse(body);
     EXPECT_DOUBLE_EQ(parsed["usage"]["cost"].get<double>(), 0.000064);
     EXPECT_EQ(parsed["usage"]["prompt_tokens"], 3);
@@ -104,32 +104,42 @@ TEST(SpliceUsageCost, AddsTheCostToTheUsageObjectOnly) {
 
 TEST(SpliceUsageCost, EmptyUsageAndMissingUsage) {
     std::string empty = R"({"usage":{ }})";
-    ASSERT_TRUE(splice_usage_cost(empty, 1.5));
+    ASSERT_TRUE(splice_usage_cost(empty, 1'500'000));
     EXPECT_EQ(nlohmann::json::parse(empty)["usage"]["cost"], 1.5);
     std::string none = R"({"id":"x"})";
-    EXPECT_FALSE(splice_usage_cost(none, 1.0));
+    EXPECT_FALSE(splice_usage_cost(none, 1'000'000));
     EXPECT_EQ(none, R"({"id":"x"})");
     std::string not_object = R"({"usage":null})";
-    EXPECT_FALSE(splice_usage_cost(not_object, 1.0));
+    EXPECT_FALSE(splice_usage_cost(not_object, 1'000'000));
 }
 
-TEST(SpliceUsageCost, WritesTheNumberAsAJsonDocumentWould) {
-    // Every cost reads back exactly; integral costs keep their ".0" and non-finite ones are
-    // null, as a document's dump writes them.
-    for (const double cost :
-         {0.0, 2.0, 0.000064, 1e-9, 0.1 + 0.2, 123456.789, 1e21, 5e-324, 1.7976931348623157e308}) {
+TEST(SpliceUsageCost, WritesTheValueADocumentGets) {
+    // The text reads back as exactly the double a document is given (microcents / 1e6), and
+    // dumps as that document's number does.
+    for (const std::int64_t microcents :
+         {std::int64_t{0}, std::int64_t{1}, std::int64_t{64}, std::int64_t{100},
+          std::int64_t{999'999}, std::int64_t{1'000'000}, std::int64_t{2'000'000},
+          std::int64_t{300'000}, std::int64_t{123'456'789'000}, std::int64_t{4'503'599'627'370'495},
+          std::int64_t{-5}}) {
         std::string body = R"({"usage":{"total_tokens":1}})";
-        ASSERT_TRUE(splice_usage_cost(body, cost));
+        ASSERT_TRUE(splice_usage_cost(body, microcents));
+        const double want = static_cast<double>(microcents) / 1e6;
         const auto parsed = nlohmann::json::parse(body);
-        EXPECT_EQ(parsed["usage"]["cost"].get<double>(), cost) << body;
-        EXPECT_EQ(parsed["usage"]["cost"].dump(), nlohmann::json(cost).dump()) << body;
+        EXPECT_EQ(parsed["usage"]["cost"].get<double>(), want) << body;
+        EXPECT_EQ(parsed["usage"]["cost"].dump(), nlohmann::json(want).dump()) << body;
     }
     std::string integral = R"({"usage":{}})";
-    ASSERT_TRUE(splice_usage_cost(integral, 2.0));
+    ASSERT_TRUE(splice_usage_cost(integral, 2'000'000));
     EXPECT_EQ(integral, R"({"usage":{"cost":2.0}})");
-    std::string infinite = R"({"usage":{"total_tokens":1}})";
-    ASSERT_TRUE(splice_usage_cost(infinite, std::numeric_limits<double>::infinity()));
-    EXPECT_EQ(infinite, R"({"usage":{"total_tokens":1,"cost":null}})");
+    std::string small = R"({"usage":{"total_tokens":1}})";
+    ASSERT_TRUE(splice_usage_cost(small, 64));
+    EXPECT_EQ(small, R"({"usage":{"total_tokens":1,"cost":0.000064}})");
+    std::string largest = R"({"usage":{}})";
+    ASSERT_TRUE(splice_usage_cost(largest, std::numeric_limits<std::int64_t>::max()));
+    EXPECT_EQ(largest, R"({"usage":{"cost":9223372036854.775807}})");
+    std::string smallest = R"({"usage":{}})";
+    ASSERT_TRUE(splice_usage_cost(smallest, std::numeric_limits<std::int64_t>::min()));
+    EXPECT_EQ(smallest, R"({"usage":{"cost":-9223372036854.775808}})");
 }
 
 }  // namespace
