@@ -8,8 +8,8 @@
 #include <array>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <span>
@@ -186,6 +186,9 @@ namespace {
 /// The read buffer's capacity kept through a wait for a stream's next event.
 constexpr std::size_t kept_while_waiting = 512;
 
+/// The most one read of a TLS stream asks for (as Beast's HTTP reads).
+constexpr std::size_t max_tls_read = 64 * 1024;
+
 /// `head` and the body's pieces (at most three) as buffers in `storage`; `total` gets their
 /// size.
 std::span<const asio::const_buffer> request_buffers(std::array<asio::const_buffer, 4>& storage,
@@ -245,10 +248,43 @@ awaitable<error_code> connection::write(std::string_view head,
     co_return plain_error(wec);
 }
 
+error_code connection::closed_error(const response_parser& parser) {
+    return parser.got_some() ? error_code(http::error::partial_message)
+                             : error_code(http::error::end_of_stream);
+}
+
+awaitable<error_code> connection::read_header_tls(response_parser& parser) {
+    for (;;) {
+        if (buffer_.size() > 0) {
+            error_code ec;
+            buffer_.consume(parser.put(buffer_.data(), ec));
+            if (parser.is_header_done()) {
+                co_return error_code{};
+            }
+            if (ec && ec != http::error::need_more) {
+                co_return ec;
+            }
+        }
+        const error_code ec = co_await read_tls();
+        if (ec == asio::error::eof) {
+            co_return closed_error(parser);
+        }
+        if (ec) {
+            co_return ec;
+        }
+    }
+}
+
+awaitable<error_code> connection::read_tls() {
+    auto [ec, n] = co_await std::get<tls_stream>(stream_).async_read_some(
+        buffer_.prepare(beast::read_size(buffer_, max_tls_read)), use_nothrow);
+    buffer_.commit(n);
+    co_return ec;
+}
+
 awaitable<error_code> connection::read_header(response_parser& parser) {
-    if (auto* s = std::get_if<tls_stream>(&stream_)) {
-        auto [ec, n] = co_await http::async_read_header(*s, buffer_, parser, use_nothrow);
-        co_return ec;
+    if (!plain()) {
+        co_return co_await read_header_tls(parser);
     }
     // The answer is not there yet right after the request: wait first, then parse.
     bool try_now = false;
@@ -286,8 +322,7 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
             }
         }
         if (ec == asio::error::eof) {
-            co_return parser.got_some() ? error_code(http::error::partial_message)
-                                        : error_code(http::error::end_of_stream);
+            co_return closed_error(parser);
         }
         if (ec) {
             co_return ec;
@@ -305,26 +340,34 @@ awaitable<error_code> connection::read_body(response_parser& parser) {
 }
 
 awaitable<error_code> connection::read_body_tls(response_parser& parser) {
-    const std::size_t room = parser.window_left();
     for (;;) {
-        auto [ec, n] = co_await http::async_read_some(std::get<tls_stream>(stream_), buffer_,
-                                                      parser, use_nothrow);
-        if (ec == http::error::need_buffer) {
-            co_return error_code{};  // the window is full
+        error_code ec;
+        if (read_buffered(parser, ec)) {
+            co_return ec;
         }
-        if (ec || parser.window_left() < room || parser.is_done()) {
+        ec = co_await read_tls();
+        if (ec == asio::error::eof) {
+            co_return end_of_body(parser);
+        }
+        if (ec) {
             co_return ec;
         }
     }
+}
+
+error_code connection::end_of_body(response_parser& parser) {
+    if (!parser.got_some()) {
+        return http::error::end_of_stream;
+    }
+    error_code eof;
+    parser.put_eof(eof);  // a body that ends with the connection
+    return eof;
 }
 
 bool connection::read_buffered(response_parser& parser, error_code& ec) {
     // Parse steps (as Beast's read_some) until body bytes are in: a chunk header alone does
     // not settle the read.
     ec = {};
-    if (!plain()) {
-        return false;
-    }
     const std::size_t room = parser.window_left();
     while (buffer_.size() > 0) {
         const std::size_t used = parser.put(buffer_.data(), ec);
@@ -367,12 +410,7 @@ awaitable<error_code> connection::read_body_plain(response_parser& parser) {
             ec = plain_error(rec);
         }
         if (ec == asio::error::eof) {
-            if (!parser.got_some()) {
-                co_return http::error::end_of_stream;
-            }
-            error_code eof;
-            parser.put_eof(eof);  // a body that ends with the connection
-            co_return eof;
+            co_return end_of_body(parser);
         }
         if (ec) {
             co_return ec;

@@ -96,7 +96,7 @@ public:
     awaitable<error_code> read_body(response_parser& parser);
     /// read_body() without waiting, from what the buffer holds: true when that settled the
     /// read (body bytes in, the body's end, or an error in `ec`), false when the socket must
-    /// be read (always for TLS).
+    /// be read.
     bool read_buffered(response_parser& parser, error_code& ec);
 
 private:
@@ -110,7 +110,16 @@ private:
     /// read (bytes in buffer_, or an error in `ec`), false when the event loop must wait.
     bool read_now(error_code& ec);
     awaitable<error_code> read_body_plain(response_parser& parser);
+    awaitable<error_code> read_header_tls(response_parser& parser);
     awaitable<error_code> read_body_tls(response_parser& parser);
+    /// One read of the TLS stream into the buffer.
+    awaitable<error_code> read_tls();
+    /// The connection's end before the answer's head was whole: end_of_stream when nothing
+    /// came (a pooled connection the peer dropped), partial_message otherwise.
+    static error_code closed_error(const response_parser& parser);
+    /// The connection's end while reading the body: its end when the body ends with the
+    /// connection, an error otherwise.
+    static error_code end_of_body(response_parser& parser);
     /// A plain-socket error as callers know it: a fired deadline is beast::error::timeout.
     error_code plain_error(error_code ec) const;
 

@@ -289,9 +289,9 @@ std::optional<failure> exchange::sent(const error_code& written) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(ctx_.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(boost::none);  // streamed bodies are bounded by time; read_all by size
+    // No body limit: streamed bodies are bounded by time, read_all()'s by its window.
     if (head_) {
-        parser_->skip(true);
+        parser_->head_request();
     }
     conn_->expires_at(deadline_after(limits_.first_byte));
     return std::nullopt;
@@ -304,9 +304,6 @@ std::optional<failure> exchange::header_read(const error_code& header) {
         return fail(header, "reading response header failed",
                     "timed out waiting for response header");
     }
-    // Not eager: with eager parsing a chunk's trailing CRLF makes beast's read_some go back to
-    // the socket (need_more) while body bytes already sit in our buffer, delaying them until
-    // the next chunk arrives. One element per parse step keeps streaming prompt.
     return std::nullopt;
 }
 

@@ -13,6 +13,7 @@
 
 #include "hadrian/core/asio.hpp"
 #include "hadrian/core/header_fields.hpp"
+#include "hadrian/core/http_framing.hpp"
 
 namespace hadrian::core {
 
@@ -91,18 +92,14 @@ public:
 private:
     enum class state : std::uint8_t {
         head,
-        body,        // an announced length
-        chunk_size,  // a chunk's size line
-        chunk_data,  // a chunk's bytes
-        chunk_end,   // the line break after a chunk's bytes
-        trailer,     // the field lines after the last chunk
+        body,     // an announced length
+        chunked,  // a chunked body
         done
     };
 
     std::size_t put_head(const char* data, std::size_t size, error_code& ec);
     /// The head in `head` (complete, through its blank line) into out_; false with `ec` set.
     bool parse_head(std::string_view head, error_code& ec);
-    bool framing_field(http::field f, std::string_view value, error_code& ec);
     std::size_t put_chunked(const char* data, std::size_t size, error_code& ec);
     /// Appends body bytes, within the limit.
     bool take(std::string_view bytes, error_code& ec);
@@ -117,9 +114,9 @@ private:
     bool chunked_ = false;
     bool has_length_ = false;
     std::uint64_t length_ = 0;     // the announced length
-    std::uint64_t remaining_ = 0;  // of the length, or of the current chunk
+    std::uint64_t remaining_ = 0;  // of the length
     std::size_t searched_ = 0;     // head bytes searched for its end without finding it
-    std::size_t trailer_bytes_ = 0;
+    http_framing::chunked_decoder chunks_;
 };
 
 }  // namespace hadrian::core
