@@ -10,8 +10,7 @@ key_hash_memo::~key_hash_memo() { OPENSSL_cleanse(key_.data(), key_.size()); }
 
 std::string_view key_hash_memo::hash(std::string_view raw) {
     const std::string_view hash(hash_.data(), hash_.size());
-    if (held_ && raw.size() == key_.size() &&
-        CRYPTO_memcmp(raw.data(), key_.data(), key_.size()) == 0) {
+    if (held_ && constant_time_equal(raw, std::string_view(key_.data(), key_.size()))) {
         return hash;
     }
     if (!valid_api_key_format(raw)) {

@@ -14,21 +14,16 @@ constexpr std::uintptr_t max_gap = 8;
 }  // namespace
 
 std::string_view header_fields::operator[](http::field f) const noexcept {
-    for (const field_ref& r : fields_) {
-        if (r.id == f) {
-            return text(r.value_at, r.value_size);
-        }
-    }
-    return {};
+    return (*this)[http::to_string(f)];
 }
 
 const header_fields::field_ref* header_fields::find(std::string_view name) const noexcept {
-    const http::field f = http::string_to_field(name);
+    if (name.empty()) {
+        return nullptr;
+    }
+    const std::uint64_t key = field_name_key(name);
     for (const field_ref& r : fields_) {
-        if (f != http::field::unknown
-                ? r.id == f
-                : r.id == http::field::unknown && r.name_size == name.size() &&
-                      beast::iequals(text(r.name_at, r.name_size), name)) {
+        if (r.key == key && beast::iequals(text(r.name_at, r.name_size), name)) {
             return &r;
         }
     }
@@ -42,7 +37,7 @@ std::string_view header_fields::operator[](std::string_view name) const noexcept
 
 bool header_fields::contains(std::string_view name) const noexcept { return find(name) != nullptr; }
 
-void header_fields::add(http::field f, std::string_view name, std::string_view value) {
+void header_fields::add(std::string_view name, std::string_view value) {
     if (fields_.capacity() == 0) {
         // What a usual head needs, at once rather than by doublings.
         fields_.reserve(16);
@@ -61,12 +56,8 @@ void header_fields::add(http::field f, std::string_view name, std::string_view v
         value_at = name_at + name.size();
         text_.append(name).append(value);
     }
-    fields_.push_back(
-        field_ref{f, size32(name_at), size32(name.size()), size32(value_at), size32(value.size())});
-}
-
-void header_fields::add(std::string_view name, std::string_view value) {
-    add(http::string_to_field(name), name, value);
+    fields_.push_back(field_ref{field_name_key(name), size32(name_at), size32(name.size()),
+                                size32(value_at), size32(value.size())});
 }
 
 void header_fields::clear() noexcept {

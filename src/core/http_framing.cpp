@@ -37,9 +37,26 @@ constexpr std::array<bool, 256> token_chars = [] {
 bool ows(char c) { return c == ' ' || c == '\t'; }
 
 /// The fields that say how a body is framed and whether the connection stays open.
-bool framing_field(http::field f) {
-    return f == http::field::content_length || f == http::field::transfer_encoding ||
-           f == http::field::connection || f == http::field::proxy_connection;
+enum class framing_name : std::uint8_t { none, content_length, transfer_encoding, connection };
+
+framing_name framing_field(std::string_view name) {
+    // By length first: most names are none of them.
+    switch (name.size()) {
+        case 10:
+            return beast::iequals(name, "connection") ? framing_name::connection
+                                                      : framing_name::none;
+        case 14:
+            return beast::iequals(name, "content-length") ? framing_name::content_length
+                                                          : framing_name::none;
+        case 16:
+            return beast::iequals(name, "proxy-connection") ? framing_name::connection
+                                                            : framing_name::none;
+        case 17:
+            return beast::iequals(name, "transfer-encoding") ? framing_name::transfer_encoding
+                                                             : framing_name::none;
+        default:
+            return framing_name::none;
+    }
 }
 
 std::string_view trim(std::string_view s) {
@@ -136,12 +153,12 @@ bool read_coding(std::string_view value, bool request, framing& frame, error_cod
     return true;
 }
 
-bool read_framing(http::field f, std::string_view value, bool request, framing& frame,
+bool read_framing(framing_name f, std::string_view value, bool request, framing& frame,
                   error_code& ec) {
     switch (f) {
-        case http::field::content_length:
+        case framing_name::content_length:
             return read_length(value, frame, ec);
-        case http::field::transfer_encoding:
+        case framing_name::transfer_encoding:
             return read_coding(value, request, frame, ec);
         default:  // Connection, Proxy-Connection
             each_element(value, [&](std::string_view element) {
@@ -293,11 +310,11 @@ bool parse_fields(const char*& p, const char* end, bool request, header_fields& 
         }
         p += 2;
         const std::string_view value_text(value, static_cast<std::size_t>(value_end - value));
-        const http::field f = http::string_to_field(name_text);
-        if (framing_field(f) && !read_framing(f, value_text, request, frame, ec)) {
+        const framing_name f = framing_field(name_text);
+        if (f != framing_name::none && !read_framing(f, value_text, request, frame, ec)) {
             return false;
         }
-        fields.add(f, name_text, value_text);
+        fields.add(name_text, value_text);
     }
     if (p[1] != '\n') {
         ec = error::bad_line_ending;

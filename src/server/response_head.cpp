@@ -5,6 +5,7 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "hadrian/core/header_fields.hpp"
 #include "hadrian/core/put_text.hpp"
 
 namespace hadrian::server {
@@ -14,21 +15,12 @@ namespace http = beast::http;
 
 namespace {
 
-/// A non-empty field name's length and three of its bytes, folded toward lower case: names
-/// that differ in it differ, so only names with the same key are compared in full.
-constexpr std::uint64_t name_key(std::string_view name) noexcept {
-    const auto byte = [name](std::size_t i) {
-        return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i]) | 0x20U);
-    };
-    return name.size() | byte(name.size() - 1) << 16 | byte(name.size() / 2) << 24 |
-           byte(name.size() / 3) << 32;
-}
-
 bool framing_field(std::string_view name, std::uint64_t key) {
     static constexpr std::string_view names[] = {"content-length", "transfer-encoding",
                                                  "connection"};
-    static constexpr std::uint64_t keys[] = {name_key(names[0]), name_key(names[1]),
-                                             name_key(names[2])};
+    static constexpr std::uint64_t keys[] = {core::field_name_key(names[0]),
+                                             core::field_name_key(names[1]),
+                                             core::field_name_key(names[2])};
     for (std::size_t i = 0; i < std::size(names); ++i) {
         if (key == keys[i] && beast::iequals(name, names[i])) {
             return true;
@@ -43,7 +35,7 @@ void response_head::add(std::string_view name, std::string_view value) {
     if (size_ == max_fields || name.empty()) {
         return;
     }
-    const std::uint64_t key = name_key(name);
+    const std::uint64_t key = core::field_name_key(name);
     if (!framing_field(name, key)) {
         names_[size_] = {name.data(), name.size()};
         values_[size_] = {value.data(), value.size()};

@@ -40,7 +40,7 @@ void hash_api_key(std::string_view raw, std::span<char, key_hash_length> out);
 /// The first 12 characters of `raw` (the whole of it when shorter), safe to show and log.
 std::string key_prefix(std::string_view raw);
 
-/// Equality whose running time does not depend on where the contents differ (CRYPTO_memcmp).
+/// Equality whose running time does not depend on where the contents differ.
 /// Lengths are not secret: different lengths give false without comparing any content.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 

@@ -2,7 +2,10 @@
 ///
 /// A message has a handful of fields: a scan of a small table finds one faster than a tree,
 /// and the table costs no allocation per field (Beast's `fields` allocates a node for each and
-/// keeps them ordered). Cleared, it keeps its buffers for the connection's next message.
+/// keeps them ordered). Each field keeps a key of its name (field_name_key): a lookup compares
+/// names in full only where the keys match, and no field's name is looked up in Beast's table
+/// of known names as it is added. Cleared, it keeps its buffers for the connection's next
+/// message.
 #pragma once
 
 #include <boost/beast/http/field.hpp>
@@ -15,6 +18,19 @@
 
 namespace hadrian::core {
 
+/// A field name's length and three of its bytes, folded toward lower case: names
+/// that differ in it differ, so only names with the same key need comparing in full.
+constexpr std::uint64_t field_name_key(std::string_view name) noexcept {
+    if (name.empty()) {
+        return 0;
+    }
+    const auto byte = [name](std::size_t i) {
+        return static_cast<std::uint64_t>(static_cast<unsigned char>(name[i]) | 0x20U);
+    };
+    return name.size() | byte(name.size() - 1) << 16 | byte(name.size() / 2) << 24 |
+           byte(name.size() / 3) << 32;
+}
+
 class header_fields {
 public:
     /// The value of the first field `f`, or empty when there is none.
@@ -25,14 +41,13 @@ public:
     bool contains(std::string_view name) const noexcept;
     std::size_t size() const noexcept { return fields_.size(); }
 
-    /// Adds a field; `f` is what Beast's string_to_field makes of `name`.
-    void add(http::field f, std::string_view name, std::string_view value);
+    /// Adds a field; `name` is not empty.
     void add(std::string_view name, std::string_view value);
     void clear() noexcept;
 
 private:
     struct field_ref {
-        http::field id;
+        std::uint64_t key;  // field_name_key() of the name
         std::uint32_t name_at;
         std::uint32_t name_size;
         std::uint32_t value_at;

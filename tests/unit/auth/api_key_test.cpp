@@ -110,6 +110,22 @@ TEST(key_prefix, first_twelve_characters) {
     EXPECT_EQ(key_prefix(generate_api_key()).size(), api_key_prefix_length);
 }
 
+TEST(constant_time_equal, ADifferenceAnywhereIsFoundWhateverTheLength) {
+    // Lengths around the eight-byte steps, one byte changed at each place in turn.
+    for (std::size_t n = 1; n <= 40; ++n) {
+        std::string a(n, 'k');
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = static_cast<char>('a' + i % 26);
+        }
+        EXPECT_TRUE(constant_time_equal(a, std::string(a))) << n;
+        for (std::size_t at = 0; at < n; ++at) {
+            std::string b = a;
+            b[at] = static_cast<char>(b[at] ^ 0x80);
+            EXPECT_FALSE(constant_time_equal(a, b)) << n << " at " << at;
+        }
+    }
+}
+
 TEST(constant_time_equal, table) {
     EXPECT_TRUE(constant_time_equal("", ""));
     EXPECT_TRUE(constant_time_equal("a", "a"));
