@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "hadrian/auth/model_pattern.hpp"
+#include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/sleep.hpp"
 #include "hadrian/limits/cost.hpp"
@@ -91,7 +92,7 @@ bool retryable(const api_error& e, const config::retry_config& retry) {
 
 std::optional<std::chrono::milliseconds> retry_after(const api_error& e) {
     for (const auto& [k, v] : e.headers) {
-        if (beast::iequals(k, "Retry-After")) {
+        if (core::iequals(k, "Retry-After")) {
             char* end = nullptr;
             const double secs = std::strtod(v.c_str(), &end);
             if (end != v.c_str() && secs >= 0) {

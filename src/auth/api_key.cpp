@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "hadrian/core/ascii_case.hpp"
+
 namespace hadrian::auth {
 namespace {
 
@@ -57,26 +59,6 @@ std::string_view trim(std::string_view s) noexcept {
         s.remove_suffix(1);
     }
     return s;
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') {
-            x = static_cast<char>(x - 'A' + 'a');
-        }
-        if (y >= 'A' && y <= 'Z') {
-            y = static_cast<char>(y - 'A' + 'a');
-        }
-        if (x != y) {
-            return false;
-        }
-    }
-    return true;
 }
 
 }  // namespace
@@ -176,7 +158,7 @@ std::optional<std::string_view> extract_api_key(std::string_view x_api_key_heade
     while (scheme_end < auth.size() && !ows(auth[scheme_end])) {
         ++scheme_end;
     }
-    if (!iequals_ascii(auth.substr(0, scheme_end), "bearer")) {
+    if (!core::iequals(auth.substr(0, scheme_end), "bearer")) {
         return std::nullopt;
     }
     const std::string_view token = trim(auth.substr(scheme_end));

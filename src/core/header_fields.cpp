@@ -1,6 +1,6 @@
 #include "hadrian/core/header_fields.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "hadrian/core/ascii_case.hpp"
 
 namespace hadrian::core {
 
@@ -23,7 +23,7 @@ const header_fields::field_ref* header_fields::find(std::string_view name) const
     }
     const std::uint64_t key = field_name_key(name);
     for (const field_ref& r : fields_) {
-        if (r.key == key && beast::iequals(text(r.name_at, r.name_size), name)) {
+        if (r.key == key && core::iequals(text(r.name_at, r.name_size), name)) {
             return &r;
         }
     }

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <cstring>
 #include <optional>
 
+#include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/hex.hpp"
 
 #if defined(__SSE2__)
@@ -43,17 +43,17 @@ framing_name framing_field(std::string_view name) {
     // By length first: most names are none of them.
     switch (name.size()) {
         case 10:
-            return beast::iequals(name, "connection") ? framing_name::connection
-                                                      : framing_name::none;
+            return core::iequals(name, "connection") ? framing_name::connection
+                                                     : framing_name::none;
         case 14:
-            return beast::iequals(name, "content-length") ? framing_name::content_length
-                                                          : framing_name::none;
+            return core::iequals(name, "content-length") ? framing_name::content_length
+                                                         : framing_name::none;
         case 16:
-            return beast::iequals(name, "proxy-connection") ? framing_name::connection
-                                                            : framing_name::none;
+            return core::iequals(name, "proxy-connection") ? framing_name::connection
+                                                           : framing_name::none;
         case 17:
-            return beast::iequals(name, "transfer-encoding") ? framing_name::transfer_encoding
-                                                             : framing_name::none;
+            return core::iequals(name, "transfer-encoding") ? framing_name::transfer_encoding
+                                                            : framing_name::none;
         default:
             return framing_name::none;
     }
@@ -139,11 +139,11 @@ bool read_coding(std::string_view value, bool request, framing& frame, error_cod
     std::string_view last;
     bool chunked_before = false;
     each_element(value, [&](std::string_view element) {
-        chunked_before = chunked_before || beast::iequals(last, "chunked");
+        chunked_before = chunked_before || core::iequals(last, "chunked");
         last = element;
         return true;
     });
-    const bool chunked = beast::iequals(last, "chunked");
+    const bool chunked = core::iequals(last, "chunked");
     if (frame.has_length || frame.chunked || chunked_before || (request && !chunked)) {
         ec = error::bad_transfer_encoding;
         return false;
@@ -162,8 +162,8 @@ bool read_framing(framing_name f, std::string_view value, bool request, framing&
             return read_coding(value, request, frame, ec);
         default:  // Connection, Proxy-Connection
             each_element(value, [&](std::string_view element) {
-                frame.close = frame.close || beast::iequals(element, "close");
-                frame.keep_alive = frame.keep_alive || beast::iequals(element, "keep-alive");
+                frame.close = frame.close || core::iequals(element, "close");
+                frame.keep_alive = frame.keep_alive || core::iequals(element, "keep-alive");
                 return true;
             });
             return true;

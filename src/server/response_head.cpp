@@ -5,6 +5,7 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/header_fields.hpp"
 #include "hadrian/core/put_text.hpp"
 
@@ -22,7 +23,7 @@ bool framing_field(std::string_view name, std::uint64_t key) {
                                              core::field_name_key(names[1]),
                                              core::field_name_key(names[2])};
     for (std::size_t i = 0; i < std::size(names); ++i) {
-        if (key == keys[i] && beast::iequals(name, names[i])) {
+        if (key == keys[i] && core::iequals(name, names[i])) {
             return true;
         }
     }
@@ -72,7 +73,7 @@ void response_head::write(std::string& out, unsigned version, int status, bool k
         std::size_t slot = (keys_[i] * 0x9e3779b97f4a7c15ULL) >> 57;  // the top 7 bits
         for (; seen[slot] != 0; slot = (slot + 1) % seen.size()) {
             const std::size_t j = seen[slot] - 1U;
-            if (keys_[j] == keys_[i] && beast::iequals(names_[i].view(), names_[j].view())) {
+            if (keys_[j] == keys_[i] && core::iequals(names_[i].view(), names_[j].view())) {
                 overridden = true;
                 break;
             }

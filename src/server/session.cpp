@@ -4,10 +4,10 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/string.hpp>
 #include <charconv>
 #include <cstring>
 
+#include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/buffers.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/core/send_batching.hpp"
@@ -287,7 +287,7 @@ awaitable<bool> session::read_request(core::http_request& out, bool first) {
         co_await reject(core::errc::payload_too_large, too_large());
         co_return false;
     }
-    if (beast::iequals(out[http::field::expect], "100-continue")) {
+    if (core::iequals(out[http::field::expect], "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         const std::array<asio::const_buffer, 1> bufs{asio::buffer(cont)};
         const error_code wec = co_await write_all(bufs, cfg.header_read_timeout_secs);

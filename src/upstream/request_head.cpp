@@ -1,6 +1,6 @@
 // A request's head serialized once for requests alike (upstream::prepare_head).
-#include <boost/beast/core/string.hpp>
 
+#include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/line_break.hpp"
 #include "hadrian/core/put_text.hpp"
 #include "hadrian/upstream/client.hpp"
@@ -32,7 +32,7 @@ prepared_head prepare_head(const request& req) {
     bool has_host = false;
     bool has_agent = false;
     for (const auto& [name, value] : req.headers) {
-        if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
+        if (core::iequals(name, "content-length") || core::iequals(name, "transfer-encoding")) {
             continue;
         }
         if (core::has_line_break(name) || core::has_line_break(value)) {
@@ -40,8 +40,8 @@ prepared_head prepare_head(const request& req) {
                           name);
             continue;
         }
-        has_host = has_host || beast::iequals(name, "host");
-        has_agent = has_agent || beast::iequals(name, "user-agent");
+        has_host = has_host || core::iequals(name, "host");
+        has_agent = has_agent || core::iequals(name, "user-agent");
         put(name);
         put(": ");
         put(value);
