@@ -253,17 +253,23 @@ error_code connection::closed_error(const response_parser& parser) {
                              : error_code(http::error::end_of_stream);
 }
 
+bool connection::head_buffered(response_parser& parser, error_code& ec) {
+    ec = {};
+    if (buffer_.size() == 0) {
+        return false;
+    }
+    buffer_.consume(parser.put(buffer_.data(), ec));
+    if (parser.is_header_done()) {
+        ec = {};
+        return true;
+    }
+    return ec && ec != http::error::need_more;
+}
+
 awaitable<error_code> connection::read_header_tls(response_parser& parser) {
     for (;;) {
-        if (buffer_.size() > 0) {
-            error_code ec;
-            buffer_.consume(parser.put(buffer_.data(), ec));
-            if (parser.is_header_done()) {
-                co_return error_code{};
-            }
-            if (ec && ec != http::error::need_more) {
-                co_return ec;
-            }
+        if (error_code ec; head_buffered(parser, ec)) {
+            co_return ec;
         }
         const error_code ec = co_await read_tls();
         if (ec == asio::error::eof) {
@@ -289,15 +295,8 @@ awaitable<error_code> connection::read_header(response_parser& parser) {
     // The answer is not there yet right after the request: wait first, then parse.
     bool try_now = false;
     for (;;) {
-        if (buffer_.size() > 0) {
-            error_code ec;
-            buffer_.consume(parser.put(buffer_.data(), ec));
-            if (parser.is_header_done()) {
-                co_return error_code{};
-            }
-            if (ec && ec != http::error::need_more) {
-                co_return ec;
-            }
+        if (error_code ec; head_buffered(parser, ec)) {
+            co_return ec;
         }
         // (Reading inlined rather than a fill() coroutine: one frame less per answer.)
         error_code ec;

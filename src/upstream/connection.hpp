@@ -110,6 +110,9 @@ private:
     /// read (bytes in buffer_, or an error in `ec`), false when the event loop must wait.
     bool read_now(error_code& ec);
     awaitable<error_code> read_body_plain(response_parser& parser);
+    /// Parses what the buffer holds of the answer's head: true when that settled the read
+    /// (the head is whole, `ec` clear, or `ec` tells why it cannot be).
+    bool head_buffered(response_parser& parser, error_code& ec);
     awaitable<error_code> read_header_tls(response_parser& parser);
     awaitable<error_code> read_body_tls(response_parser& parser);
     /// One read of the TLS stream into the buffer.
