@@ -274,6 +274,14 @@ const char* value_stop(const char* p, const char* end) noexcept {
     return p;
 }
 
+std::size_t head_end(std::string_view bytes, std::size_t& searched) noexcept {
+    const std::size_t from = searched > 3 ? searched - 3 : 0;
+    const std::size_t end =
+        from < bytes.size() ? bytes.find("\r\n\r\n", from) : std::string_view::npos;
+    searched = end == std::string_view::npos ? std::max(searched, bytes.size()) : 0;
+    return end;
+}
+
 bool parse_fields(const char*& p, const char* end, bool request, header_fields& fields,
                   framing& frame, error_code& ec) {
     while (*p != '\r') {

@@ -43,33 +43,21 @@ std::size_t http_request_parser::put(asio::const_buffer input, error_code& ec) {
 }
 
 std::size_t http_request_parser::put_head(const char* data, std::size_t size, error_code& ec) {
-    const std::size_t limit = std::min<std::size_t>(size, header_limit_);
-    std::string_view seen(data, limit);
-    if (searched_ > 0) {
-        // A head that came in pieces: its end can only be in what is new, or across the seam.
-        const std::size_t from = searched_ > 3 ? searched_ - 3 : 0;
-        if (from >= seen.size() || seen.find("\r\n\r\n", from) == std::string_view::npos) {
-            searched_ = std::max(searched_, seen.size());
-            ec = size >= header_limit_ ? error::header_limit : error::need_more;
-            return 0;
-        }
-    }
+    const std::string_view seen(data, std::min<std::size_t>(size, header_limit_));
     // Empty lines before the request line are skipped (RFC 9112 §2.2).
     std::size_t start = 0;
     while (seen.size() - start >= 2 && seen[start] == '\r' && seen[start + 1] == '\n') {
         start += 2;
     }
     const std::string_view head = seen.substr(start);
-    const std::size_t end = head.find("\r\n\r\n");
+    const std::size_t end = http_framing::head_end(head, searched_);
     if (end == std::string_view::npos) {
-        searched_ = seen.size();
         ec = size >= header_limit_ ? error::header_limit : error::need_more;
         return 0;
     }
     if (!parse_head(head.substr(0, end + 4), ec)) {
         return 0;
     }
-    searched_ = 0;
     if (chunked_) {
         chunks_ = {};
         state_ = state::chunked;

@@ -64,26 +64,14 @@ std::size_t response_parser::put_head(const char* data, std::size_t size, error_
     for (;;) {
         const std::size_t have = size - taken;
         const std::string_view seen(data + taken, std::min<std::size_t>(have, header_limit_));
-        std::size_t end = std::string_view::npos;
-        if (searched_ > 0) {
-            // A head that came in pieces: its end can only be in what is new, or across the
-            // seam.
-            const std::size_t from = searched_ > 3 ? searched_ - 3 : 0;
-            if (from < seen.size()) {
-                end = seen.find("\r\n\r\n", from);
-            }
-        } else {
-            end = seen.find("\r\n\r\n");
-        }
+        const std::size_t end = core::http_framing::head_end(seen, searched_);
         if (end == std::string_view::npos) {
-            searched_ = std::max(searched_, seen.size());
             ec = have >= header_limit_ ? error::header_limit : error::need_more;
             return taken;
         }
         if (!parse_head(seen.substr(0, end + 4), ec)) {
             return 0;
         }
-        searched_ = 0;
         taken += end + 4;
         if (status_ < 100 || status_ >= 200 || status_ == 101) {
             break;

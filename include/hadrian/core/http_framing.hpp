@@ -20,6 +20,12 @@ bool value_stop_byte(char c) noexcept;
 /// `end`.
 const char* value_stop(const char* p, const char* end) noexcept;
 
+/// Where the blank line ending a head starts in `bytes` (the offset of its CR LF CR LF), or
+/// npos. `searched` carries, between calls over the same bytes as more of them arrive, how
+/// many were searched in vain: the next search starts just before them (the end may straddle
+/// the seam). It is 0 again once the end is found.
+std::size_t head_end(std::string_view bytes, std::size_t& searched) noexcept;
+
 /// What the framing fields of a head said.
 struct framing {
     bool close = false;       // Connection: close
