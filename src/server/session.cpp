@@ -186,8 +186,20 @@ awaitable<void> session::run() {
         if (env_.state.draining.load(std::memory_order_relaxed) || closed_) {
             break;
         }
-        if (!co_await read_request(req, first)) {
-            break;
+        if (!first && buffer_.size() == 0 && reading_) {
+            // The watch read of the last answer brings the next request, mostly: waited for
+            // here, and the request taken from the buffer at once, without read_request()'s
+            // frame.
+            idle_ = true;
+            arm(std::chrono::seconds(env_.cfg.keepalive_idle_secs), deadline_action::cancel);
+            co_await wait_read();
+            idle_ = false;
+            disarm();
+        }
+        if (!take_buffered_request(req)) {
+            if (!co_await read_request(req, first)) {
+                break;
+            }
         }
         first = false;
         {
@@ -212,6 +224,29 @@ awaitable<void> session::run() {
     // system call and change nothing: no read follows it).
     error_code ignored;
     socket_.close(ignored);
+}
+
+bool session::take_buffered_request(core::http_request& out) {
+    const asio::const_buffer data = buffer_.data();
+    if (data.size() == 0) {
+        return false;
+    }
+    core::http_request_parser parser(out);
+    parser.header_limit(env_.cfg.max_header_bytes);
+    parser.body_limit(env_.cfg.body_limit_bytes);
+    error_code ec;
+    std::size_t used = parser.put(data, ec);
+    if (!ec && parser.is_header_done() && !parser.is_done()) {
+        used += parser.put(data + used, ec);
+    }
+    if (ec || !parser.is_done() || !out[http::field::expect].empty()) {
+        return false;
+    }
+    buffer_.consume(used);
+    version_ = out.version();
+    keep_alive_ = parser.keep_alive();
+    head_request_ = out.method() == http::verb::head;
+    return true;
 }
 
 awaitable<bool> session::read_request(core::http_request& out, bool first) {

@@ -73,7 +73,13 @@ private:
     /// some. `try_now` skips the immediate attempt when nothing is expected yet.
     awaitable<error_code> fill(bool try_now, std::size_t want = 16 * 1024);
 
+    /// The next request into `out`: false when there is none (the connection ends; an
+    /// answer to a bad request was sent).
     awaitable<bool> read_request(core::http_request& out, bool first);
+    /// The next request read whole from what the buffer holds, without waiting: true when
+    /// `out` holds it and its bytes are taken; false, with nothing taken, when read_request()
+    /// must read it (bytes missing, an error to answer, an Expect field).
+    bool take_buffered_request(core::http_request& out);
     /// Before and after a request's answer (run() awaits the app between them): the watch
     /// read on the client, and what a stream left unfinished.
     void begin_serving(api::request_context& ctx);

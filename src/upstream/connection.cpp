@@ -288,46 +288,45 @@ awaitable<error_code> connection::read_tls() {
     co_return ec;
 }
 
-awaitable<error_code> connection::read_header(response_parser& parser) {
-    if (!plain()) {
-        co_return co_await read_header_tls(parser);
-    }
-    // The answer is not there yet right after the request: wait first, then parse.
-    bool try_now = false;
+bool connection::header_settled(response_parser& parser, error_code& ec, bool try_now) {
     for (;;) {
-        if (error_code ec; head_buffered(parser, ec)) {
-            co_return ec;
+        if (head_buffered(parser, ec)) {
+            return true;
         }
-        // (Reading inlined rather than a fill() coroutine: one frame less per answer.)
-        error_code ec;
+        ec = {};
+        // The answer is not there yet right after the request: the first step waits.
         if (!try_now || !read_now(ec)) {
             // The wait holds no larger buffer than read_body's: the answer comes in a block of
             // the thread's, the head is parsed from there, and only the rest is kept.
             shed_room();
-            auto [rec, block] = co_await core::async_read_block(tcp().socket(), use_nothrow);
-            std::string_view got = block.bytes();
-            last_read_full_ = got.size() == core::read_block::capacity;
-            ec = plain_error(rec);
-            if (!ec && buffer_.size() == 0) {
-                error_code pec;
-                got.remove_prefix(parser.put(asio::buffer(got), pec));
-                if (pec && pec != http::error::need_more && !parser.is_header_done()) {
-                    co_return pec;
-                }
-            }
-            keep(got);
-            if (!ec && parser.is_header_done()) {
-                co_return error_code{};
-            }
-        }
-        if (ec == asio::error::eof) {
-            co_return closed_error(parser);
+            return false;
         }
         if (ec) {
-            co_return ec;
+            if (ec == asio::error::eof) {
+                ec = closed_error(parser);
+            }
+            return true;
         }
-        try_now = last_read_full_;
     }
+}
+
+bool connection::header_block(response_parser& parser, error_code read_ec, std::string_view got,
+                              error_code& ec) {
+    last_read_full_ = got.size() == core::read_block::capacity;
+    ec = plain_error(read_ec);
+    if (!ec && buffer_.size() == 0) {
+        error_code pec;
+        got.remove_prefix(parser.put(asio::buffer(got), pec));
+        if (pec && pec != http::error::need_more && !parser.is_header_done()) {
+            ec = pec;
+            return true;
+        }
+    }
+    keep(got);
+    if (ec == asio::error::eof) {
+        ec = closed_error(parser);
+    }
+    return ec || parser.is_header_done();
 }
 
 awaitable<error_code> connection::read_body(response_parser& parser) {

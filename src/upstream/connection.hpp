@@ -90,7 +90,20 @@ public:
     /// waiting for room.
     awaitable<error_code> write(std::string_view head, std::span<const std::string_view> body,
                                 std::size_t done = 0);
-    awaitable<error_code> read_header(response_parser& parser);
+    /// Whether the connection is plain TCP (not TLS).
+    bool plain() const noexcept { return stream_.index() == 0; }
+    /// Reading the answer's head on a plain connection, in steps around a wait that the caller
+    /// makes in its own frame (exchange::send: no coroutine frame more per answer):
+    /// header_settled() parses what the buffer holds, and what a read without waiting brings
+    /// when `try_now` (after a wait that filled its block); true when that settled the head
+    /// (`ec` clear when it is whole, else why it cannot be), false when the caller must wait
+    /// with core::async_read_block on tcp().socket() and hand the outcome to header_block(),
+    /// which is true when that settled it (false: header_settled(…, true) again).
+    bool header_settled(response_parser& parser, error_code& ec, bool try_now);
+    bool header_block(response_parser& parser, error_code read_ec, std::string_view got,
+                      error_code& ec);
+    /// The answer's head on a TLS connection.
+    awaitable<error_code> read_header_tls(response_parser& parser);
     /// Reads and parses until body bytes are in the parser's body window (set by the caller)
     /// or the body ends; bytes already in the buffer are parsed first.
     awaitable<error_code> read_body(response_parser& parser);
@@ -100,7 +113,6 @@ public:
     bool read_buffered(response_parser& parser, error_code& ec);
 
 private:
-    bool plain() const noexcept { return stream_.index() == 0; }
     /// Before a wait for bytes (an answer, a stream's next event): the buffer keeps no more
     /// room than a usual event needs; a block of the thread's takes what comes.
     void shed_room() noexcept;
@@ -113,7 +125,6 @@ private:
     /// Parses what the buffer holds of the answer's head: true when that settled the read
     /// (the head is whole, `ec` clear, or `ec` tells why it cannot be).
     bool head_buffered(response_parser& parser, error_code& ec);
-    awaitable<error_code> read_header_tls(response_parser& parser);
     awaitable<error_code> read_body_tls(response_parser& parser);
     /// One read of the TLS stream into the buffer.
     awaitable<error_code> read_tls();

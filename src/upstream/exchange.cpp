@@ -18,6 +18,7 @@
 
 #include "hadrian/core/put_text.hpp"
 #include "hadrian/core/send_batching.hpp"
+#include "hadrian/core/socket_read.hpp"
 #include "upstream/dns_lookup.hpp"
 #include "upstream/failure.hpp"
 #include "upstream/pool.hpp"
@@ -194,7 +195,21 @@ awaitable<result<std::unique_ptr<response>, failure>> exchange::send(
             failed = x.sent(written);
         }
         if (!failed) {
-            const error_code header = co_await x.conn_->read_header(*x.parser_);
+            error_code header;
+            if (x.conn_->plain()) {
+                // The head's reads waited for in this frame (connection::header_settled).
+                bool try_now = false;
+                while (!x.conn_->header_settled(*x.parser_, header, try_now)) {
+                    auto [rec, block] =
+                        co_await core::async_read_block(x.conn_->tcp().socket(), use_nothrow);
+                    if (x.conn_->header_block(*x.parser_, rec, block.bytes(), header)) {
+                        break;
+                    }
+                    try_now = true;
+                }
+            } else {
+                header = co_await x.conn_->read_header_tls(*x.parser_);
+            }
             failed = x.header_read(header);
         }
         if (!failed) {

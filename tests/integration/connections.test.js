@@ -172,3 +172,56 @@ test('HTTP/1.0 without keep-alive is answered and closed', async () => {
   assert.doesNotMatch(raw, /connection: keep-alive/i);
   assert.match(raw, /\{"status":"ok"\}$/);
 });
+
+test('the next requests on a kept connection are read whole, however they arrive', async () => {
+  const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
+  let raw = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (text) => {
+    raw += text;
+  });
+  socket.on('error', () => {});
+  const answered = async (count, message) => {
+    await waitFor(() => parseAnswers(raw).answers.length === count, { message });
+    return parseAnswers(raw).answers[count - 1];
+  };
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(chatRequest('first'));
+    assert.equal((await answered(1, 'the first answer')).status, 200);
+
+    // The second request in three pieces: the head's start, its end, then the body.
+    const second = chatRequest('second');
+    const headEnd = second.indexOf('\r\n\r\n') + 4;
+    for (const piece of [second.slice(0, 20), second.slice(20, headEnd), second.slice(headEnd)]) {
+      socket.write(piece);
+      await pause();
+    }
+    const two = await answered(2, 'the answer to the request sent in pieces');
+    assert.equal(two.status, 200, two.header);
+    assert.equal(JSON.parse(two.body).choices[0].message.content, TEXT);
+
+    // With Expect: 100-continue, the interim answer comes before the body is sent.
+    const body = JSON.stringify({ model: 'test/any', messages: [{ role: 'user', content: 'x' }] });
+    socket.write(
+      'POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        'Content-Type: application/json\r\nExpect: 100-continue\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
+    await waitFor(() => raw.includes('HTTP/1.1 100 Continue\r\n\r\n'), {
+      message: 'the 100 Continue',
+    });
+    raw = raw.replace('HTTP/1.1 100 Continue\r\n\r\n', '');
+    socket.write(body);
+    assert.equal((await answered(3, 'the answer after 100 Continue')).status, 200);
+
+    // A malformed request line on the kept connection gets a 400 in the documented format.
+    socket.write('NOT A REQUEST\r\n\r\n');
+    const bad = await answered(4, 'the answer to a malformed request');
+    assert.equal(bad.status, 400, bad.header);
+    assert.equal(JSON.parse(bad.body).error.code, 'validation_error');
+  } finally {
+    socket.destroy();
+  }
+});
