@@ -7,6 +7,7 @@
 #include "hadrian/auth/model_pattern.hpp"
 #include "hadrian/core/ascii_case.hpp"
 #include "hadrian/core/log.hpp"
+#include "hadrian/core/send_batching.hpp"
 #include "hadrian/core/sleep.hpp"
 #include "hadrian/limits/cost.hpp"
 #include "hadrian/providers/monitor.hpp"
@@ -273,7 +274,13 @@ awaitable<void> proxy_handler::handle(request_context& ctx, providers::operation
     // writing it to the client takes (a stream keeps it busy until its end).
     sent->counted.release();
     whole_answer whole = finish_whole(ctx, op, sent->route, std::move(sent->answer), turn);
-    co_await ctx.sink.send(whole.status, std::move(whole.headers), std::move(whole.body));
+    // response_sink::send() in this frame: no frame of its own per answer.
+    if (core::send_batching::busy()) {
+        co_await core::end_of_turn();
+    }
+    if (!ctx.sink.send_now(whole.status, std::move(whole.headers), std::move(whole.body))) {
+        co_await ctx.sink.flush();
+    }
 }
 
 namespace {

@@ -461,29 +461,29 @@ std::string& head_scratch() {
 
 }  // namespace
 
-awaitable<error_code> session::send(int status, api::header_list headers, std::string body,
-                                    std::string_view content_type) {
+bool session::send_now(int status, api::header_list headers, std::string body,
+                       std::string_view content_type) {
     started_ = true;
-    // A whole answer may wait for the end of the turn; a stream's events never do.
-    if (core::send_batching::busy()) {
-        co_await core::end_of_turn();
-    }
     // The head is written into the thread's scratch, in cache and allocating nothing, and
     // copied only when the socket does not take it all at once.
     std::string& scratch = head_scratch();
     length_field room;
     head(scratch, status, content_type, headers, content_length(room, body.size()));
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(scratch), asio::buffer(body)};
-    const std::size_t count = head_request_ ? 1 : 2;
-    // write_all() inlined: one frame fewer per answer.
-    const std::span<const asio::const_buffer> all(bufs.data(), count);
-    const std::size_t done = send_now(all);
-    if (done == total_size(all)) {
-        co_return error_code{};
+    if (head_request_) {
+        body.clear();
     }
-    const std::string h = scratch;  // the wait below keeps its own copy
-    bufs[0] = asio::buffer(h);
-    co_return co_await write_rest(all, done, env_.cfg.timeout_secs);
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(scratch), asio::buffer(body)};
+    const std::size_t done = write_some_now(bufs);
+    if (done == scratch.size() + body.size()) {
+        return true;
+    }
+    // Kept for flush(): the rest of the head copied (the scratch serves the next head), the
+    // body moved.
+    const std::size_t head_done = std::min(done, scratch.size());
+    unsent_.assign(scratch, head_done);
+    unsent_body_ = std::move(body);
+    unsent_body_at_ = done - head_done;
+    return false;
 }
 
 void session::start_stream(int status, api::header_list headers) {
@@ -497,7 +497,7 @@ void session::start_stream(int status, api::header_list headers) {
     }
 }
 
-std::size_t session::send_now(std::span<const asio::const_buffer> bufs) {
+std::size_t session::write_some_now(std::span<const asio::const_buffer> bufs) {
     // An answer nearly always fits the socket buffer: written here it costs one system call
     // and no trip through the event loop.
     error_code ec;
@@ -506,7 +506,7 @@ std::size_t session::send_now(std::span<const asio::const_buffer> bufs) {
 
 awaitable<error_code> session::write_all(std::span<const asio::const_buffer> bufs,
                                          std::uint32_t secs) {
-    const std::size_t done = send_now(bufs);
+    const std::size_t done = write_some_now(bufs);
     if (done == total_size(bufs)) {
         co_return error_code{};
     }
@@ -580,7 +580,7 @@ bool session::write_now(std::string_view data) {
     if (total == 0) {
         return true;
     }
-    const std::size_t done = send_now(pieces);
+    const std::size_t done = write_some_now(pieces);
     if (done == total) {
         // Freed, not kept: a stream may wait minutes for its next piece, and what was held
         // (the stream's header, a burst of events) is rarely held again.
@@ -600,12 +600,19 @@ bool session::write_now(std::string_view data) {
 }
 
 awaitable<error_code> session::flush() {
-    if (unsent_.empty()) {
+    if (unsent_.empty() && unsent_body_at_ == unsent_body_.size()) {
         co_return error_code{};
     }
-    const std::array<asio::const_buffer, 1> bufs{asio::buffer(unsent_)};
-    const error_code ec = co_await write_rest(bufs, 0, env_.cfg.streaming_idle_timeout_secs);
+    const std::array<asio::const_buffer, 2> bufs{asio::buffer(unsent_),
+                                                 asio::buffer(unsent_body_) + unsent_body_at_};
+    // A stream waits on its client as long as between two events; a whole answer as long as
+    // a request may take.
+    const std::uint32_t secs =
+        stream_open_ ? env_.cfg.streaming_idle_timeout_secs : env_.cfg.timeout_secs;
+    const error_code ec = co_await write_rest(bufs, 0, secs);
     unsent_.clear();
+    std::string().swap(unsent_body_);
+    unsent_body_at_ = 0;
     co_return ec;
 }
 

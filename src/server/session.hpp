@@ -51,8 +51,8 @@ public:
     void force_close();
 
     // api::response_sink
-    awaitable<error_code> send(int status, api::header_list headers, std::string body,
-                               std::string_view content_type) override;
+    bool send_now(int status, api::header_list headers, std::string body,
+                  std::string_view content_type) override;
     void start_stream(int status, api::header_list headers) override;
     void hold(std::string_view data) override;
     bool write_now(std::string_view data) override;
@@ -92,7 +92,7 @@ private:
     void head(std::string& out, int status, std::string_view content_type,
               api::header_list& headers, std::string_view framing);
     /// Writes what the socket takes now without waiting; returns the bytes written.
-    std::size_t send_now(std::span<const asio::const_buffer> bufs);
+    std::size_t write_some_now(std::span<const asio::const_buffer> bufs);
     /// All of `bufs` (empty ones allowed): at once when the socket takes it, else waiting
     /// with a deadline of `secs` that closes the connection.
     awaitable<error_code> write_all(std::span<const asio::const_buffer> bufs, std::uint32_t secs);
@@ -129,6 +129,10 @@ private:
     // A stream's bytes not written yet: its header and held pieces (to go out with the next
     // piece), or the rest of a write the socket did not take all of (flush()).
     std::string unsent_;
+    // The body of a whole answer the socket did not take all of, from unsent_body_at_ on:
+    // written by flush() after unsent_ (the rest of its head).
+    std::string unsent_body_;
+    std::size_t unsent_body_at_ = 0;
     api::request_context* ctx_ = nullptr;  // the request being answered
     std::string client_ip_;
 };

@@ -225,3 +225,42 @@ test('the next requests on a kept connection are read whole, however they arrive
     socket.destroy();
   }
 });
+
+test('an answer larger than the socket takes at once reaches a slow reader whole', async () => {
+  // 8 MiB: more than the kernel's send and receive buffers hold while the client reads
+  // nothing, so the gateway writes part at once and the rest as room comes.
+  const big = 'slow reader '.repeat((8 << 20) / 12);
+  const large = await startGateway({
+    config: { providers: { default_provider: 'test', test: testProvider({ response_text: big }) } },
+  });
+  try {
+    const socket = net.connect({ port: large.port, host: '127.0.0.1' });
+    const chunks = [];
+    let size = 0;
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(chatRequest('a long answer, please'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    socket.resume();
+    // Whole once the bytes after the head reach its Content-Length.
+    const whole = () => {
+      const head = Buffer.concat(chunks.slice(0, 4)).toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      const length = Number((/content-length: (\d+)/i.exec(head) || [])[1]);
+      return end > 0 && size >= end + 4 + length;
+    };
+    await waitFor(whole, { message: 'the whole answer', timeoutMs: 20000 });
+    const [answer] = parseAnswers(Buffer.concat(chunks).toString('latin1')).answers;
+    socket.destroy();
+    assert.equal(answer.status, 200, answer.header);
+    assert.equal(answer.body.length, answer.length);
+    assert.equal(JSON.parse(answer.body).choices[0].message.content, big);
+  } finally {
+    await large.dispose();
+  }
+});

@@ -39,9 +39,16 @@ class response_sink {
 public:
     virtual ~response_sink() = default;
 
-    /// A complete response with a body. `X-Request-Id` is added by the sink.
-    virtual awaitable<error_code> send(int status, header_list headers, std::string body,
-                                       std::string_view content_type = "application/json") = 0;
+    /// A complete response with a body. `X-Request-Id` is added by the sink. Held to the end
+    /// of the event loop's turn while the gateway is busy (core::send_batching), then
+    /// send_now(), then flush() when the socket did not take it all.
+    awaitable<error_code> send(int status, header_list headers, std::string body,
+                               std::string_view content_type = "application/json");
+    /// send() without its waits, for a caller that makes them in its own frame (the proxy's
+    /// answers: a coroutine frame fewer each): writes what the socket takes now; true when
+    /// that was all of it, else the sink keeps the rest and flush() must be awaited.
+    virtual bool send_now(int status, header_list headers, std::string body,
+                          std::string_view content_type = "application/json") = 0;
     /// Response header of an SSE stream (chunked, text/event-stream), held to go out with
     /// the first piece.
     virtual void start_stream(int status, header_list headers) = 0;
@@ -53,7 +60,8 @@ public:
     /// written: at most one piece waits (backpressure). A relayed event costs no coroutine
     /// frame this way.
     virtual bool write_now(std::string_view data) = 0;
-    /// Writes what write_now() kept, waiting for room; an error when the client is gone.
+    /// Writes what write_now() or send_now() kept, waiting for room; an error when the
+    /// client is gone.
     virtual awaitable<error_code> flush() = 0;
     /// write_now(), then flush() when the piece did not all go out.
     awaitable<error_code> write(std::string_view data);
