@@ -16,6 +16,7 @@
 #include "hadrian/api/app.hpp"
 #include "hadrian/config/config.hpp"
 #include "hadrian/core/background.hpp"
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/core/log.hpp"
 #include "hadrian/providers/monitor.hpp"
 #include "hadrian/providers/registry.hpp"
@@ -95,7 +96,10 @@ int serve(const std::shared_ptr<const config::config>& cfg) {
                                  ? cfg->server.threads
                                  : std::max(1U, std::thread::hardware_concurrency());
     // One event loop thread: its sockets and timers are never touched by another, so the
-    // reactor's per-descriptor locks go (posts from the database thread still lock).
+    // reactor's per-descriptor locks go (posts from the database thread still lock), and so
+    // do the locks of what only the event loop touches (core::io_mutex). Set before the
+    // database thread starts.
+    core::io_mutex::set_single_thread(threads == 1);
     asio::io_context ioc(threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO
                                       : static_cast<int>(threads));
 

@@ -1,7 +1,6 @@
 // Budget middleware: reserve a request's estimated cost before the call, settle it after.
 #pragma once
 
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -9,6 +8,7 @@
 
 #include "hadrian/api/middleware.hpp"
 #include "hadrian/config/config.hpp"
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/limits/budget.hpp"
 #include "hadrian/storage/db_executor.hpp"
 #include "single_flight.hpp"
@@ -66,7 +66,7 @@ private:
     const config::config& cfg_;
     limits::budget_tracker& tracker_;
     storage::db_executor* db_;
-    std::mutex mutex_;
+    core::io_mutex mutex_;
     std::set<period_mark, period_less> loaded_;
     single_flight flights_;  // one spend query per key and period at a time
 };

@@ -3,12 +3,12 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "hadrian/core/coarse_clock.hpp"
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/storage/records.hpp"
 
 namespace hadrian::api {
@@ -40,7 +40,7 @@ private:
 
     std::chrono::seconds ttl_;
     std::size_t max_entries_;
-    std::mutex mutex_;
+    core::io_mutex mutex_;
     /// Looked up by a view: a request's hash is not copied into a string.
     struct hash_of {
         using is_transparent = void;

@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "hadrian/core/io_mutex.hpp"
 #include "upstream/connection.hpp"
 
 namespace hadrian::upstream {
@@ -37,7 +37,7 @@ public:
 private:
     const std::size_t max_idle_per_host_;
     const std::chrono::seconds idle_ttl_;
-    mutable std::mutex mutex_;
+    mutable core::io_mutex mutex_;
     std::map<pool_key, std::vector<std::shared_ptr<connection>>> idle_;  // oldest first
     std::size_t count_ = 0;
 };

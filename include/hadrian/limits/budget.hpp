@@ -8,12 +8,12 @@
 #include <array>
 #include <boost/assert/source_location.hpp>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "hadrian/core/asio.hpp"
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/core/string_map.hpp"
 
 namespace hadrian::limits {
@@ -119,7 +119,7 @@ private:
     /// The entry of `key_id` in `period`, made with `fresh` when there is none.
     entry& find_or_add(std::string_view key_id, budget_period period, const entry& fresh);
 
-    mutable std::mutex mutex_;
+    mutable core::io_mutex mutex_;
     std::array<core::string_map<entry>, 2> entries_;  // by budget_period, then key id
 };
 

@@ -4,12 +4,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/core/string_map.hpp"
 
 namespace hadrian::limits {
@@ -59,7 +59,7 @@ public:
 
 private:
     struct alignas(64) shard {
-        mutable std::mutex mutex;
+        mutable core::io_mutex mutex;
         core::string_map<std::int64_t> counts;
     };
     static constexpr std::size_t shard_count = 16;

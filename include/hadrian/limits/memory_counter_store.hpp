@@ -6,11 +6,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/core/string_map.hpp"
 #include "hadrian/limits/clock.hpp"
 #include "hadrian/limits/counter_store.hpp"
@@ -86,7 +86,7 @@ private:
     using map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
 
     struct alignas(64) shard {
-        std::mutex mutex;
+        core::io_mutex mutex;
         map<counter_entry> counters;
         map<window_group> windows;
         std::int64_t next_sweep_ms = 0;

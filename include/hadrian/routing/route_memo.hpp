@@ -3,10 +3,10 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
+#include "hadrian/core/io_mutex.hpp"
 #include "hadrian/core/string_map.hpp"
 #include "hadrian/routing/router.hpp"
 
@@ -33,7 +33,7 @@ public:
     std::size_t size() const;
 
 private:
-    mutable std::mutex mutex_;
+    mutable core::io_mutex mutex_;
     core::string_map<chain> chains_;
     std::size_t capacity_;
 };
