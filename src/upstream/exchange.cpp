@@ -77,8 +77,8 @@ constexpr std::size_t idle_buffer_bytes = 4 * 1024;
 
 }  // namespace
 
-exchange::exchange(exchange_context ctx, request req, core::abort_signal* abort)
-    : ctx_(std::move(ctx)),
+exchange::exchange(const exchange_context& ctx, request&& req, core::abort_signal* abort)
+    : ctx_(ctx),
       body_(std::move(req.body)),
       spliced_(std::move(req.spliced)),
       stream_(req.stream),

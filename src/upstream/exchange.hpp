@@ -37,7 +37,8 @@ struct exchange_context {
 /// Lifetime: owned by send() until the header arrives, then by the response.
 class exchange {
 public:
-    exchange(exchange_context ctx, request req, core::abort_signal* abort);
+    /// `req` is taken by reference: its body and splice are moved from it, nothing else.
+    exchange(const exchange_context& ctx, request&& req, core::abort_signal* abort);
     ~exchange();
     exchange(const exchange&) = delete;
     exchange& operator=(const exchange&) = delete;
