@@ -96,6 +96,19 @@ function exchange(port, data, count, { head = false, timeoutMs = 10000 } = {}) {
   });
 }
 
+/** A connection that gathers what it receives, as text, in `conn.raw`. */
+async function connectGathering(port) {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  const conn = { socket, raw: '' };
+  socket.setEncoding('latin1');
+  socket.on('data', (text) => {
+    conn.raw += text;
+  });
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return conn;
+}
+
 test('a burst of 300 new connections is served', async () => {
   const started = Date.now();
   const all = await Promise.all(
@@ -127,29 +140,23 @@ test('pipelined requests on one connection are answered in order', async () => {
 });
 
 test('HEAD gets the header and Content-Length without a body', async () => {
-  const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
-  let raw = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (text) => {
-    raw += text;
-  });
-  socket.on('error', () => {});
+  const conn = await connectGathering(gw.port);
+  const { socket } = conn;
   try {
-    await new Promise((resolve) => socket.once('connect', resolve));
     socket.write('HEAD /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await waitFor(() => raw.includes('\r\n\r\n'), { message: 'the HEAD answer' });
+    await waitFor(() => conn.raw.includes('\r\n\r\n'), { message: 'the HEAD answer' });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const head = parseAnswers(raw, true);
-    assert.equal(head.answers.length, 1, raw);
+    const head = parseAnswers(conn.raw, true);
+    assert.equal(head.answers.length, 1, conn.raw);
     assert.equal(head.answers[0].status, 200);
     assert.ok(head.answers[0].length > 0, head.answers[0].header);
     assert.equal(head.rest, '', 'no body follows a HEAD answer');
 
     // The connection goes on with the next request.
-    raw = '';
+    conn.raw = '';
     socket.write('GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-    await waitFor(() => parseAnswers(raw).answers.length === 1, { message: 'the GET answer' });
-    assert.deepEqual(JSON.parse(parseAnswers(raw).answers[0].body), { status: 'ok' });
+    await waitFor(() => parseAnswers(conn.raw).answers.length === 1, { message: 'the GET answer' });
+    assert.deepEqual(JSON.parse(parseAnswers(conn.raw).answers[0].body), { status: 'ok' });
   } finally {
     socket.destroy();
   }
@@ -174,20 +181,14 @@ test('HTTP/1.0 without keep-alive is answered and closed', async () => {
 });
 
 test('the next requests on a kept connection are read whole, however they arrive', async () => {
-  const socket = net.connect({ port: gw.port, host: '127.0.0.1' });
-  let raw = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (text) => {
-    raw += text;
-  });
-  socket.on('error', () => {});
+  const conn = await connectGathering(gw.port);
+  const { socket } = conn;
   const answered = async (count, message) => {
-    await waitFor(() => parseAnswers(raw).answers.length === count, { message });
-    return parseAnswers(raw).answers[count - 1];
+    await waitFor(() => parseAnswers(conn.raw).answers.length === count, { message });
+    return parseAnswers(conn.raw).answers[count - 1];
   };
   const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
   try {
-    await new Promise((resolve) => socket.once('connect', resolve));
     socket.write(chatRequest('first'));
     assert.equal((await answered(1, 'the first answer')).status, 200);
 
@@ -209,10 +210,10 @@ test('the next requests on a kept connection are read whole, however they arrive
         'Content-Type: application/json\r\nExpect: 100-continue\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
     );
-    await waitFor(() => raw.includes('HTTP/1.1 100 Continue\r\n\r\n'), {
+    await waitFor(() => conn.raw.includes('HTTP/1.1 100 Continue\r\n\r\n'), {
       message: 'the 100 Continue',
     });
-    raw = raw.replace('HTTP/1.1 100 Continue\r\n\r\n', '');
+    conn.raw = conn.raw.replace('HTTP/1.1 100 Continue\r\n\r\n', '');
     socket.write(body);
     assert.equal((await answered(3, 'the answer after 100 Continue')).status, 200);
 
