@@ -186,18 +186,31 @@ awaitable<void> session::run() {
         if (env_.state.draining.load(std::memory_order_relaxed) || closed_) {
             break;
         }
-        if (!first && buffer_.size() == 0 && reading_) {
-            // The watch read of the last answer brings the next request, mostly: waited for
-            // here, and the request taken from the buffer at once, without read_request()'s
-            // frame.
+        if (buffer_.size() == 0) {
+            // Wait for the first byte: an idle keep-alive connection may wait longer than a
+            // header may take to arrive. Nothing is expected at once, so no read is tried now.
             idle_ = true;
-            arm(std::chrono::seconds(env_.cfg.keepalive_idle_secs), deadline_action::cancel);
-            co_await wait_read();
+            arm(first ? std::chrono::seconds(env_.cfg.header_read_timeout_secs)
+                      : std::chrono::seconds(env_.cfg.keepalive_idle_secs),
+                deadline_action::cancel);
+            if (reading_) {
+                // The read that watched the client during the last answer is the one to wait
+                // for, without fill's frame: the next request's bytes, mostly.
+                co_await wait_read();
+            }
+            error_code ec;
+            if (buffer_.size() == 0) {
+                ec = co_await fill(false);
+            }
             idle_ = false;
             disarm();
+            if (ec) {
+                break;
+            }
         }
+        // The request taken from the buffer at once, mostly, without read_request()'s frame.
         if (!take_buffered_request(req)) {
-            if (!co_await read_request(req, first)) {
+            if (!co_await read_request(req)) {
                 break;
             }
         }
@@ -249,31 +262,9 @@ bool session::take_buffered_request(core::http_request& out) {
     return true;
 }
 
-awaitable<bool> session::read_request(core::http_request& out, bool first) {
+awaitable<bool> session::read_request(core::http_request& out) {
     const auto& cfg = env_.cfg;
     const auto header_timeout = std::chrono::seconds(cfg.header_read_timeout_secs);
-    if (buffer_.size() == 0) {
-        // Wait for the first byte: an idle keep-alive connection may wait longer than a
-        // header may take to arrive. Nothing is expected at once, so no read is tried now.
-        idle_ = true;
-        arm(first ? header_timeout : std::chrono::seconds(cfg.keepalive_idle_secs),
-            deadline_action::cancel);
-        if (reading_) {
-            // The read that watched the client during the last answer is the one to wait
-            // for, without fill's frame: the next request's bytes, mostly.
-            co_await wait_read();
-        }
-        error_code ec;
-        if (buffer_.size() == 0) {
-            ec = co_await fill(false);
-        }
-        idle_ = false;
-        disarm();
-        if (ec) {
-            co_return false;
-        }
-    }
-
     core::http_request_parser parser(out);
     parser.header_limit(cfg.max_header_bytes);
     parser.body_limit(cfg.body_limit_bytes);

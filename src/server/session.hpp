@@ -73,9 +73,10 @@ private:
     /// some. `try_now` skips the immediate attempt when nothing is expected yet.
     awaitable<error_code> fill(bool try_now, std::size_t want = 16 * 1024);
 
-    /// The next request into `out`: false when there is none (the connection ends; an
-    /// answer to a bad request was sent).
-    awaitable<bool> read_request(core::http_request& out, bool first);
+    /// The next request into `out`, whose first bytes are in the buffer (run() waits for
+    /// them): false when there is none (the connection ends; an answer to a bad request was
+    /// sent).
+    awaitable<bool> read_request(core::http_request& out);
     /// The next request read whole from what the buffer holds, without waiting: true when
     /// `out` holds it and its bytes are taken; false, with nothing taken, when read_request()
     /// must read it (bytes missing, an error to answer, an Expect field).
