@@ -84,7 +84,8 @@ def bench(ctx):
 
 def main():
     ctx = context.Context(REPO)
-    ctx.check_tools()
+    # Training runs the gateway alone (also inside the image's build, which has no nginx).
+    ctx.check_tools(nginx="--train" not in sys.argv[1:])
     try:
         ctx.upstream = Upstream(ctx.tools_dir, ctx.tmp, ctx.load_cpu)
         ctx.bodies = bodies.write_bodies(ctx.tmp)

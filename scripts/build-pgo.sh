@@ -13,6 +13,14 @@ gen_dir=${PGO_GEN_DIR:-build-pgo-gen}
 out_dir=${PGO_BUILD_DIR:-build-pgo}
 profile=$PWD/${PGO_PROFILE_DIR:-build-pgo-profile}
 jobs=${JOBS:-$(nproc)}
+
+# Nothing to do while the built gateway is newer than everything it is built and trained from.
+inputs=(CMakeLists.txt src include bench/CMakeLists.txt bench/common bench/upstream bench/load
+        bench/harness bench/run.py scripts/build-pgo.sh)
+if [ -x "$out_dir/hadrian" ] && [ -z "$(find "${inputs[@]}" -newer "$out_dir/hadrian" -print -quit)" ]; then
+    echo "build-pgo: $out_dir/hadrian is up to date"
+    exit 0
+fi
 common=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DHADRIAN_TESTS=OFF -DHADRIAN_SANITIZE=OFF
         "-DHADRIAN_PGO_DIR=$profile")
 
