@@ -74,8 +74,7 @@ build-pgo: deps bench-deps bench-tools
 	@PGO_BUILD_DIR=$(PGO_BUILD_DIR) JOBS=$(JOBS) scripts/build-pgo.sh
 
 # Direct call, nginx and the gateway side by side, the gateway as the image ships it
-# (HADRIAN_BIN=build/hadrian measures the plain build); BENCH_* variables are in
-# bench/README.md.
+# (HADRIAN_BIN, HADRIAN_BIN_B: other binaries); BENCH_* variables are in bench/README.md.
 bench: build-pgo
 	@HADRIAN_BIN=$${HADRIAN_BIN:-$(PGO_BUILD_DIR)/hadrian} python3 bench/run.py
 
